@@ -1,0 +1,75 @@
+# OCPP certification directory. `make help` lists the targets.
+# In pelican-quickstart's spirit: the same target names, plus validate, test and bench.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CERTIFICATES ?= certificates
+OUTPUTDIR ?= output
+SITEURL ?=
+PORT ?= 8000
+CONFFILE ?= pelicanconf.py
+PUBLISHCONF ?= publishconf.py
+
+OCPP := $(BIN)/python -m ocpp_directory
+SITEURL_ARG := $(if $(SITEURL),--siteurl "$(SITEURL)",)
+STAMP := $(VENV)/.installed
+
+.PHONY: help html validate serve devserver test golden clean lock browser
+
+help:
+	@echo 'Makefile for the OCPP certification directory'
+	@echo ''
+	@echo 'Usage:'
+	@echo '   make html        build certificates/ into output/ (sets up .venv on first use)'
+	@echo '   make validate    check the records only; exit 1 on any error'
+	@echo '   make serve       serve output/ at http://127.0.0.1:$$PORT/'
+	@echo '   make devserver   build, serve, and rebuild on every change'
+	@echo '   make test        run the test suite (installs Debian chromium if missing)'
+	@echo '   make golden      regenerate the golden tree tests/golden/ after a template change'
+	@echo '   make clean       remove output/'
+	@echo '   make lock        re-pin constraints.txt from the current virtualenv'
+	@echo ''
+	@echo 'Variables: CERTIFICATES=dir (records, default certificates), OUTPUTDIR=dir (default output),'
+	@echo '           SITEURL=url (public base URL), PORT=n (serve, devserver)'
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@
+
+html: $(STAMP)
+	$(OCPP) build --settings $(CONFFILE) --certificates "$(CERTIFICATES)" --output "$(OUTPUTDIR)" $(SITEURL_ARG)
+
+validate: $(STAMP)
+	$(OCPP) validate --certificates "$(CERTIFICATES)"
+
+serve:
+	$(OCPP) serve --output "$(OUTPUTDIR)" --port $(PORT)
+
+devserver: $(STAMP)
+	$(OCPP) devserver --settings $(CONFFILE) --certificates "$(CERTIFICATES)" --output "$(OUTPUTDIR)" --port $(PORT) $(SITEURL_ARG)
+
+# The browser tests drive Debian's chromium; install it where we may (CI runs as root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo 'installing Debian chromium for the browser tests'; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo 'the browser tests need Debian chromium: sudo apt-get install chromium' >&2; exit 1; \
+	  fi; }
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden_tree regenerate
+
+clean:
+	rm -rf "$(OUTPUTDIR)"
+
+lock: $(STAMP)
+	{ echo '# Every package the project installs, pinned (direct ones are also in pyproject.toml).'; \
+	  echo '# Regenerate with: make lock'; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt

@@ -1,0 +1,57 @@
+"""Pelican settings for the OCPP certification directory (development build).
+
+`make html` builds with these; `publishconf.py` adds what a public build needs.
+The Makefile's CERTIFICATES, OUTPUTDIR and SITEURL override the values here.
+"""
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+SITENAME = "OCPP Certification Directory"
+SITEURL = ""
+# Links between pages are relative in development, so output/ opens anywhere.
+RELATIVE_URLS = True
+
+PATH = str(HERE / "content")
+THEME = str(HERE / "theme")
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+
+PLUGIN_PATHS = [str(HERE / "plugins")]
+PLUGINS = ["ocpp_directory"]
+
+# The records and the rules of the certification program (see README).
+OCPP_CERTIFICATES = str(HERE / "certificates")
+OCPP_PROGRAM_FILE = str(HERE / "program.yaml")
+
+# Pelican's Jinja environment does not escape by default; vendor-supplied text
+# reaches every page, so every template escapes. Markup from content/ pages is
+# trusted and marked `|safe` in page.html only.
+JINJA_ENVIRONMENT = {
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "extensions": [],
+}
+
+# Hand-written pages only: content/pages/*.md at /<slug>/. No blog.
+ARTICLE_PATHS = []
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = []
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+DIRECT_TEMPLATES = []
+ARCHIVES_SAVE_AS = AUTHORS_SAVE_AS = CATEGORIES_SAVE_AS = TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = CATEGORY_SAVE_AS = TAG_SAVE_AS = ""
+DEFAULT_DATE = None
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+DEFAULT_PAGINATION = False
+DELETE_OUTPUT_DIRECTORY = True
+SLUGIFY_SOURCE = "basename"
+
+MENUITEMS = []

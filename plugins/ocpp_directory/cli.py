@@ -1,0 +1,232 @@
+"""Command line: ``python -m ocpp_directory {validate,build,serve,devserver}``.
+
+The only module that prints. A build writes into a fresh folder beside the
+output folder and swaps it in only when everything succeeded, so a failed
+build leaves the previous site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import logging
+import os
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .directory import load_directory
+from .errors import DirectoryError, Problem, ValidationFailed
+from .pages import build_date
+from .program import load_program
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    try:
+        program = load_program(args.program)
+        directory = load_directory(args.certificates, program, build_date(_date_settings(args)))
+    except ValidationFailed as exc:
+        _print_problems(exc.problems + exc.warnings)
+        print(
+            f"validate: {_plural(len(exc.problems), 'error')}, {_plural(len(exc.warnings), 'warning')} "
+            f"in {args.certificates}",
+            file=sys.stderr,
+        )
+        return 1
+    except DirectoryError as exc:
+        print(f"validate: {exc}", file=sys.stderr)
+        return 1
+    _print_problems(directory.warnings)
+    print(
+        f"validate: {_plural(len(directory.certificates), 'certificate')} valid, "
+        f"{_plural(len(directory.warnings), 'warning')} ({time.perf_counter() - start:.2f} s)"
+    )
+    return 0
+
+
+def _date_settings(args: argparse.Namespace) -> dict:
+    return {"OCPP_BUILD_DATE": args.date} if getattr(args, "date", None) else {}
+
+
+class _Progress:
+    """Progress lines for long builds; silent for small ones."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.quiet and total >= 1000:
+            print(f"  {stage}: {done}/{total}", file=sys.stderr, flush=True)
+
+
+def build(
+    settings_file: str,
+    output: str | Path,
+    *,
+    certificates: str | None = None,
+    siteurl: str | None = None,
+    date: str | None = None,
+    quiet: bool = False,
+) -> dict:
+    """Build the site into ``output`` atomically; return what was built.
+
+    Raises :class:`DirectoryError` (with nothing written) on bad records.
+    """
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    start = time.perf_counter()
+    output = Path(output).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = output.parent / f".{output.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    report: dict = {}
+    override = {
+        "OUTPUT_PATH": str(staging),
+        "OCPP_PROGRESS": _Progress(quiet),
+        "OCPP_REPORT": report,
+    }
+    if certificates is not None:
+        override["OCPP_CERTIFICATES"] = str(Path(certificates).resolve())
+    if siteurl is not None:
+        override["SITEURL"] = siteurl.rstrip("/")
+    if date is not None:
+        override["OCPP_BUILD_DATE"] = date
+    try:
+        settings = read_settings(settings_file, override=override)
+        Pelican(settings).run()
+        pages = sum(1 for _ in staging.rglob("*.html"))
+        files = sum(1 for p in staging.rglob("*") if p.is_file())
+        _swap_in(staging, output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    directory = report["directory"]
+    return {
+        "certificates": len(directory.certificates),
+        "vendors": len(directory.vendors),
+        "devices": len(directory.devices),
+        "pages": pages,
+        "files": files,
+        "seconds": time.perf_counter() - start,
+        "warnings": directory.warnings,
+        "output": output,
+    }
+
+
+def _swap_in(staging: Path, output: Path) -> None:
+    """Replace ``output`` by ``staging`` with two renames on one file system."""
+    old = None
+    if output.exists():
+        old = output.parent / f".{output.name}.old-{os.getpid()}"
+        shutil.rmtree(old, ignore_errors=True)
+        os.rename(output, old)
+    os.rename(staging, output)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    if not args.quiet:
+        print(f"build: {args.certificates or 'certificates from ' + args.settings} -> {args.output}", file=sys.stderr)
+    try:
+        result = build(args.settings, args.output, certificates=args.certificates, siteurl=args.siteurl,
+                       date=args.date, quiet=args.quiet)
+    except ValidationFailed as exc:
+        _print_problems(exc.problems + exc.warnings)
+        print(f"build: failed, {_plural(len(exc.problems), 'error')} in the records; "
+              f"{args.output} was left as it was", file=sys.stderr)
+        return 1
+    except DirectoryError as exc:
+        print(f"build: failed: {exc}; {args.output} was left as it was", file=sys.stderr)
+        return 1
+    _print_problems(result["warnings"])
+    print(
+        f"build: {_plural(result['certificates'], 'certificate')}, {_plural(result['vendors'], 'vendor')}, "
+        f"{_plural(result['devices'], 'device')}; {_plural(result['pages'], 'page')} "
+        f"({_plural(result['files'], 'file')}) written to {args.output} in {result['seconds']:.2f} s"
+    )
+    return 0
+
+
+def _serve(directory: Path, port: int) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    print(f"serving {directory} at http://127.0.0.1:{port}/ (Ctrl-C stops)", file=sys.stderr)
+    return server
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    server = _serve(Path(args.output).resolve(), args.port)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_devserver(args: argparse.Namespace) -> int:
+    """Build, serve, and rebuild on every change of records, content, theme or code."""
+    import watchfiles
+
+    cmd_build(args)
+    server = _serve(Path(args.output).resolve(), args.port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    root = Path(args.settings).resolve().parent
+    watched = [p for p in (Path(args.certificates or root / "certificates"), root / "content", root / "theme",
+                           root / "plugins", root / "program.yaml", Path(args.settings)) if p.exists()]
+    try:
+        for _ in watchfiles.watch(*watched):
+            cmd_build(args)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ocpp_directory", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--date", help="judge `issued` against this date (YYYY-MM-DD) instead of today")
+
+    v = sub.add_parser("validate", help="check every record; exit 1 on any error")
+    v.add_argument("--certificates", default="certificates", help="folder of records (default: certificates)")
+    v.add_argument("--program", default="program.yaml", help="program file (default: program.yaml)")
+    common(v)
+    v.set_defaults(func=cmd_validate)
+
+    for name, func, text in (
+        ("build", cmd_build, "validate, then build the site atomically"),
+        ("devserver", cmd_devserver, "build, serve and rebuild on changes"),
+    ):
+        b = sub.add_parser(name, help=text)
+        b.add_argument("--settings", default="pelicanconf.py")
+        b.add_argument("--certificates", default=None, help="folder of records (default: the settings')")
+        b.add_argument("--output", default="output")
+        b.add_argument("--siteurl", default=None, help="public base URL, such as https://example.org")
+        b.add_argument("--port", type=int, default=8000)
+        b.add_argument("--quiet", action="store_true")
+        common(b)
+        b.set_defaults(func=func)
+
+    s = sub.add_parser("serve", help="serve the built site on localhost")
+    s.add_argument("--output", default="output")
+    s.add_argument("--port", type=int, default=8000)
+    s.set_defaults(func=cmd_serve)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    return args.func(args)

@@ -1,0 +1,241 @@
+"""All records of a folder, checked together and modelled as the directory.
+
+Reads every file, applies the per-record rules, then the rules across records
+(unique ids, white labels, vendor spellings), and groups certificates into
+devices and vendors with stable URL slugs. Raises
+:class:`~ocpp_directory.errors.ValidationFailed` with every problem of every
+file; never writes anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from unidecode import unidecode
+
+from .errors import DirectoryError, Problem, ValidationFailed
+from .program import Program
+from .records import Certificate, read_record
+
+RECORD_SUFFIX = ".yaml"
+
+
+@dataclass(eq=False, slots=True)
+class Device:
+    name: str
+    slug: str
+    vendor: Vendor
+    device_type: str
+    #: newest first, so a buyer sees the latest certified software first
+    certificates: list[Certificate] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"devices/{self.vendor.slug}/{self.slug}/"
+
+
+@dataclass(eq=False, slots=True)
+class Vendor:
+    name: str
+    slug: str
+    devices: list[Device] = field(default_factory=list)
+    certificates: list[Certificate] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"vendors/{self.slug}/"
+
+    @property
+    def countries(self) -> list[str]:
+        return sorted({c.vendor_country for c in self.certificates})
+
+
+@dataclass(slots=True)
+class Directory:
+    program: Program
+    #: newest first, then by id: the order of the directory table
+    certificates: list[Certificate]
+    by_id: dict[str, Certificate]
+    vendors: list[Vendor]
+    devices: list[Device]
+    device_of: dict[str, Device]
+    #: id of a tested certificate -> the white-label certificates that point at it
+    white_labels: dict[str, list[Certificate]]
+    warnings: list[Problem]
+
+
+def slugify(text: str, taken: set[str] | None = None) -> str:
+    """An ASCII URL segment for ``text``: lower case letters, digits and '-'.
+
+    Korean, accented and other names are transliterated (unidecode), so the
+    segment is readable; a name with no letters or digits at all gets a short
+    hash. ``taken`` disambiguates with -2, -3, ... in the caller's order.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", unidecode(text).lower()).strip("-")[:80].strip("-")
+    if not slug:
+        slug = "x-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    if taken is not None:
+        base, n = slug, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+    return slug
+
+
+def collation_key(name: str) -> tuple[str, str]:
+    """Alphabetical order across scripts: Énergie under E, Korean by its romanisation."""
+    return unidecode(name).casefold(), name
+
+
+def spelling_key(name: str) -> str:
+    """Equal for names that differ only in case, spacing or punctuation."""
+    return "".join(c for c in unicodedata.normalize("NFKC", name).casefold() if c.isalnum())
+
+
+def display_path(path: Path) -> str:
+    """The path as the operator typed it: relative to the working folder if inside."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def find_records(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """Every record file below ``folder``, in a stable order."""
+    if not folder.is_dir():
+        raise DirectoryError(f"{folder}: no such folder of certificate records")
+    files, problems = [], []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            if name.startswith("."):
+                continue
+            if name.endswith(RECORD_SUFFIX):
+                files.append(path)
+            elif name.endswith((".yml", ".YAML", ".YML", ".Yaml")):
+                problems.append(Problem(display_path(path), 1, "file", f"{name} is not read as a record",
+                                        f"record files end in {RECORD_SUFFIX}: rename it"))
+    return sorted(files), problems
+
+
+def load_directory(folder: str | Path, program: Program, today: dt.date) -> Directory:
+    """Read, check and model every record below ``folder``."""
+    files, problems = find_records(Path(folder))
+    certificates: list[Certificate] = []
+    for path in files:
+        shown = display_path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(shown, 1, "file", f"cannot be read: {exc.strerror}", "a readable file"))
+            continue
+        cert, found = read_record(shown, data, program, today)
+        problems.extend(found)
+        if cert is not None:
+            certificates.append(cert)
+    problems.extend(_cross_record(certificates))
+    if any(not p.warning for p in problems):
+        raise ValidationFailed(problems)
+    return _model(program, certificates, sorted(p for p in problems if p.warning))
+
+
+def _cross_record(certificates: list[Certificate]) -> list[Problem]:
+    problems: list[Problem] = []
+    first: dict[str, Certificate] = {}
+    for cert in certificates:
+        if cert.id in first:
+            other = first[cert.id]
+            problems.append(Problem(cert.path, cert.lines["id"], "id",
+                                    f"{cert.id} is also the id of {other.path}:{other.lines['id']}",
+                                    "an id used by one record only"))
+        else:
+            first[cert.id] = cert
+    for cert in certificates:
+        if cert.white_label_of is None:
+            continue
+        line = cert.lines["white_label_of"]
+        target = first.get(cert.white_label_of)
+        if target is None:
+            problems.append(Problem(cert.path, line, "white_label_of", f"no certificate has the id {cert.white_label_of}",
+                                    "the id of the certificate of the identical product that was tested"))
+            continue
+        for label, mine, theirs in (
+            ("ocpp_version", cert.ocpp_version, target.ocpp_version),
+            ("profiles", sorted(cert.profiles), sorted(target.profiles)),
+            ("device.type", cert.device_type, target.device_type),
+            ("device.software_version", cert.software_version, target.software_version),
+        ):
+            if mine != theirs:
+                shown = ", ".join(mine) if isinstance(mine, list) else mine
+                shown_theirs = ", ".join(theirs) if isinstance(theirs, list) else theirs
+                problems.append(Problem(cert.path, line, "white_label_of",
+                                        f"{label} is {shown} here but {shown_theirs} in {target.id}",
+                                        f"a white label has the same {label} as the certificate it copies"))
+    # Vendor names that differ only in case or punctuation are likely typos.
+    spellings: dict[str, dict[str, list[Certificate]]] = defaultdict(lambda: defaultdict(list))
+    for cert in certificates:
+        spellings[spelling_key(cert.vendor_name)][cert.vendor_name].append(cert)
+    for names in spellings.values():
+        if len(names) < 2:
+            continue
+        # The spelling most records use is taken as the right one.
+        ranked = sorted(names.items(), key=lambda kv: (-len(kv[1]), min(c.issued for c in kv[1]), kv[0]))
+        best = ranked[0][0]
+        for name, certs in ranked[1:]:
+            for cert in certs:
+                problems.append(Problem(cert.path, cert.lines["vendor.name"], "vendor.name",
+                                        f"{name!r} differs from {best!r} only in case or punctuation",
+                                        f"did you mean {best!r}? ({len(names[best])} records use it)",
+                                        warning=True))
+    return problems
+
+
+def _model(program: Program, certificates: list[Certificate], warnings: list[Problem]) -> Directory:
+    newest_first = sorted(certificates, key=lambda c: (-c.issued.toordinal(), c.id))
+    # Slugs go to the name seen first (earliest certificate), so a later,
+    # colliding name never takes over a published vendor or device URL.
+    oldest_first = sorted(certificates, key=lambda c: (c.issued, c.id))
+    vendors: dict[str, Vendor] = {}
+    devices: dict[tuple[str, str], Device] = {}
+    vendor_slugs: set[str] = set()
+    device_slugs: dict[str, set[str]] = defaultdict(set)
+    for cert in oldest_first:
+        vendor = vendors.get(cert.vendor_name)
+        if vendor is None:
+            vendor = vendors[cert.vendor_name] = Vendor(cert.vendor_name, slugify(cert.vendor_name, vendor_slugs))
+        key = (cert.vendor_name, cert.device_name)
+        if key not in devices:
+            devices[key] = Device(cert.device_name, slugify(cert.device_name, device_slugs[vendor.slug]),
+                                  vendor, cert.device_type)
+            vendor.devices.append(devices[key])
+    device_of: dict[str, Device] = {}
+    for cert in newest_first:
+        device = devices[(cert.vendor_name, cert.device_name)]
+        device.certificates.append(cert)
+        device.vendor.certificates.append(cert)
+        device_of[cert.id] = device
+    for vendor in vendors.values():
+        vendor.devices.sort(key=lambda d: collation_key(d.name))
+    white_labels: dict[str, list[Certificate]] = defaultdict(list)
+    for cert in newest_first:
+        if cert.white_label_of:
+            white_labels[cert.white_label_of].append(cert)
+    return Directory(
+        program=program,
+        certificates=newest_first,
+        by_id={c.id: c for c in certificates},
+        vendors=sorted(vendors.values(), key=lambda v: collation_key(v.name)),
+        devices=sorted(devices.values(), key=lambda d: (collation_key(d.vendor.name), collation_key(d.name))),
+        device_of=device_of,
+        white_labels=dict(white_labels),
+        warnings=warnings,
+    )

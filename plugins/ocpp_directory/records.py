@@ -1,0 +1,393 @@
+"""One certificate record: the rules of the record format, applied to one file.
+
+Rules that need several records (unique ids, white labels, vendor names) live
+in :mod:`ocpp_directory.directory`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pycountry
+
+from .errors import Problem
+from .fields import Fields, quote
+from .loader import Mapping, load
+from .program import Program
+
+ID_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,39}$")
+PERFORMANCE_NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
+
+TOP_REQUIRED = ("id", "issued", "ocpp_version", "profiles", "vendor", "device", "test")
+TOP_OPTIONAL = ("features", "security_profiles", "performance", "statement", "white_label_of")
+HARDWARE_CHOICES = {
+    "evse": ("single", "multiple"),
+    "connection": ("socket", "fixed-cable"),
+    "rfid": ("none", "single", "per-evse"),
+    "communication": ("ethernet", "wifi", "mobile"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Hardware:
+    evse: str
+    connection: tuple[str, ...]
+    rfid: str
+    communication: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    passed: int
+    failed: int
+    not_applicable: int
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    id: str
+    issued: dt.date
+    ocpp_version: str
+    profiles: tuple[str, ...]
+    vendor_name: str
+    vendor_country: str
+    vendor_website: str | None
+    device_name: str
+    device_type: str
+    models: tuple[str, ...]
+    software_version: str
+    hardware: Hardware | None
+    features: tuple[str, ...]
+    security_profiles: tuple[int, ...]
+    laboratory: str
+    test_date: dt.date
+    test_tool: str
+    reports: tuple[str, ...]
+    results: Results
+    performance: tuple[tuple[str, str], ...]
+    statement: str | None
+    white_label_of: str | None
+    #: where the record came from, for cross-record messages
+    path: str = field(compare=False)
+    lines: dict[str, int] = field(compare=False, hash=False, default_factory=dict)
+
+    @property
+    def country_name(self) -> str:
+        country = pycountry.countries.get(alpha_2=self.vendor_country)
+        return getattr(country, "common_name", None) or country.name
+
+
+def read_record(path: str, data: bytes, program: Program, today: dt.date) -> tuple[Certificate | None, list[Problem]]:
+    """Check one record file. Every problem found is returned, not just the first."""
+    root, problems = load(data, path)
+    if root is None:
+        return None, problems
+    f = Fields(path, problems)
+    cert = _Record(f, root, program, today).read()
+    if any(not p.warning for p in f.problems):
+        return None, f.problems
+    return cert, f.problems
+
+
+class _Record:
+    def __init__(self, f: Fields, root: Mapping, program: Program, today: dt.date):
+        self.f = f
+        self.root = root
+        self.program = program
+        self.today = today
+
+    def read(self) -> Certificate | None:
+        f, root = self.f, self.root
+        top = f.mapping(root, "record", required=TOP_REQUIRED, optional=TOP_OPTIONAL)
+
+        cid = f.string(f.get(top, "id"), "id", pattern=ID_PATTERN,
+                       pattern_text="3 to 40 upper-case letters, digits and '-', such as OCA-16-2024-0042")
+        if cid is not None:
+            stem = f.path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".yaml")
+            if stem != cid:
+                f.add(f.get(top, "id").line, "id", f"{cid} differs from the file name {stem}.yaml",
+                      f"the file named {cid}.yaml")
+
+        issued = f.date(f.get(top, "issued"), "issued")
+        if issued is not None and issued > self.today:
+            f.add(f.get(top, "issued").line, "issued", f"{issued} is in the future",
+                  f"a date on or before the build date {self.today}")
+
+        version = self._version(f.get(top, "ocpp_version"))
+        device_type, device = self._device(f.get(top, "device"))
+        vendor = self._vendor(f.get(top, "vendor"))
+        profiles = self._profiles(f.get(top, "profiles"), version, device_type)
+        features = self._features(top, version, profiles)
+        security = self._security(top, version, profiles)
+        test = self._test(f.get(top, "test"), issued)
+        performance = self._performance(f.get(top, "performance"))
+        statement = f.string(f.get(top, "statement"), "statement", max_len=4000, multiline=True)
+        white_label_of = f.string(f.get(top, "white_label_of"), "white_label_of", pattern=ID_PATTERN,
+                                  pattern_text="the id of another certificate")
+        if white_label_of is not None and white_label_of == cid:
+            f.add(f.get(top, "white_label_of").line, "white_label_of", "names this certificate itself",
+                  "the id of the certificate of the product that was tested")
+
+        if f.problems and any(not p.warning for p in f.problems):
+            return None
+        lines = {key: line for key, (line, _) in top.entries.items()}
+        vendor_map = f.get(top, "vendor")
+        lines["vendor.name"] = f.key_line(vendor_map, "name", lines["vendor"])
+        return Certificate(
+            id=cid,
+            issued=issued,
+            ocpp_version=version.key,
+            profiles=profiles,
+            vendor_name=vendor[0],
+            vendor_country=vendor[1],
+            vendor_website=vendor[2],
+            device_name=device["name"],
+            device_type=device_type,
+            models=device["models"],
+            software_version=device["software_version"],
+            hardware=device["hardware"],
+            features=features,
+            security_profiles=security,
+            laboratory=test["laboratory"],
+            test_date=test["date"],
+            test_tool=test["tool"],
+            reports=test["reports"],
+            results=test["results"],
+            performance=performance,
+            statement=statement,
+            white_label_of=white_label_of,
+            path=f.path,
+            lines=lines,
+        )
+
+    # -- fields ----------------------------------------------------------------
+    def _version(self, node):
+        f = self.f
+        value = f.string(node, "ocpp_version")
+        if value is None:
+            return None
+        if value in self.program.ineligible_versions:
+            f.add(node.line, "ocpp_version", f"OCPP {value} is never eligible for certification (section 2)",
+                  "one of: " + ", ".join(self.program.versions))
+            return None
+        if value not in self.program.versions:
+            f.add(node.line, "ocpp_version", f"{quote(value)} is not a version of the certification program",
+                  "one of: " + ", ".join(self.program.versions))
+            return None
+        return self.program.versions[value]
+
+    def _vendor(self, node):
+        f = self.f
+        m = f.mapping(node, "vendor", required=("name", "country"), optional=("website",))
+        name = f.string(f.get(m, "name"), "vendor.name", max_len=120)
+        country_node = f.get(m, "country")
+        country = f.string(country_node, "vendor.country")
+        if country is not None and country not in COUNTRY_CODES:
+            hint = f" (did you mean {country.upper()}?)" if country.upper() in COUNTRY_CODES else ""
+            f.add(country_node.line, "vendor.country", f"{quote(country)} is not an ISO 3166-1 country code{hint}",
+                  "two upper-case letters, such as NL, DE or KR")
+            country = None
+        website_node = f.get(m, "website")
+        website = f.string(website_node, "vendor.website", max_len=500)
+        if website is not None and not _is_https_url(website):
+            f.add(website_node.line, "vendor.website", f"{quote(website)} is not an https:// address",
+                  "an address starting with https://, such as https://example.com")
+            website = None
+        return name, country, website
+
+    def _device(self, node):
+        f = self.f
+        m = f.mapping(node, "device", required=("name", "type", "software_version"), optional=("models", "hardware"))
+        device_type = f.choice(f.get(m, "type"), "device.type", self.program.device_types)
+        name = f.string(f.get(m, "name"), "device.name", max_len=120)
+        models = f.string_list(f.get(m, "models"), "device.models", max_len=120)
+        software = f.string(f.get(m, "software_version"), "device.software_version", max_len=120, must_quote=True)
+        hardware_node = f.get(m, "hardware")
+        hardware = None
+        if device_type == "csms" and hardware_node is not None:
+            f.add(f.key_line(m, "hardware"), "device.hardware", "is given for a CSMS",
+                  "no hardware for a CSMS: the hardware feature set is a charging station's")
+        elif device_type == "charging-station":
+            if hardware_node is None and m is not None:
+                f.add(m.line, "device.hardware", "is missing",
+                      "the hardware feature set of the charging station: evse, connection, rfid, communication")
+            hardware = self._hardware(hardware_node)
+        return device_type, {
+            "name": name,
+            "models": tuple(models or ()),
+            "software_version": software,
+            "hardware": hardware,
+        }
+
+    def _hardware(self, node) -> Hardware | None:
+        f = self.f
+        m = f.mapping(node, "device.hardware", required=tuple(HARDWARE_CHOICES))
+        if m is None:
+            return None
+        evse = f.choice(f.get(m, "evse"), "device.hardware.evse", HARDWARE_CHOICES["evse"])
+        rfid = f.choice(f.get(m, "rfid"), "device.hardware.rfid", HARDWARE_CHOICES["rfid"])
+        connection = f.string_list(f.get(m, "connection"), "device.hardware.connection",
+                                   choices=HARDWARE_CHOICES["connection"])
+        communication = f.string_list(f.get(m, "communication"), "device.hardware.communication",
+                                      choices=HARDWARE_CHOICES["communication"])
+        if None in (evse, rfid, connection, communication):
+            return None
+        return Hardware(evse, tuple(connection), rfid, tuple(communication))
+
+    def _profiles(self, node, version, device_type) -> tuple[str, ...] | None:
+        """The profiles, or None when they cannot be read (rules that need them are skipped)."""
+        f = self.f
+        if version is None:
+            f.sequence(node, "profiles")
+            return None
+        profiles = f.string_list(node, "profiles", choices=version.profiles)
+        if profiles is None:
+            return None
+        line = node.line
+        for key in profiles:
+            allowed = version.profiles[key].device_types
+            if device_type is not None and device_type not in allowed:
+                kind = self.program.device_types[device_type].title
+                f.add(line, "profiles", f"{key} is not a profile for a {kind}",
+                      f"{key} only for: {', '.join(allowed)}"
+                      + ("; a CSMS is certified for the whole specification (section 6.2.1)"
+                         if device_type == "csms" else ""))
+        for group in version.exclusive:
+            together = [p for p in group if p in profiles]
+            if len(together) > 1:
+                f.add(line, "profiles", f"{' and '.join(together)} are listed together",
+                      f"at most one of: {', '.join(group)}")
+        for key in version.required_profiles:
+            if key not in profiles:
+                f.add(line, "profiles", f"{key} is missing",
+                      f"every {version.title} certificate includes {key}")
+        for key in profiles:
+            for needed in version.profiles[key].requires:
+                if needed not in profiles:
+                    f.add(line, "profiles", f"{key} is listed without {needed}", f"{key} requires {needed}")
+        return tuple(profiles)
+
+    def _features(self, top, version, profiles) -> tuple[str, ...]:
+        f = self.f
+        node = f.get(top, "features")
+        if version is None or profiles is None:
+            return ()
+        needed_by = [p for p in profiles if version.profiles[p].features_required]
+        if node is None:
+            if needed_by:
+                f.add(top.line, "features", "is missing",
+                      f"the optional functionalities the laboratory confirmed; required with {needed_by[0]}")
+            return ()
+        items = f.string_list(node, "features", non_empty=bool(needed_by), max_len=60)
+        if items is None:
+            return ()
+        ok = True
+        for index, item in enumerate(items):
+            name = f"features[{index}]"
+            item_line = node.items[index].line if index < len(node.items) else node.line
+            if version.known_features is not None and item not in version.known_features:
+                f.add(item_line, name, f"{quote(item)} is not an {version.title} functionality",
+                      "one of: " + ", ".join(version.known_features))
+                ok = False
+            elif version.feature_pattern is not None and not version.feature_pattern.fullmatch(item):
+                f.add(item_line, name, f"{quote(item)} is not a PICS feature identifier",
+                      f"an identifier such as {version.feature_example}")
+                ok = False
+        if not ok:
+            return ()
+        for key in profiles:
+            profile = version.profiles[key]
+            if profile.features_all_known and version.known_features is not None:
+                missing = [k for k in version.known_features if k not in items]
+                if missing:
+                    f.add(node.line, "features", f"{', '.join(missing)} missing for {key}",
+                          f"{profile.title} needs all of: {', '.join(version.known_features)}")
+            for must in profile.features_must_include:
+                if must not in items:
+                    f.add(node.line, "features", f"{must} missing for {key}", f"{profile.title} always includes {must}")
+        return tuple(items)
+
+    def _security(self, top, version, profiles) -> tuple[int, ...]:
+        f = self.f
+        node = f.get(top, "security_profiles")
+        if version is None or profiles is None:
+            return ()
+        requiring = [p for p in profiles if version.profiles[p].security_required]
+        if node is None:
+            if requiring:
+                f.add(top.line, "security_profiles", "is missing",
+                      f"the security profiles tested, required with {requiring[0]}")
+            return ()
+        if version.security_only_with and not any(p in profiles for p in version.security_only_with):
+            f.add(f.key_line(top, "security_profiles"), "security_profiles",
+                  f"is given without the {' or '.join(version.security_only_with)} profile",
+                  f"security profiles only on a certificate with {' or '.join(version.security_only_with)}")
+            return ()
+        values = f.int_list(node, "security_profiles", choices=version.security_values)
+        if values is None:
+            return ()
+        for key in requiring:
+            one_of = version.profiles[key].security_one_of
+            if one_of and not any(v in values for v in one_of):
+                f.add(node.line, "security_profiles", f"none of {' or '.join(map(str, one_of))} is listed",
+                      f"{version.profiles[key].title} needs security profile {' or '.join(map(str, one_of))}"
+                      " (Appendix A)")
+        return tuple(sorted(values))
+
+    def _test(self, node, issued):
+        f = self.f
+        m = f.mapping(node, "test", required=("laboratory", "date", "tool", "reports", "results"))
+        lab_node = f.get(m, "laboratory")
+        lab = f.choice(lab_node, "test.laboratory", self.program.laboratories)
+        date_node = f.get(m, "date")
+        date = f.date(date_node, "test.date")
+        if date is not None and issued is not None and date > issued:
+            f.add(date_node.line, "test.date", f"{date} is after the issue date {issued}",
+                  "the date of the tests, on or before the issue date")
+        if lab is not None and date is not None:
+            laboratory = self.program.laboratories[lab]
+            if not laboratory.authorised_on(date):
+                f.add(lab_node.line, "test.laboratory", f"{lab} was not authorised on {date}",
+                      f"a laboratory authorised on the test date; {lab} is authorised {laboratory.period()}")
+        tool = f.string(f.get(m, "tool"), "test.tool", max_len=120)
+        reports = f.string_list(f.get(m, "reports"), "test.reports", max_len=120)
+        rm = f.mapping(f.get(m, "results"), "test.results", required=("passed", "failed", "not_applicable"))
+        counts = {
+            key: f.integer(f.get(rm, key), f"test.results.{key}", minimum=0)
+            for key in ("passed", "failed", "not_applicable")
+        }
+        if counts["failed"]:
+            f.add(f.get(rm, "failed").line, "test.results.failed", f"{counts['failed']} tests failed",
+                  "0: every conformance test must pass (section 7.11)")
+        results = Results(**counts) if None not in counts.values() else None
+        return {"laboratory": lab, "date": date, "tool": tool, "reports": tuple(reports or ()), "results": results}
+
+    def _performance(self, node) -> tuple[tuple[str, str], ...]:
+        f = self.f
+        m = f.mapping(node, "performance", any_keys=True)
+        if m is None:
+            return ()
+        values = []
+        for key, (line, value_node) in m.entries.items():
+            if not PERFORMANCE_NAME.match(key):
+                f.add(line, f"performance.{key}", "is not a snake_case name", "a name such as boot_to_accepted_s")
+                continue
+            value = f.number(value_node, f"performance.{key}")
+            if value is not None:
+                values.append((key, value))
+        return tuple(values)
+
+
+def _is_https_url(value: str) -> bool:
+    if any(c.isspace() for c in value) or '"' in value or "<" in value or ">" in value:
+        return False
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        return False
+    return parts.scheme == "https" and bool(parts.hostname) and "." in parts.hostname and port_ok

@@ -1,0 +1,11 @@
+"""Pelican settings for the public site (`make publish`)."""
+
+import os
+import sys
+
+sys.path.append(os.path.dirname(__file__))
+from pelicanconf import *  # noqa: E402,F403
+
+# The public, absolute base URL: links, and later QR codes and feeds, use it.
+SITEURL = os.environ.get("SITEURL", "https://certification.openchargealliance.example")
+RELATIVE_URLS = False

@@ -1,0 +1,132 @@
+"""Shared helpers: a valid record to break, and a way to check a folder of records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from ocpp_directory.directory import load_directory
+from ocpp_directory.errors import ValidationFailed
+from ocpp_directory.program import load_program
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 24)
+
+#: The record format's example, valid. Tests break one thing in it at a time.
+VALID = """\
+id: OCA-16-2024-0042
+issued: "2024-03-18"
+ocpp_version: "1.6"
+profiles: [full, security]
+vendor:
+  name: Voltaris Energy B.V.
+  country: NL
+  website: https://voltaris.example
+device:
+  name: Voltaris Duo 22
+  type: charging-station
+  models: ["VD22-S", "VD22-C"]
+  software_version: "4.10.0"
+  hardware:
+    evse: multiple
+    connection: [socket]
+    rfid: per-evse
+    communication: [ethernet, mobile]
+features:
+  - core
+  - firmware-management
+  - smart-charging
+  - reservation
+  - local-auth-list-management
+  - remote-trigger
+security_profiles: [2, 3]
+test:
+  laboratory: DEKRA
+  date: "2024-03-04"
+  tool: OCTT 3.6.0
+  reports: [DEKRA-TR-2024-0117]
+  results: {passed: 212, failed: 0, not_applicable: 31}
+performance:
+  boot_to_accepted_s: 41
+statement: >-
+  Certified for OCPP 1.6 edition 2.
+"""
+
+VALID_CSMS = """\
+id: OCA-201-2025-0001
+issued: "2025-03-01"
+ocpp_version: "2.0.1"
+profiles: [core, smart-charging]
+vendor:
+  name: Gridwise Cloud Ltd
+  country: GB
+device:
+  name: Gridwise Central
+  type: csms
+  software_version: "2025.1"
+features: [C-01, SC-2]
+test:
+  laboratory: DNV GL
+  date: "2025-02-10"
+  tool: OCTT 4.0.0
+  reports: [DNVGL-R-25-0001]
+  results: {passed: 300, failed: 0, not_applicable: 10}
+"""
+
+
+def line_of(text: str, snippet: str) -> int:
+    """The 1-based line where ``snippet`` first appears in ``text``."""
+    index = text.index(snippet)
+    return text.count("\n", 0, index) + 1
+
+
+@pytest.fixture(scope="session")
+def program():
+    return load_program(ROOT / "program.yaml")
+
+
+class Records:
+    """A folder of records in a temporary working folder; paths in messages are relative."""
+
+    def __init__(self, base: Path, program):
+        self.base = base
+        self.program = program
+        (base / "certs").mkdir()
+
+    def add(self, text: str | bytes, name: str = "OCA-16-2024-0042", folder: str = "2024") -> str:
+        path = Path("certs", folder, f"{name}.yaml") if not name.endswith((".yml", ".yaml")) \
+            else Path("certs", folder, name)
+        (self.base / path).parent.mkdir(parents=True, exist_ok=True)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        (self.base / path).write_bytes(data)
+        return str(path)
+
+    def problems(self, today: dt.date = TODAY) -> list[str]:
+        """Every error and warning, as the one-line messages the OCA sees."""
+        try:
+            directory = load_directory(self.base / "certs", self.program, today)
+        except ValidationFailed as exc:
+            return [str(p) for p in exc.problems + exc.warnings]
+        return [str(p) for p in directory.warnings]
+
+    def directory(self, today: dt.date = TODAY):
+        return load_directory(self.base / "certs", self.program, today)
+
+
+@pytest.fixture
+def records(tmp_path, monkeypatch, program) -> Records:
+    monkeypatch.chdir(tmp_path)
+    return Records(tmp_path, program)
+
+
+@pytest.fixture
+def check(records):
+    """check(text) -> the problems of one record file named after the example's id."""
+
+    def run(text: str | bytes, name: str = "OCA-16-2024-0042") -> list[str]:
+        records.add(text, name)
+        return records.problems()
+
+    return run
