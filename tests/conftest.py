@@ -130,3 +130,13 @@ def check(records):
         return records.problems()
 
     return run
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The sample site, built once per test run (as the golden tree is built)."""
+    from . import golden_tree
+
+    out = tmp_path_factory.mktemp("site") / "output"
+    golden_tree.build_sample(out)
+    return out

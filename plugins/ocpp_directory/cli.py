@@ -105,6 +105,9 @@ def build(
         override["SITEURL"] = siteurl.rstrip("/")
     if date is not None:
         override["OCPP_BUILD_DATE"] = date
+    from pelican.log import console
+
+    quiet_before, console.quiet = console.quiet, True  # our summary replaces Pelican's blog counts
     try:
         settings = read_settings(settings_file, override=override)
         Pelican(settings).run()
@@ -112,6 +115,7 @@ def build(
         files = sum(1 for p in staging.rglob("*") if p.is_file())
         _swap_in(staging, output)
     finally:
+        console.quiet = quiet_before
         shutil.rmtree(staging, ignore_errors=True)
     directory = report["directory"]
     return {

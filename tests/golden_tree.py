@@ -1,0 +1,56 @@
+"""The golden tree: the sample site as committed under tests/golden/.
+
+Every change to the HTML shows in review as a diff of this tree. After an
+intended change, regenerate it with ``make golden`` (this module's
+``regenerate``) and commit the result.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
+#: Pinned so the golden tree does not depend on the day the tests run.
+BUILD_DATE = "2026-11-24"
+
+
+def build_sample(output: Path) -> dict:
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from ocpp_directory.cli import build
+
+    return build(str(ROOT / "pelicanconf.py"), output, certificates=str(ROOT / "certificates"),
+                 date=BUILD_DATE, quiet=True)
+
+
+def tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def differences(built: Path, golden: Path = GOLDEN) -> list[str]:
+    """What differs between a built site and the golden tree, as readable lines."""
+    built_files, golden_files = set(tree(built)), set(tree(golden))
+    out = [f"only in the build: {p}" for p in sorted(built_files - golden_files)]
+    out += [f"missing from the build: {p}" for p in sorted(golden_files - built_files)]
+    out += [
+        f"differs: {p}"
+        for p in sorted(built_files & golden_files)
+        if not filecmp.cmp(built / p, golden / p, shallow=False)
+    ]
+    return out
+
+
+def regenerate() -> None:
+    shutil.rmtree(GOLDEN, ignore_errors=True)
+    build_sample(GOLDEN)
+    print(f"golden tree regenerated: {len(tree(GOLDEN))} files in {GOLDEN.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["regenerate"]:
+        regenerate()
+    else:
+        sys.exit("usage: python -m tests.golden_tree regenerate")

@@ -1,0 +1,122 @@
+"""The sample site in headless Chromium (Debian's package, driven by Playwright)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+
+import pytest
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# No sandbox (CI runs as root) and no background traffic (the machine is offline).
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context()
+    page = context.new_page()
+    page.errors = []
+    page.requests = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
+    page.on("request", lambda request: page.requests.append(request.url))
+    yield page
+    assert page.errors == []
+    assert all(url.startswith(base_url) for url in page.requests), "a page fetched from outside the site"
+    context.close()
+
+
+def test_directory_to_certificate(page, base_url):
+    page.goto(base_url + "/")
+    rows = page.locator("table.certificates tbody tr")
+    assert rows.count() == 30
+    page.get_by_role("link", name="OCA-16-2024-0042").click()
+    page.wait_for_url(base_url + "/certificates/OCA-16-2024-0042/")
+    assert page.get_by_role("heading", level=1).inner_text() == "OCA-16-2024-0042"
+    details = page.locator("dl.fields").inner_text()
+    for text in ("Voltaris Energy B.V.", "Voltaris Duo 22", "4.10.0", "OCPP1.6 full certificate",
+                 "OCPP1.6 security certificate", "DEKRA", "OCTT 3.6.0", "DEKRA-TR-2024-0117",
+                 "212 passed, 0 failed, 31 not applicable", "Smart Charging", "Security profile 3"):
+        assert text in details
+    assert "covers exactly OCPP software version 4.10.0" in page.locator(".scope").inner_text()
+
+
+def test_certificate_to_device_and_vendor(page, base_url):
+    page.goto(base_url + "/certificates/OCA-16-2024-0042/")
+    page.locator("dl.fields").get_by_role("link", name="Voltaris Duo 22").click()
+    page.wait_for_url(base_url + "/devices/voltaris-energy-b-v/voltaris-duo-22/")
+    versions = page.locator("table.certificates tbody tr td:nth-child(3)").all_inner_texts()
+    assert versions == ["5.0.1", "4.10.0", "4.8.2"]
+    page.get_by_role("link", name="Voltaris Energy B.V.").first.click()
+    page.wait_for_url(base_url + "/vendors/voltaris-energy-b-v/")
+    assert page.get_by_role("link", name="Voltaris Home 7").count() >= 1
+
+
+def test_columns_sort_with_javascript(page, base_url):
+    page.goto(base_url + "/")
+    page.get_by_role("button", name="Vendor").click()
+    header = page.locator("th", has=page.get_by_role("button", name="Vendor"))
+    assert header.get_attribute("aria-sort") == "ascending"
+    first = page.locator("table.certificates tbody tr").first.locator("td").nth(1).inner_text()
+    assert first == "Ampère & Fils SA"
+    page.get_by_role("button", name="Issued").click()
+    page.get_by_role("button", name="Issued").click()
+    dates = page.locator("table.certificates tbody td:last-child").all_inner_texts()
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_directory_works_without_javascript(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/")
+    assert page.locator("table.certificates tbody tr").count() == 30
+    assert page.locator("th button").count() == 0
+    page.get_by_role("link", name="OCA-16-2022-0024").click()
+    page.wait_for_url(base_url + "/certificates/OCA-16-2022-0024/")
+    assert "한빛충전 주식회사" in page.locator("dl.fields").inner_text()
+    context.close()
+
+
+def test_certificate_page_fits_a_phone(browser, base_url):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    for path in ("/certificates/OCA-201-2024-0005/", "/certificates/OCA-16-2025-0033/", "/vendors/"):
+        page.goto(base_url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways on a phone"
+    context.close()
+
+
+def test_escaped_vendor_text_shows_as_text(page, base_url):
+    page.goto(base_url + "/certificates/OCA-16-2025-0033/")
+    assert "Borne <Compacte> 11" in page.get_by_role("heading", level=1).locator("xpath=..").inner_text()
+    assert page.locator("compacte").count() == 0

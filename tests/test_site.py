@@ -1,0 +1,308 @@
+"""The built site: every field on every page, escaping, determinism, atomic builds, the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from ocpp_directory.cli import build
+from ocpp_directory.directory import load_directory
+from ocpp_directory.errors import ValidationFailed
+
+from . import golden_tree
+from .conftest import ROOT, TODAY, VALID
+
+SAMPLES = ROOT / "certificates"
+
+
+class _Text(HTMLParser):
+    """Visible text of a page (scripts and styles left out), and its links."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        if tag == "a":
+            self.links.extend(v for k, v in attrs if k == "href")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def page(path: Path) -> _Text:
+    parser = _Text()
+    parser.feed(path.read_text("utf-8"))
+    parser.text = re.sub(r"\s+", " ", " ".join(parser.parts))
+    return parser
+
+
+@pytest.fixture(scope="session")
+def samples(program):
+    return load_directory(SAMPLES, program, TODAY)
+
+
+def test_samples_cover_what_the_issue_asks(samples):
+    certs = samples.certificates
+    assert 25 <= len(certs) <= 40
+    combos = {(c.ocpp_version, c.profiles) for c in certs}
+    assert ("1.6", ("full",)) in combos and ("1.6", ("subset",)) in combos and ("1.6", ("security",)) in combos
+    assert ("1.6", ("full", "security")) in combos and ("1.6", ("subset", "security")) in combos
+    assert {c.device_type for c in certs} == {"charging-station", "csms"}
+    assert any(len(c.profiles) >= 4 for c in certs if c.ocpp_version == "2.0.1")
+    assert any(len({c.software_version for c in d.certificates}) >= 3 for d in samples.devices)
+    assert samples.white_labels
+    assert any(re.search("[\uac00-\ud7a3]", v.name) for v in samples.vendors)
+    assert any(re.search("[À-ž]", v.name) for v in samples.vendors)
+
+
+def test_every_certificate_page_shows_every_field(site, samples):
+    program = samples.program
+    for cert in samples.certificates:
+        text = page(site / "certificates" / cert.id / "index.html").text
+        version = program.versions[cert.ocpp_version]
+        expected = [
+            cert.id, cert.issued.isoformat(), version.title, cert.vendor_name, cert.country_name,
+            cert.device_name, cert.software_version, program.laboratories[cert.laboratory].name,
+            cert.test_date.isoformat(), cert.test_tool,
+            f"{cert.results.passed} passed, {cert.results.failed} failed, "
+            f"{cert.results.not_applicable} not applicable",
+            "This certificate covers exactly OCPP software version",
+            *cert.models, *cert.reports,
+            *(version.profiles[p].title for p in cert.profiles),
+            *(version.feature_title(f) for f in cert.features),
+            *(f"Security profile {n}" for n in cert.security_profiles),
+            *(value for _, value in cert.performance),
+        ]
+        if cert.vendor_website:
+            expected.append(cert.vendor_website)
+        if cert.statement:
+            expected.append(re.sub(r"\s+", " ", cert.statement))
+        if cert.hardware:
+            expected += ["Hardware feature set", "EVSE", "RFID readers", "Communication"]
+        missing = [e for e in expected if e not in text]
+        assert not missing, f"{cert.id} page lacks {missing}"
+
+
+def test_profiles_in_words(site):
+    text = page(site / "certificates" / "OCA-16-2024-0042" / "index.html").text
+    assert "OCPP1.6 full certificate" in text and "OCPP1.6 security certificate" in text
+
+
+def test_white_label_links_both_ways(site):
+    tested = page(site / "certificates" / "OCA-16-2022-0030" / "index.html")
+    label = page(site / "certificates" / "OCA-16-2022-0031" / "index.html")
+    assert "../../certificates/OCA-16-2022-0031/" in tested.links
+    assert "../../certificates/OCA-16-2022-0030/" in label.links
+    assert "white-label edition of" in label.text
+
+
+def test_device_page_lists_versions_newest_first(site, samples):
+    device = next(d for d in samples.devices if d.name == "Voltaris Duo 22")
+    p = page(site / device.url / "index.html")
+    ids = [link.split("/")[-2] for link in p.links if "/certificates/" in link]
+    assert ids == ["OCA-201-2025-0019", "OCA-16-2024-0042", "OCA-16-2021-0007"]
+    for version in ("5.0.1", "4.10.0", "4.8.2"):
+        assert version in p.text
+
+
+def test_vendor_pages_link_devices_and_certificates(site, samples):
+    for vendor in samples.vendors:
+        p = page(site / vendor.url / "index.html")
+        for device in vendor.devices:
+            assert f"../../{device.url}" in p.links
+        for cert in vendor.certificates:
+            assert f"../../certificates/{cert.id}/" in p.links
+    index = page(site / "vendors" / "index.html")
+    assert {link for link in index.links if link.startswith("../vendors/") and link != "../vendors/"} == \
+        {f"../{v.url}" for v in samples.vendors}
+
+
+def test_directory_lists_every_certificate(site, samples):
+    p = page(site / "index.html")
+    linked = {link for link in p.links if "certificates/" in link}
+    assert linked == {f"./certificates/{c.id}/" for c in samples.certificates}
+
+
+def test_content_pages(site):
+    for slug in ("about", "how-to-verify", "logo-usage"):
+        assert (site / slug / "index.html").exists()
+
+
+def test_golden_tree(site):
+    """The sample site equals tests/golden/. After an intended change: make golden."""
+    assert golden_tree.differences(site) == []
+
+
+def test_two_builds_are_byte_identical(site, tmp_path):
+    again = tmp_path / "again"
+    golden_tree.build_sample(again)
+    assert golden_tree.tree(site) == golden_tree.tree(again)
+    assert golden_tree.differences(again, site) == []
+
+
+# -- escaping ------------------------------------------------------------------------
+
+HOSTILE = "<script>alert(1)</script> & \"Co\" 'x'"
+
+
+def hostile_records(folder: Path) -> None:
+    text = (VALID.replace("name: Voltaris Energy B.V.", "name: " + _yaml_quote(HOSTILE + " Energy"))
+            .replace("name: Voltaris Duo 22", "name: " + _yaml_quote("Duo <b>22</b> & co"))
+            .replace('models: ["VD22-S", "VD22-C"]', 'models: ["<img src=x onerror=alert(2)>"]')
+            .replace("tool: OCTT 3.6.0", "tool: " + _yaml_quote("OCTT </dd><script>alert(3)</script>"))
+            .replace("  Certified for OCPP 1.6 edition 2.", "  <script>alert(4)</script> & {{ 7*7 }}"))
+    (folder / "2024").mkdir(parents=True)
+    (folder / "2024" / "OCA-16-2024-0042.yaml").write_text(text, "utf-8")
+
+
+def _yaml_quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def test_vendor_text_is_escaped_everywhere(tmp_path):
+    hostile_records(tmp_path / "certs")
+    out = tmp_path / "out"
+    build(str(ROOT / "pelicanconf.py"), out, certificates=str(tmp_path / "certs"), date="2026-11-24", quiet=True)
+    pages = {p: p.read_text("utf-8") for p in out.rglob("*.html")}
+    for path, body in pages.items():
+        for raw in ("<script>alert", "<b>22</b>", "<img src=x", "</dd><script>"):
+            assert raw not in body, f"{raw!r} unescaped in {path}"
+        assert "49" not in re.findall(r"alert\(4\)</script> &amp; (\S+)", body)  # no template evaluation
+    cert = page(out / "certificates" / "OCA-16-2024-0042" / "index.html")
+    assert HOSTILE + " Energy" in html.unescape(cert.text)
+    assert "<script>alert(4)</script> & {{ 7*7 }}" in cert.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;Co&#34; &#39;x&#39;" in \
+        (out / "certificates" / "OCA-16-2024-0042" / "index.html").read_text("utf-8")
+
+
+def test_slugs_stay_inside_the_output(tmp_path):
+    text = (VALID.replace("name: Voltaris Energy B.V.", 'name: "../../../etc"')
+            .replace("name: Voltaris Duo 22", 'name: "..\\\\..\\\\x"'))
+    (tmp_path / "certs" / "2024").mkdir(parents=True)
+    (tmp_path / "certs" / "2024" / "OCA-16-2024-0042.yaml").write_text(text, "utf-8")
+    out = tmp_path / "deep" / "out"
+    build(str(ROOT / "pelicanconf.py"), out, certificates=str(tmp_path / "certs"), date="2026-11-24", quiet=True)
+    assert (out / "vendors" / "etc" / "index.html").exists()
+    assert (out / "devices" / "etc" / "x" / "index.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["certs", "deep"]
+
+
+def test_autoescape_is_on_in_the_settings():
+    from pelican.settings import read_settings
+
+    assert read_settings(str(ROOT / "pelicanconf.py"))["JINJA_ENVIRONMENT"]["autoescape"] is True
+
+
+# -- failed builds lose nothing -------------------------------------------------------
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_failed_build_leaves_the_previous_site(tmp_path):
+    out = tmp_path / "output"
+    golden_tree.build_sample(out)
+    before = digest(out)
+    bad = tmp_path / "bad"
+    (bad / "2024").mkdir(parents=True)
+    (bad / "2024" / "OCA-16-2024-0042.yaml").write_text(VALID.replace("failed: 0", "failed: 3"), "utf-8")
+    with pytest.raises(ValidationFailed):
+        build(str(ROOT / "pelicanconf.py"), out, certificates=str(bad), date="2026-11-24", quiet=True)
+    assert digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "output"]  # no staging folder left
+
+
+def test_template_error_leaves_the_previous_site(tmp_path):
+    out = tmp_path / "output"
+    golden_tree.build_sample(out)
+    before = digest(out)
+    conf = tmp_path / "brokenconf.py"
+    theme = tmp_path / "theme"
+    import shutil
+
+    shutil.copytree(ROOT / "theme", theme)
+    (theme / "templates" / "vendor.html").write_text("{% extends 'base.html' %}{% block content %}"
+                                                    "{{ vendor.no_such.attribute.here }}{% endblock %}")
+    conf.write_text(f"from pelicanconf import *\nTHEME = {str(theme)!r}\n")
+    sys.path.insert(0, str(ROOT))
+    try:
+        with pytest.raises(Exception):
+            build(str(conf), out, date="2026-11-24", quiet=True)
+    finally:
+        sys.path.remove(str(ROOT))
+    assert digest(out) == before
+
+
+# -- the command line and the Makefile -------------------------------------------------
+
+def make(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run a Makefile target with this interpreter (no virtualenv set-up)."""
+    bin_dir = str(Path(sys.executable).parent)
+    return subprocess.run(["make", "--no-print-directory", "-s", *args, f"BIN={bin_dir}", "STAMP="],
+                          cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")})
+
+
+def test_make_validate_passes_on_the_samples():
+    result = make("validate")
+    assert result.returncode == 0, result.stderr
+    assert re.match(r"validate: 30 certificates valid, 0 warnings", result.stdout)
+
+
+def test_make_validate_reports_each_bad_record(tmp_path):
+    bad = tmp_path / "bad"
+    (bad / "2024").mkdir(parents=True)
+    (bad / "2024" / "OCA-16-2024-0042.yaml").write_text(VALID.replace('ocpp_version: "1.6"', "ocpp_version: 1.6"))
+    (bad / "2025").mkdir()
+    (bad / "2025" / "OCA-16-2025-0001.yaml").write_text("id: OCA-16-2025-0001\nid: again\n")
+    result = make("validate", f"CERTIFICATES={bad}")
+    assert result.returncode != 0  # make itself always reports a failed recipe as 2
+    direct = subprocess.run([sys.executable, "-m", "ocpp_directory", "validate", "--certificates", str(bad)],
+                            cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")})
+    assert direct.returncode == 1 and direct.stderr == result.stderr.split("make: ***")[0]
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("make: ***")]
+    assert f"{bad}/2024/OCA-16-2024-0042.yaml:3: ocpp_version: 1.6 is read as a number; " \
+           'a string: quote it, ocpp_version: "1.6"' in lines
+    assert f"{bad}/2025/OCA-16-2025-0001.yaml:2: id: key 'id' appears twice (first on line 1); " \
+           "each field once per mapping" in lines
+    assert lines[-1].startswith("validate: ") and "errors" in lines[-1]
+    assert "Traceback" not in result.stderr
+
+
+def test_make_html_builds_with_variables(tmp_path):
+    out = tmp_path / "site"
+    result = make("html", f"OUTPUTDIR={out}", "SITEURL=https://certs.example.org")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"build: 30 certificates, 16 vendors, 21 devices; \d+ pages", result.stdout)
+    assert (out / "certificates" / "OCA-16-2024-0042" / "index.html").exists()
+
+
+def test_make_html_fails_cleanly_on_bad_records(tmp_path):
+    bad = tmp_path / "bad"
+    (bad / "x").mkdir(parents=True)
+    (bad / "x" / "OCA-16-2024-0042.yaml").write_text(VALID.replace("country: NL", "country: NO"))
+    out = tmp_path / "site"
+    result = make("html", f"CERTIFICATES={bad}", f"OUTPUTDIR={out}")
+    assert result.returncode != 0
+    assert f"{bad}/x/OCA-16-2024-0042.yaml:7: vendor.country: NO is read as a yes/no value" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
