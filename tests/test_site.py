@@ -257,9 +257,10 @@ def test_template_error_leaves_the_previous_site(tmp_path):
 def make(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run a Makefile target with this interpreter (no virtualenv set-up)."""
     bin_dir = str(Path(sys.executable).parent)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     return subprocess.run(["make", "--no-print-directory", "-s", *args, f"BIN={bin_dir}", "STAMP="],
                           cwd=cwd, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")})
+                          env={**env, "PYTHONPATH": str(ROOT / "plugins")})
 
 
 def test_make_validate_passes_on_the_samples():
