@@ -15,6 +15,7 @@ import os
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,11 +128,21 @@ def find_records(folder: Path) -> tuple[list[Path], list[Problem]]:
     return sorted(files), problems
 
 
-def load_directory(folder: str | Path, program: Program, today: dt.date) -> Directory:
-    """Read, check and model every record below ``folder``."""
+def load_directory(
+    folder: str | Path,
+    program: Program,
+    today: dt.date,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Directory:
+    """Read, check and model every record below ``folder``.
+
+    ``progress(stage, done, total)`` is called every 1,000 records, if given.
+    """
     files, problems = find_records(Path(folder))
     certificates: list[Certificate] = []
-    for path in files:
+    for done, path in enumerate(files, 1):
+        if progress is not None and (done % 1000 == 0 or done == len(files)):
+            progress("records checked", done, len(files))
         shown = display_path(path)
         try:
             data = path.read_bytes()

@@ -95,7 +95,7 @@ class DirectoryGenerator(Generator):
     def generate_context(self) -> None:
         program = load_program(resolve(self.settings, "OCPP_PROGRAM_FILE"))
         self.directory = load_directory(resolve(self.settings, "OCPP_CERTIFICATES"), program,
-                                        build_date(self.settings))
+                                        build_date(self.settings), progress=self._progress)
         self.context["ocpp_directory"] = self.directory
         report = setting(self.settings, "OCPP_REPORT")
         if report is not None:

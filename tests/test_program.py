@@ -1,0 +1,85 @@
+"""The program file is the rules: new versions are data, and a bad file says where."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocpp_directory.directory import load_directory
+from ocpp_directory.errors import ProgramFileError, ValidationFailed
+from ocpp_directory.program import load_program
+
+from .conftest import ROOT, TODAY, VALID_CSMS
+
+OCPP_21 = '''
+  "2.1":
+    title: OCPP 2.1
+    features:
+      pattern: "^[A-Z]{1,4}-[0-9]{1,3}$"
+      example: C-01
+    required_profiles: [core]
+    logo:
+      statement: OCPP 2.1 certified
+    profiles:
+      core:
+        title: OCPP 2.1 Core
+        description: The core profile.
+        device_types: [charging-station, csms]
+      bidirectional:
+        title: OCPP 2.1 Bidirectional Power Transfer
+        description: V2X.
+        device_types: [charging-station]
+'''
+
+
+def program_with(tmp_path, extra: str = "", replace: tuple[str, str] | None = None):
+    text = (ROOT / "program.yaml").read_text("utf-8")
+    if replace:
+        assert replace[0] in text
+        text = text.replace(*replace)
+    path = tmp_path / "program.yaml"
+    path.write_text(text + extra, "utf-8")
+    return path
+
+
+def test_a_new_version_is_data_not_code(tmp_path):
+    program = load_program(program_with(tmp_path, OCPP_21))
+    folder = tmp_path / "certs"
+    folder.mkdir()
+    record = VALID_CSMS.replace('ocpp_version: "2.0.1"', 'ocpp_version: "2.1"').replace("[core, smart-charging]", "[core]")
+    (folder / "OCA-201-2025-0001.yaml").write_text(record)
+    assert load_directory(folder, program, TODAY).certificates[0].ocpp_version == "2.1"
+    (folder / "OCA-201-2025-0001.yaml").write_text(record.replace("[core]", "[core, bidirectional]"))
+    with pytest.raises(ValidationFailed) as failed:
+        load_directory(folder, program, TODAY)
+    assert "bidirectional is not a profile for a CSMS" in str(failed.value)
+
+
+def test_a_new_laboratory_is_data(tmp_path):
+    lab = ('  - short_name: KSGA\n', '  - short_name: NEWLAB\n    name: New Lab\n    authorised_from: "2026-01-01"\n'
+                                     '  - short_name: KSGA\n')
+    program = load_program(program_with(tmp_path, replace=lab))
+    assert program.laboratories["NEWLAB"].authorised_on(TODAY)
+    assert not program.laboratories["NEWLAB"].authorised_on(TODAY.replace(year=2025))
+
+
+def test_logo_statements_come_from_the_program(program):
+    v16, v201 = program.versions["1.6"], program.versions["2.0.1"]
+    assert v16.logo_lines(("security", "full")) == ("OCPP1.6 full certificate", "OCPP1.6 security certificate")
+    assert v201.logo_lines(("core", "smart-charging")) == ("OCPP 2.0.1 certified", "Core, Smart Charging")
+
+
+def test_a_bad_program_file_says_where(tmp_path):
+    path = program_with(tmp_path, replace=('authorised_from: "2019-11-04"\n  - short_name: DNV GL',
+                                           'authorised_from: "2019-13-04"\n  - short_name: DNV GL'))
+    with pytest.raises(ProgramFileError) as failed:
+        load_program(path)
+    line = path.read_text().splitlines().index('    authorised_from: "2019-13-04"') + 1
+    assert f"{path}:{line}: laboratories[0].authorised_from: 2019-13-04 is not a day of the calendar" in str(failed.value)
+
+
+def test_program_names_an_undefined_profile(tmp_path):
+    path = program_with(tmp_path, replace=("requires: [advanced-security, smart-charging]",
+                                           "requires: [advanced-security, smart-charge]"))
+    with pytest.raises(ProgramFileError) as failed:
+        load_program(path)
+    assert "names profile 'smart-charge', which it does not define" in str(failed.value)
