@@ -15,7 +15,7 @@ OCPP := $(BIN)/python -m ocpp_directory
 SITEURL_ARG := $(if $(SITEURL),--siteurl "$(SITEURL)",)
 STAMP := $(VENV)/.installed
 
-.PHONY: help html validate serve devserver test golden clean lock browser
+.PHONY: help html validate serve devserver test golden clean lock system-deps
 
 help:
 	@echo 'Makefile for the OCPP certification directory'
@@ -25,7 +25,7 @@ help:
 	@echo '   make validate    check the records only; exit 1 on any error'
 	@echo '   make serve       serve output/ at http://127.0.0.1:$$PORT/'
 	@echo '   make devserver   build, serve, and rebuild on every change'
-	@echo '   make test        run the test suite (installs Debian chromium if missing)'
+	@echo '   make test        run the test suite (installs Debian chromium and libcairo2 if missing)'
 	@echo '   make golden      regenerate the golden tree tests/golden/ after a template change'
 	@echo '   make clean       remove output/'
 	@echo '   make lock        re-pin constraints.txt from the current virtualenv'
@@ -50,17 +50,20 @@ serve:
 devserver: $(STAMP)
 	$(OCPP) devserver --settings $(CONFFILE) --certificates "$(CERTIFICATES)" --output "$(OUTPUTDIR)" --port $(PORT) $(SITEURL_ARG)
 
-# The browser tests drive Debian's chromium; install it where we may (CI runs as root).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+# The tests drive Debian's chromium and render SVG with cairo; install them where we may (CI runs as root).
+SYSTEM_PACKAGES := chromium libcairo2
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo 'installing Debian chromium for the browser tests'; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "installing Debian packages for the tests: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo 'the browser tests need Debian chromium: sudo apt-get install chromium' >&2; exit 1; \
-	  fi; }
+	    echo "the tests need Debian packages: sudo apt-get install $$missing" >&2; exit 1; \
+	  fi; \
+	fi
 
-test: $(STAMP) browser
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
 golden: $(STAMP)

@@ -55,3 +55,7 @@ DELETE_OUTPUT_DIRECTORY = True
 SLUGIFY_SOURCE = "basename"
 
 MENUITEMS = []
+
+# Rendered QR codes are kept here between builds, keyed by their content, so a
+# rebuild renders only the codes whose URL changed.
+OCPP_CACHE_PATH = str(HERE / ".cache")

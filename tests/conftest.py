@@ -140,3 +140,9 @@ def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "output"
     golden_tree.build_sample(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def samples(program):
+    """The sample records, validated and modelled."""
+    return load_directory(ROOT / "certificates", program, TODAY)

@@ -18,12 +18,14 @@ GOLDEN = ROOT / "tests" / "golden"
 BUILD_DATE = "2026-11-24"
 
 
-def build_sample(output: Path) -> dict:
+def build_sample(output: Path, **options) -> dict:
+    """Build the sample records as the golden tree is built (options go to ``build``)."""
     sys.path.insert(0, str(ROOT / "plugins"))
     from ocpp_directory.cli import build
 
+    options.setdefault("cache", output.parent / f".{output.name}-cache")
     return build(str(ROOT / "pelicanconf.py"), output, certificates=str(ROOT / "certificates"),
-                 date=BUILD_DATE, quiet=True)
+                 date=BUILD_DATE, quiet=True, **options)
 
 
 def tree(folder: Path) -> list[str]:
@@ -45,7 +47,7 @@ def differences(built: Path, golden: Path = GOLDEN) -> list[str]:
 
 def regenerate() -> None:
     shutil.rmtree(GOLDEN, ignore_errors=True)
-    build_sample(GOLDEN)
+    build_sample(GOLDEN, cache=ROOT / ".cache")
     print(f"golden tree regenerated: {len(tree(GOLDEN))} files in {GOLDEN.relative_to(ROOT)}")
 
 

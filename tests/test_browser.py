@@ -120,3 +120,49 @@ def test_escaped_vendor_text_shows_as_text(page, base_url):
     page.goto(base_url + "/certificates/OCA-16-2025-0033/")
     assert "Borne <Compacte> 11" in page.get_by_role("heading", level=1).locator("xpath=..").inner_text()
     assert page.locator("compacte").count() == 0
+
+
+def test_verify_a_known_id(page, base_url):
+    page.goto(base_url + "/verify/")
+    page.get_by_label("Certificate id or address").fill("oca-16-2024-0042 ")
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(base_url + "/certificates/OCA-16-2024-0042/")
+    assert "4.10.0" in page.locator(".check").inner_text()
+
+
+def test_verify_a_scanned_address(page, base_url):
+    page.goto(base_url + "/verify/")
+    page.get_by_label("Certificate id or address").fill("https://certification.example.org/certificates/OCA-201-2024-0005/")
+    page.keyboard.press("Enter")
+    page.wait_for_url(base_url + "/certificates/OCA-201-2024-0005/")
+
+
+def test_verify_an_unknown_id(browser, base_url):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base_url + "/verify/")
+    page.get_by_label("Certificate id or address").fill("OCA-16-2019-9999")
+    page.get_by_role("button", name="Verify").click()
+    status = page.get_by_role("status")
+    status.get_by_text("No OCPP certificate has the id OCA-16-2019-9999.").wait_for()
+    assert status.get_by_role("link", name="Browse all certificates").count() == 1
+    assert page.url == base_url + "/verify/"
+    page.get_by_label("Certificate id or address").fill("not an id!")
+    page.get_by_role("button", name="Verify").click()
+    status.get_by_text("is not a certificate id").wait_for()
+    context.close()
+
+
+def test_verify_from_a_link_with_the_id(page, base_url):
+    page.goto(base_url + "/verify/?id=OCA-16-2022-0031")
+    page.wait_for_url(base_url + "/certificates/OCA-16-2022-0031/")
+
+
+def test_verify_without_javascript_points_to_the_address(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/verify/")
+    assert "open the certificate's address directly" in page.locator("main").inner_text()
+    page.goto(base_url + "/certificates/OCA-16-2024-0042/")
+    assert page.get_by_role("heading", level=1).inner_text() == "OCA-16-2024-0042"
+    context.close()

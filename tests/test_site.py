@@ -54,11 +54,6 @@ def page(path: Path) -> _Text:
     return parser
 
 
-@pytest.fixture(scope="session")
-def samples(program):
-    return load_directory(SAMPLES, program, TODAY)
-
-
 def test_samples_cover_what_the_issue_asks(samples):
     certs = samples.certificates
     assert 25 <= len(certs) <= 40
@@ -228,7 +223,7 @@ def test_failed_build_leaves_the_previous_site(tmp_path):
     with pytest.raises(ValidationFailed):
         build(str(ROOT / "pelicanconf.py"), out, certificates=str(bad), date="2026-11-24", quiet=True)
     assert digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "output"]  # no staging folder left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".output-cache", "bad", "output"]  # no staging left
 
 
 def test_template_error_leaves_the_previous_site(tmp_path):

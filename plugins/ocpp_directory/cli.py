@@ -79,6 +79,8 @@ def build(
     certificates: str | None = None,
     siteurl: str | None = None,
     date: str | None = None,
+    cache: str | Path | None = None,
+    settings_override: dict | None = None,
     quiet: bool = False,
 ) -> dict:
     """Build the site into ``output`` atomically; return what was built.
@@ -105,6 +107,9 @@ def build(
         override["SITEURL"] = siteurl.rstrip("/")
     if date is not None:
         override["OCPP_BUILD_DATE"] = date
+    if cache is not None:
+        override["OCPP_CACHE_PATH"] = str(cache)
+    override.update(settings_override or {})
     from pelican.log import console
 
     quiet_before, console.quiet = console.quiet, True  # our summary replaces Pelican's blog counts
@@ -119,6 +124,9 @@ def build(
         shutil.rmtree(staging, ignore_errors=True)
     directory = report["directory"]
     return {
+        "qr_generated": report["qr"].generated,
+        "qr_reused": report["qr"].reused,
+        "qr_warning": report["qr_warning"],
         "certificates": len(directory.certificates),
         "vendors": len(directory.vendors),
         "devices": len(directory.devices),
@@ -160,8 +168,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(
         f"build: {_plural(result['certificates'], 'certificate')}, {_plural(result['vendors'], 'vendor')}, "
         f"{_plural(result['devices'], 'device')}; {_plural(result['pages'], 'page')} "
-        f"({_plural(result['files'], 'file')}) written to {args.output} in {result['seconds']:.2f} s"
+        f"({_plural(result['files'], 'file')}) written to {args.output} in {result['seconds']:.2f} s\n"
+        f"build: QR codes: {result['qr_generated']} rendered, {result['qr_reused']} unchanged (from the cache)"
     )
+    if result["qr_warning"]:
+        print(f"\n*** WARNING: {result['qr_warning']} ***\n", file=sys.stderr)
     return 0
 
 

@@ -16,7 +16,9 @@ from pathlib import Path
 from pelican.generators import Generator
 
 from .directory import Directory, load_directory
+from .errors import DirectoryError
 from .program import load_program
+from .qr import QRCodes, is_printable_base
 from .records import Certificate
 
 #: settings this plugin reads, with their defaults
@@ -29,7 +31,14 @@ DEFAULTS = {
     "OCPP_PROGRESS": None,
     # a dict the generator fills with the model it built, for the summary
     "OCPP_REPORT": None,
+    # folder where rendered QR codes are kept between builds (None: no cache)
+    "OCPP_CACHE_PATH": None,
+    # refuse to build when QR codes would not encode a public absolute URL
+    "OCPP_REQUIRE_PRINTABLE_QR": False,
 }
+
+#: What codes encode when SITEURL is not absolute: `make serve`'s address.
+DEV_BASE_URL = "http://localhost:8000"
 
 SECURITY_PROFILE_TITLES = {
     1: "Unsecured transport with basic authentication",
@@ -86,7 +95,22 @@ class DirectoryGenerator(Generator):
         self.env.filters["hardware_words"] = self.env.globals["hardware_words"]
         self.directory: Directory | None = None
         self.pages_written = 0
+        cache = setting(self.settings, "OCPP_CACHE_PATH")
+        self.qr = QRCodes(Path(cache) / "qr" if cache else None)
+        self.qr_base, self.qr_warning = self._qr_base()
 
+    def _qr_base(self) -> tuple[str, str | None]:
+        """The base URL codes encode, and a warning when they must not be printed."""
+        siteurl = (self.settings.get("SITEURL") or "").rstrip("/")
+        if is_printable_base(siteurl):
+            return siteurl, None
+        base = siteurl if siteurl.startswith(("http://", "https://")) else DEV_BASE_URL
+        warning = (f"SITEURL is {siteurl or 'empty'}: the QR codes encode {base}/certificates/<ID>/ "
+                   "and must NOT be printed on a label. Build with SITEURL=https://<public site> "
+                   "(make publish does) for codes meant for print.")
+        if setting(self.settings, "OCPP_REQUIRE_PRINTABLE_QR"):
+            raise DirectoryError(warning)
+        return base, warning
     def _progress(self, stage: str, done: int, total: int) -> None:
         report: Callable | None = setting(self.settings, "OCPP_PROGRESS")
         if report is not None:
@@ -100,6 +124,8 @@ class DirectoryGenerator(Generator):
         report = setting(self.settings, "OCPP_REPORT")
         if report is not None:
             report["directory"] = self.directory
+            report["qr"] = self.qr
+            report["qr_warning"] = self.qr_warning
         self.env.globals.update(
             program=program,
             directory=self.directory,
@@ -123,12 +149,25 @@ class DirectoryGenerator(Generator):
         )
         self.pages_written += 1
 
+    def certificate_url(self, cert: Certificate) -> str:
+        """The certificate's permanent public address, as its QR code encodes it."""
+        return f"{self.qr_base}/certificates/{cert.id}/"
+
+    def _write_bytes(self, name: str, data: bytes) -> None:
+        path = Path(self.output_path, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
     def generate_output(self, writer) -> None:
         d = self.directory
         self._write(writer, "index.html", "directory", certificates=d.certificates, page_url="")
+        self._write(writer, "verify/index.html", "verify", page_url="verify/")
         total = len(d.certificates)
         for done, cert in enumerate(d.certificates, 1):
             device = d.device_of[cert.id]
+            qr_svg, qr_png = self.qr.files(self.certificate_url(cert))
+            self._write_bytes(f"certificates/{cert.id}/qr.svg", qr_svg)
+            self._write_bytes(f"certificates/{cert.id}/qr.png", qr_png)
             self._write(
                 writer,
                 f"certificates/{cert.id}/index.html",
@@ -139,6 +178,8 @@ class DirectoryGenerator(Generator):
                 laboratory=d.program.laboratories[cert.laboratory],
                 tested=d.by_id.get(cert.white_label_of) if cert.white_label_of else None,
                 white_labels=d.white_labels.get(cert.id, []),
+                public_url=self.certificate_url(cert),
+                qr_printable=self.qr_warning is None,
                 page_url=f"certificates/{cert.id}/",
             )
             if done % 500 == 0 or done == total:
