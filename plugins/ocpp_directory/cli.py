@@ -29,6 +29,10 @@ def _print_problems(problems: list[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
+def _kb(size: int) -> str:
+    return f"{size / 1024:.1f} KB"
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -127,6 +131,7 @@ def build(
         "qr_generated": report["qr"].generated,
         "qr_reused": report["qr"].reused,
         "qr_warning": report["qr_warning"],
+        "search": report["search"],
         "certificates": len(directory.certificates),
         "vendors": len(directory.vendors),
         "devices": len(directory.devices),
@@ -165,11 +170,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build: failed: {exc}; {args.output} was left as it was", file=sys.stderr)
         return 1
     _print_problems(result["warnings"])
+    s = result["search"]
     print(
         f"build: {_plural(result['certificates'], 'certificate')}, {_plural(result['vendors'], 'vendor')}, "
         f"{_plural(result['devices'], 'device')}; {_plural(result['pages'], 'page')} "
         f"({_plural(result['files'], 'file')}) written to {args.output} in {result['seconds']:.2f} s\n"
-        f"build: QR codes: {result['qr_generated']} rendered, {result['qr_reused']} unchanged (from the cache)"
+        f"build: QR codes: {result['qr_generated']} rendered, {result['qr_reused']} unchanged (from the cache)\n"
+        f"build: search: index {_kb(s['index'])} ({_kb(s['index_gzip'])} gzip), "
+        f"store {_kb(s['store'])} ({_kb(s['store_gzip'])} gzip); "
+        f"{_kb(s['first_result_gzip'])} gzip fetched before the first result"
     )
     if result["qr_warning"]:
         print(f"\n*** WARNING: {result['qr_warning']} ***\n", file=sys.stderr)

@@ -9,6 +9,8 @@ the in-memory model: no Markdown file per certificate.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +22,7 @@ from .errors import DirectoryError
 from .program import load_program
 from .qr import QRCodes, is_printable_base
 from .records import Certificate
+from . import search
 
 #: settings this plugin reads, with their defaults
 DEFAULTS = {
@@ -149,6 +152,33 @@ class DirectoryGenerator(Generator):
         )
         self.pages_written += 1
 
+    def _write_search(self, writer) -> None:
+        """The lunr index, the facet store and the search page; their sizes for the summary."""
+        index, store = search.build(self.directory, HARDWARE_WORDS)
+        version = hashlib.sha256(index + store).hexdigest()[:12]
+        self._write_bytes("search/index.json", index)
+        self._write_bytes("search/docs.json", store)
+        self._write(writer, "search/index.html", "search", facets=search.facet_values(store),
+                    search_version=version, page_url="search/")
+        # What a browser fetches before the first result, compressed as a server sends it.
+        static = Path(self.theme, "static")
+        fetched = {
+            "page": Path(self.output_path, "search/index.html").read_bytes(),
+            "css": (static / "css/site.css").read_bytes(),
+            "scripts": (static / "js/search.js").read_bytes() + (static / "js/search-worker.js").read_bytes(),
+            "lunr.js": (static / "vendor/lunr/lunr.min.js").read_bytes(),
+            "index": index,
+            "store": store,
+        }
+        self.search_sizes = {
+            "index": len(index), "index_gzip": _gzip_size(index),
+            "store": len(store), "store_gzip": _gzip_size(store),
+            "first_result_gzip": sum(_gzip_size(data) for data in fetched.values()),
+        }
+        report = setting(self.settings, "OCPP_REPORT")
+        if report is not None:
+            report["search"] = self.search_sizes
+
     def certificate_url(self, cert: Certificate) -> str:
         """The certificate's permanent public address, as its QR code encodes it."""
         return f"{self.qr_base}/certificates/{cert.id}/"
@@ -162,6 +192,7 @@ class DirectoryGenerator(Generator):
         d = self.directory
         self._write(writer, "index.html", "directory", certificates=d.certificates, page_url="")
         self._write(writer, "verify/index.html", "verify", page_url="verify/")
+        self._write_search(writer)
         total = len(d.certificates)
         for done, cert in enumerate(d.certificates, 1):
             device = d.device_of[cert.id]
@@ -189,3 +220,7 @@ class DirectoryGenerator(Generator):
         for vendor in d.vendors:
             self._write(writer, vendor.url + "index.html", "vendor", vendor=vendor, page_url=vendor.url)
         self._write(writer, "vendors/index.html", "vendors", vendors=d.vendors, page_url="vendors/")
+
+
+def _gzip_size(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=6, mtime=0))

@@ -23,8 +23,8 @@
     if (id) {
       p.appendChild(document.createTextNode(" "));
       var link = document.createElement("a");
-      link.href = root.href;
-      link.textContent = "Browse all certificates";
+      link.href = new URL("search/?q=" + encodeURIComponent(id), root).href;
+      link.textContent = "Search the directory";
       p.appendChild(link);
       p.appendChild(document.createTextNode("."));
     }

@@ -1,0 +1,137 @@
+/* /search/: the page side. The worker (and with it the index) starts when the
+   search box is first focused, or at once when the URL already holds a search.
+   The form's fields are the state; the URL mirrors them (?q=...&profile=...). */
+(function () {
+  "use strict";
+  var form = document.getElementById("search-form");
+  if (!form) { return; }
+  var input = document.getElementById("q");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var clear = document.getElementById("search-clear");
+  var root = new URL((form.getAttribute("data-root") || ".") + "/", document.baseURI);
+  var version = form.getAttribute("data-version");
+  var urls = {
+    lunr: new URL("theme/vendor/lunr/lunr.min.js", root).href,
+    index: new URL("search/index.json?v=" + version, root).href,
+    docs: new URL("search/docs.json?v=" + version, root).href
+  };
+  var worker = null, sequence = 0, limit = 50, typingTimer = null;
+  form.classList.add("live");
+
+  function start() {
+    if (!worker) {
+      worker = new Worker(new URL("theme/js/search-worker.js", root).href);
+      worker.onmessage = function (event) { if (event.data.type === "results") { show(event.data); } };
+      worker.postMessage({ type: "load", urls: urls });
+    }
+  }
+
+  function state() {
+    var filters = {};
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]:checked"), function (box) {
+      (filters[box.name] = filters[box.name] || []).push(box.value);
+    });
+    return { q: input.value, filters: filters };
+  }
+
+  function queryString() {
+    var params = new URLSearchParams();
+    var s = state();
+    if (s.q.trim()) { params.append("q", s.q.trim()); }
+    Object.keys(s.filters).forEach(function (key) {
+      s.filters[key].forEach(function (value) { params.append(key, value); });
+    });
+    var text = params.toString();
+    return text ? "?" + text : location.pathname;
+  }
+
+  function run(history) {
+    start();
+    var s = state();
+    if (history === "push") { window.history.pushState(null, "", queryString()); }
+    else if (history === "replace") { window.history.replaceState(null, "", queryString()); }
+    sequence += 1;
+    worker.postMessage({ type: "search", id: sequence, q: s.q, filters: s.filters, limit: limit, urls: urls });
+  }
+
+  function restore() {
+    var params = new URLSearchParams(location.search);
+    input.value = params.get("q") || "";
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]"), function (box) {
+      box.checked = params.getAll(box.name).indexOf(box.value) >= 0;
+    });
+    return params.toString() !== "";
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function show(data) {
+    if (data.id !== sequence) { return; }  // an older answer
+    var s = state();
+    var filtered = Object.keys(s.filters).length > 0;
+    if (data.total === 0) {
+      status.textContent = "No certificate matches" + (s.q.trim() ? " “" + s.q.trim() + "”" : "") +
+        (filtered ? " with these filters. Try clearing the filters." : ".");
+    } else {
+      status.textContent = data.total + (data.total === 1 ? " certificate" : " certificates") +
+        (s.q.trim() || filtered ? " match" + (data.total === 1 ? "es" : "") : "");
+    }
+    clear.hidden = !filtered;
+    list.textContent = "";
+    data.results.forEach(function (r) {
+      var item = element("li", "result");
+      var title = element("a", "result-title");
+      title.href = new URL("certificates/" + r.id + "/", root).href;
+      title.appendChild(element("span", "cert-id", r.id));
+      title.appendChild(document.createTextNode(" " + r.vendor + " · " + r.device));
+      item.appendChild(title);
+      var meta = element("p", "meta");
+      meta.textContent = "Software version " + r.software_version + " · " + r.profiles.join("; ") + " · issued ";
+      var time = element("time", null, r.issued);
+      time.setAttribute("datetime", r.issued);
+      meta.appendChild(time);
+      item.appendChild(meta);
+      list.appendChild(item);
+    });
+    more.hidden = data.results.length >= data.total;
+    data.counts.forEach(function (facet) {
+      facet.values.forEach(function (count, i) {
+        var box = document.getElementById("f-" + facet.key + "-" + i);
+        if (!box) { return; }
+        box.parentNode.querySelector(".count").textContent = "(" + count + ")";
+        box.parentNode.classList.toggle("empty", count === 0 && !box.checked);
+      });
+    });
+  }
+
+  input.addEventListener("focus", start, { once: true });
+  input.addEventListener("input", function () {
+    limit = 50;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { run("replace"); }, 60);
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target.type === "checkbox") { limit = 50; run("push"); }
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    limit = 50;
+    run("push");
+  });
+  more.addEventListener("click", function () { limit += 50; run(null); });
+  clear.addEventListener("click", function () {
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]:checked"), function (box) { box.checked = false; });
+    limit = 50;
+    run("push");
+    input.focus();
+  });
+  window.addEventListener("popstate", function () { restore(); limit = 50; run(null); });
+  if (restore()) { run(null); }
+})();
