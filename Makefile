@@ -10,12 +10,20 @@ SITEURL ?=
 PORT ?= 8000
 CONFFILE ?= pelicanconf.py
 PUBLISHCONF ?= publishconf.py
+DEPLOY_TARGET ?=
+CORRECTION ?=
+# pelican-quickstart's plain upload targets (no releases; the ledger is still checked)
+SSH_HOST ?= localhost
+SSH_PORT ?= 22
+SSH_USER ?= root
+SSH_TARGET_DIR ?= /var/www
+GITHUB_PAGES_BRANCH ?= gh-pages
 
 OCPP := $(BIN)/python -m ocpp_directory
 SITEURL_ARG := $(if $(SITEURL),--siteurl "$(SITEURL)",)
 STAMP := $(VENV)/.installed
 
-.PHONY: help html validate serve devserver test golden clean lock system-deps
+.PHONY: help html validate serve devserver test golden clean lock system-deps publish rollback rsync_upload github publish-build
 
 help:
 	@echo 'Makefile for the OCPP certification directory'
@@ -26,12 +34,16 @@ help:
 	@echo '   make serve       serve output/ at http://127.0.0.1:$$PORT/'
 	@echo '   make devserver   build, serve, and rebuild on every change'
 	@echo '   make test        run the test suite (installs Debian chromium and libcairo2 if missing)'
+	@echo '   make publish     public build, ledger check, atomic deploy to DEPLOY_TARGET (folder or host:path)'
+	@echo '   make rollback    make the previous release at DEPLOY_TARGET live again'
+	@echo '   make rsync_upload, make github: pelican-quickstart uploads, after the ledger check'
 	@echo '   make golden      regenerate the golden tree tests/golden/ after a template change'
 	@echo '   make clean       remove output/'
 	@echo '   make lock        re-pin constraints.txt from the current virtualenv'
 	@echo ''
 	@echo 'Variables: CERTIFICATES=dir (records, default certificates), OUTPUTDIR=dir (default output),'
-	@echo '           SITEURL=url (public base URL), PORT=n (serve, devserver)'
+	@echo '           SITEURL=url (public base URL), PORT=n (serve, devserver),'
+	@echo '           DEPLOY_TARGET=dir|host:path, CORRECTION="reason" (publish), DEPLOY_SSH="ssh -p 2222" (rsync)'
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,7 +63,7 @@ devserver: $(STAMP)
 	$(OCPP) devserver --settings $(CONFFILE) --certificates "$(CERTIFICATES)" --output "$(OUTPUTDIR)" --port $(PORT) $(SITEURL_ARG)
 
 # The tests drive Debian's chromium and render SVG with cairo; install them where we may (CI runs as root).
-SYSTEM_PACKAGES := chromium libcairo2
+SYSTEM_PACKAGES := chromium libcairo2 nginx openssh-server openssh-client rsync
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -65,6 +77,25 @@ system-deps:
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
+
+publish: $(STAMP)
+	$(OCPP) publish --settings $(PUBLISHCONF) --certificates "$(CERTIFICATES)" --output "$(OUTPUTDIR)" \
+	  --target "$(DEPLOY_TARGET)" $(SITEURL_ARG) --correction "$(CORRECTION)"
+
+rollback: $(STAMP)
+	$(OCPP) rollback --target "$(DEPLOY_TARGET)"
+
+publish-build: $(STAMP)
+	$(OCPP) build --settings $(PUBLISHCONF) --certificates "$(CERTIFICATES)" --output "$(OUTPUTDIR)" $(SITEURL_ARG)
+
+rsync_upload: publish-build
+	DEPLOY_SSH="ssh -p $(SSH_PORT)" $(OCPP) guard --output "$(OUTPUTDIR)" --ledger "$(SSH_USER)@$(SSH_HOST):$(SSH_TARGET_DIR)/ledger.json"
+	rsync -e "ssh -p $(SSH_PORT)" -P -rvzc --include tags --cvs-exclude --delete "$(OUTPUTDIR)"/ "$(SSH_USER)@$(SSH_HOST):$(SSH_TARGET_DIR)"
+
+github: publish-build
+	$(OCPP) guard --output "$(OUTPUTDIR)" --git "$(GITHUB_PAGES_BRANCH):ledger.json"
+	$(BIN)/ghp-import -m "Generate Pelican site" -b $(GITHUB_PAGES_BRANCH) "$(OUTPUTDIR)"
+	git push origin $(GITHUB_PAGES_BRANCH)
 
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden_tree regenerate

@@ -11,3 +11,5 @@ SITEURL = os.environ.get("SITEURL", "https://certification.openchargealliance.ex
 RELATIVE_URLS = False
 # Codes on a public build are printed on hardware: refuse a non-public SITEURL.
 OCPP_REQUIRE_PRINTABLE_QR = True
+# Feeds are on for the public site (Pelican's convention), with absolute URLs.
+OCPP_FEED_ATOM = "feeds/certificates.atom"

@@ -13,11 +13,13 @@ import http.server
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+from . import publish
 from .directory import load_directory
 from .errors import DirectoryError, Problem, ValidationFailed
 from .pages import build_date
@@ -185,6 +187,96 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def publish_site(
+    settings_file: str,
+    output: str | Path,
+    target: publish.Target,
+    *,
+    certificates: str | None = None,
+    siteurl: str | None = None,
+    correction: str | None = None,
+    date: str | None = None,
+    quiet: bool = False,
+) -> dict:
+    """Build with the public settings, check the live ledger, deploy atomically."""
+    import json
+
+    live = target.live_ledger()
+    corrections = list(live.get("corrections", [])) if live else []
+    options = dict(certificates=certificates, siteurl=siteurl, date=date, quiet=quiet)
+    result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections}, **options)
+    new = json.loads((Path(output) / "ledger.json").read_bytes())
+    changes = publish.compare(live, new)
+    if changes and not correction:
+        raise publish.LedgerRefusal(changes)
+    if correction and not changes:
+        raise publish.PublishError("CORRECTION was given, but this publish retracts or alters no published "
+                                   "certificate: there is nothing to correct, and nothing was published")
+    if changes:
+        from .pages import build_date
+
+        entry = publish.correction_entry(correction, changes, build_date({"OCPP_BUILD_DATE": date} if date else {}))
+        result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections + [entry]},
+                       **options)
+    result["release"] = publish.deploy(target, Path(output))
+    result["added"] = sorted(set(new["certificates"]) - set((live or {}).get("certificates", {})))
+    result["corrected"] = changes
+    return result
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    try:
+        target = publish.target_for(args.target, os.environ.get("DEPLOY_SSH", "ssh"))
+        result = publish_site(args.settings, args.output, target, certificates=args.certificates,
+                              siteurl=args.siteurl, correction=args.correction or None, date=args.date,
+                              quiet=args.quiet)
+    except ValidationFailed as exc:
+        _print_problems(exc.problems + exc.warnings)
+        print(f"publish: refused, {_plural(len(exc.problems), 'error')} in the records; "
+              "nothing was published", file=sys.stderr)
+        return 1
+    except DirectoryError as exc:
+        print(f"publish: refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"publish: release {result['release']} is live at {target}: "
+          f"{_plural(result['certificates'], 'certificate')}, {len(result['added'])} new"
+          + (f", {len(result['corrected'])} corrected (see /corrections/)" if result["corrected"] else ""))
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    try:
+        target = publish.target_for(args.target, os.environ.get("DEPLOY_SSH", "ssh"))
+        name = publish.rollback(target)
+    except DirectoryError as exc:
+        print(f"rollback: refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"rollback: release {name} is live again at {target}")
+    return 0
+
+
+def cmd_guard(args: argparse.Namespace) -> int:
+    """For the plain rsync_upload and github targets: compare a built site with the live ledger."""
+    import json
+
+    try:
+        if args.git:
+            ref = subprocess.run(["git", "show", args.git], capture_output=True)
+            live = json.loads(ref.stdout) if ref.returncode == 0 else None
+        else:
+            target_spec, _, relative = args.ledger.rpartition("/")
+            live = publish.target_for(target_spec or ".", os.environ.get("DEPLOY_SSH", "ssh")).ledger_at(relative)
+        new = json.loads((Path(args.output) / "ledger.json").read_bytes())
+        changes = publish.compare(live, new)
+        if changes:
+            raise publish.LedgerRefusal(changes)
+    except (DirectoryError, OSError, ValueError) as exc:
+        print(f"publish: refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"publish: the ledger check passed ({len(new['certificates'])} certificates)")
+    return 0
+
+
 def _serve(directory: Path, port: int) -> http.server.ThreadingHTTPServer:
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -245,6 +337,27 @@ def main(argv: list[str] | None = None) -> int:
         b.add_argument("--quiet", action="store_true")
         common(b)
         b.set_defaults(func=func)
+
+    p = sub.add_parser("publish", help="build with the public settings, check the ledger, deploy atomically")
+    p.add_argument("--settings", default="publishconf.py")
+    p.add_argument("--certificates", default=None)
+    p.add_argument("--output", default="output")
+    p.add_argument("--target", default="", help="a folder, or host:path for rsync over ssh (DEPLOY_SSH)")
+    p.add_argument("--siteurl", default=None)
+    p.add_argument("--correction", default="", help="the public reason for altering published certificates")
+    p.add_argument("--quiet", action="store_true")
+    common(p)
+    p.set_defaults(func=cmd_publish)
+
+    r = sub.add_parser("rollback", help="make the previous release live again")
+    r.add_argument("--target", default="")
+    r.set_defaults(func=cmd_rollback)
+
+    g = sub.add_parser("guard", help="check a built site against a live ledger (plain rsync and github targets)")
+    g.add_argument("--output", default="output")
+    g.add_argument("--ledger", default="", help="ledger.json at a folder or host:path")
+    g.add_argument("--git", default="", help="ledger.json in a git ref, such as gh-pages:ledger.json")
+    g.set_defaults(func=cmd_guard)
 
     s = sub.add_parser("serve", help="serve the built site on localhost")
     s.add_argument("--output", default="output")

@@ -22,7 +22,7 @@ from .errors import DirectoryError
 from .program import load_program
 from .qr import QRCodes, is_printable_base
 from .records import Certificate
-from . import search
+from . import exports, search, statistics
 
 #: settings this plugin reads, with their defaults
 DEFAULTS = {
@@ -38,6 +38,10 @@ DEFAULTS = {
     "OCPP_CACHE_PATH": None,
     # refuse to build when QR codes would not encode a public absolute URL
     "OCPP_REQUIRE_PRINTABLE_QR": False,
+    # the Atom feed of new certificates (Pelican's convention: on in publishconf)
+    "OCPP_FEED_ATOM": None,
+    # corrections of published certificates, as `make publish CORRECTION=...` records them
+    "OCPP_CORRECTIONS": [],
 }
 
 #: What codes encode when SITEURL is not absolute: `make serve`'s address.
@@ -98,9 +102,10 @@ class DirectoryGenerator(Generator):
         self.env.filters["hardware_words"] = self.env.globals["hardware_words"]
         self.directory: Directory | None = None
         self.pages_written = 0
+        self.written_pages: list[str] = []
         cache = setting(self.settings, "OCPP_CACHE_PATH")
         self.qr = QRCodes(Path(cache) / "qr" if cache else None)
-        self.qr_base, self.qr_warning = self._qr_base()
+        self.public_base, self.qr_warning = self._qr_base()
 
     def _qr_base(self) -> tuple[str, str | None]:
         """The base URL codes encode, and a warning when they must not be printed."""
@@ -124,6 +129,9 @@ class DirectoryGenerator(Generator):
         self.directory = load_directory(resolve(self.settings, "OCPP_CERTIFICATES"), program,
                                         build_date(self.settings), progress=self._progress)
         self.context["ocpp_directory"] = self.directory
+        # Every page, Pelican's content pages too, links its canonical address and the feed.
+        self.context["PUBLIC_BASE"] = self.public_base
+        self.context["OCPP_FEED_ATOM"] = setting(self.settings, "OCPP_FEED_ATOM")
         report = setting(self.settings, "OCPP_REPORT")
         if report is not None:
             report["directory"] = self.directory
@@ -143,6 +151,7 @@ class DirectoryGenerator(Generator):
         return [version.profiles[p].title for p in version.profiles if p in cert.profiles]
 
     def _write(self, writer, name: str, template: str, **kwargs) -> None:
+        self.written_pages.append(name)
         writer.write_file(
             name,
             self.get_template(template),
@@ -181,7 +190,7 @@ class DirectoryGenerator(Generator):
 
     def certificate_url(self, cert: Certificate) -> str:
         """The certificate's permanent public address, as its QR code encodes it."""
-        return f"{self.qr_base}/certificates/{cert.id}/"
+        return f"{self.public_base}/certificates/{cert.id}/"
 
     def _write_bytes(self, name: str, data: bytes) -> None:
         path = Path(self.output_path, name)
@@ -215,11 +224,34 @@ class DirectoryGenerator(Generator):
             )
             if done % 500 == 0 or done == total:
                 self._progress("certificate pages", done, total)
+            self._write_bytes(f"certificates/{cert.id}/certificate.json", exports.certificate_json(cert))
         for device in d.devices:
             self._write(writer, device.url + "index.html", "device", device=device, page_url=device.url)
         for vendor in d.vendors:
             self._write(writer, vendor.url + "index.html", "vendor", vendor=vendor, page_url=vendor.url)
         self._write(writer, "vendors/index.html", "vendors", vendors=d.vendors, page_url="vendors/")
+        self._write_open_data(writer)
+
+    def _write_open_data(self, writer) -> None:
+        d, base = self.directory, self.public_base
+        self._write_bytes("directory.json", exports.directory_json(d, build_date(self.settings), base))
+        self._write_bytes("directory.csv", exports.directory_csv(d, base))
+        self._write_bytes("schema/certificate-record.schema.json", exports.json_schema(d, base))
+        corrections = list(setting(self.settings, "OCPP_CORRECTIONS"))
+        self._write_bytes("ledger.json", exports.ledger(d, corrections))
+        self._write(writer, "corrections/index.html", "corrections", corrections=corrections,
+                    page_url="corrections/")
+        charts = statistics.build(d)
+        for chart in charts:
+            self._write_bytes(f"statistics/{chart.slug}.svg", chart.svg)
+        self._write(writer, "statistics/index.html", "statistics", charts=charts, page_url="statistics/")
+        feed = setting(self.settings, "OCPP_FEED_ATOM")
+        if feed:
+            self._write_bytes(feed, exports.atom_feed(d, base, self.settings["SITENAME"], feed))
+        pages = self.written_pages + [page.save_as for page in self.context.get("pages", [])]
+        urls = [f"{base}/{name.removesuffix('index.html')}" for name in pages]
+        self._write_bytes("sitemap.xml", exports.sitemap(urls))
+        self._write_bytes("robots.txt", exports.robots(base))
 
 
 def _gzip_size(data: bytes) -> int:

@@ -21,6 +21,9 @@ from .program import Program
 ID_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,39}$")
 PERFORMANCE_NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
+#: longest vendor name, device name, model, software version, tool or report reference
+NAME_MAX = 120
+STATEMENT_MAX = 4000
 
 TOP_REQUIRED = ("id", "issued", "ocpp_version", "profiles", "vendor", "device", "test")
 TOP_OPTIONAL = ("features", "security_profiles", "performance", "statement", "white_label_of")
@@ -125,7 +128,7 @@ class _Record:
         security = self._security(top, version, profiles)
         test = self._test(f.get(top, "test"), issued)
         performance = self._performance(f.get(top, "performance"))
-        statement = f.string(f.get(top, "statement"), "statement", max_len=4000, multiline=True)
+        statement = f.string(f.get(top, "statement"), "statement", max_len=STATEMENT_MAX, multiline=True)
         white_label_of = f.string(f.get(top, "white_label_of"), "white_label_of", pattern=ID_PATTERN,
                                   pattern_text="the id of another certificate")
         if white_label_of is not None and white_label_of == cid:
@@ -183,7 +186,7 @@ class _Record:
     def _vendor(self, node):
         f = self.f
         m = f.mapping(node, "vendor", required=("name", "country"), optional=("website",))
-        name = f.string(f.get(m, "name"), "vendor.name", max_len=120)
+        name = f.string(f.get(m, "name"), "vendor.name", max_len=NAME_MAX)
         country_node = f.get(m, "country")
         country = f.string(country_node, "vendor.country")
         if country is not None and country not in COUNTRY_CODES:
@@ -203,9 +206,9 @@ class _Record:
         f = self.f
         m = f.mapping(node, "device", required=("name", "type", "software_version"), optional=("models", "hardware"))
         device_type = f.choice(f.get(m, "type"), "device.type", self.program.device_types)
-        name = f.string(f.get(m, "name"), "device.name", max_len=120)
-        models = f.string_list(f.get(m, "models"), "device.models", max_len=120)
-        software = f.string(f.get(m, "software_version"), "device.software_version", max_len=120, must_quote=True)
+        name = f.string(f.get(m, "name"), "device.name", max_len=NAME_MAX)
+        models = f.string_list(f.get(m, "models"), "device.models", max_len=NAME_MAX)
+        software = f.string(f.get(m, "software_version"), "device.software_version", max_len=NAME_MAX, must_quote=True)
         hardware_node = f.get(m, "hardware")
         hardware = None
         if device_type == "csms" and hardware_node is not None:
@@ -353,8 +356,8 @@ class _Record:
             if not laboratory.authorised_on(date):
                 f.add(lab_node.line, "test.laboratory", f"{lab} was not authorised on {date}",
                       f"a laboratory authorised on the test date; {lab} is authorised {laboratory.period()}")
-        tool = f.string(f.get(m, "tool"), "test.tool", max_len=120)
-        reports = f.string_list(f.get(m, "reports"), "test.reports", max_len=120)
+        tool = f.string(f.get(m, "tool"), "test.tool", max_len=NAME_MAX)
+        reports = f.string_list(f.get(m, "reports"), "test.reports", max_len=NAME_MAX)
         rm = f.mapping(f.get(m, "results"), "test.results", required=("passed", "failed", "not_applicable"))
         counts = {
             key: f.integer(f.get(rm, key), f"test.results.{key}", minimum=0)

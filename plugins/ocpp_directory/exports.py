@@ -1,0 +1,293 @@
+"""Open data: JSON, CSV, Atom, sitemap, the JSON Schema, the publication ledger.
+
+Every export escapes for its own format through the format's own writer
+(json, csv, feedgenerator, ElementTree); nothing here builds markup by hand.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import xml.etree.ElementTree as ET
+
+from feedgenerator import Atom1Feed
+
+from .directory import Directory
+from .records import (
+    COUNTRY_CODES,
+    HARDWARE_CHOICES,
+    ID_PATTERN,
+    NAME_MAX,
+    PERFORMANCE_NAME,
+    STATEMENT_MAX,
+    TOP_OPTIONAL,
+    TOP_REQUIRED,
+    Certificate,
+)
+
+EXPORT_FORMAT = 1
+#: The fields that may never change once a certificate is published (section 8.2.1).
+PROTECTED = ("id", "issued", "ocpp_version", "profiles", "device.software_version", "test")
+CSV_LIST_SEPARATOR = "; "
+CSV_COLUMNS = (
+    "id", "issued", "ocpp_version", "profiles", "vendor_name", "vendor_country", "vendor_website",
+    "device_name", "device_type", "models", "software_version", "hardware_evse", "hardware_connection",
+    "hardware_rfid", "hardware_communication", "features", "security_profiles", "laboratory", "test_date",
+    "test_tool", "reports", "passed", "failed", "not_applicable", "white_label_of", "url",
+)
+
+
+def _number(text: str) -> int | float:
+    return float(text) if "." in text else int(text)
+
+
+def record(cert: Certificate) -> dict:
+    """The certificate in the record format (the same fields as its YAML file)."""
+    data: dict = {
+        "id": cert.id,
+        "issued": cert.issued.isoformat(),
+        "ocpp_version": cert.ocpp_version,
+        "profiles": list(cert.profiles),
+        "vendor": {"name": cert.vendor_name, "country": cert.vendor_country},
+        "device": {"name": cert.device_name, "type": cert.device_type, "software_version": cert.software_version},
+        "test": {
+            "laboratory": cert.laboratory,
+            "date": cert.test_date.isoformat(),
+            "tool": cert.test_tool,
+            "reports": list(cert.reports),
+            "results": {"passed": cert.results.passed, "failed": cert.results.failed,
+                        "not_applicable": cert.results.not_applicable},
+        },
+    }
+    if cert.vendor_website:
+        data["vendor"]["website"] = cert.vendor_website
+    if cert.models:
+        data["device"]["models"] = list(cert.models)
+    if cert.hardware:
+        hw = cert.hardware
+        data["device"]["hardware"] = {"evse": hw.evse, "connection": list(hw.connection), "rfid": hw.rfid,
+                                      "communication": list(hw.communication)}
+    if cert.features:
+        data["features"] = list(cert.features)
+    if cert.security_profiles:
+        data["security_profiles"] = list(cert.security_profiles)
+    if cert.performance:
+        data["performance"] = {name: _number(value) for name, value in cert.performance}
+    if cert.statement:
+        data["statement"] = cert.statement
+    if cert.white_label_of:
+        data["white_label_of"] = cert.white_label_of
+    return data
+
+
+def dumps(data) -> bytes:
+    """Deterministic JSON: sorted keys, fixed separators, UTF-8."""
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+def directory_json(directory: Directory, generated: dt.date, base: str) -> bytes:
+    return dumps({
+        "format": EXPORT_FORMAT,
+        "generated": generated.isoformat(),
+        "schema": f"{base}/schema/certificate-record.schema.json",
+        "certificates": [record(c) | {"url": f"{base}/certificates/{c.id}/"}
+                         for c in sorted(directory.certificates, key=lambda c: c.id)],
+    })
+
+
+def certificate_json(cert: Certificate) -> bytes:
+    return dumps(record(cert))
+
+
+def _cell(value: str) -> str:
+    """Text a spreadsheet shows but never evaluates (OWASP CSV injection)."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def directory_csv(directory: Directory, base: str) -> bytes:
+    """RFC 4180: CRLF line ends, quotes where needed, a header row, UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(CSV_COLUMNS)
+    join = CSV_LIST_SEPARATOR.join
+    for c in sorted(directory.certificates, key=lambda c: c.id):
+        hw = c.hardware
+        row = [
+            c.id, c.issued.isoformat(), c.ocpp_version, join(c.profiles), c.vendor_name, c.vendor_country,
+            c.vendor_website or "", c.device_name, c.device_type, join(c.models), c.software_version,
+            hw.evse if hw else "", join(hw.connection) if hw else "", hw.rfid if hw else "",
+            join(hw.communication) if hw else "", join(c.features), join(map(str, c.security_profiles)),
+            c.laboratory, c.test_date.isoformat(), c.test_tool, join(c.reports), str(c.results.passed),
+            str(c.results.failed), str(c.results.not_applicable), c.white_label_of or "",
+            f"{base}/certificates/{c.id}/",
+        ]
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+def atom_feed(directory: Directory, base: str, sitename: str, feed_path: str, count: int = 50) -> bytes:
+    newest = directory.certificates[:count]
+    feed = Atom1Feed(title=f"{sitename}: new certificates", link=f"{base}/", description="",
+                     feed_url=f"{base}/{feed_path}", feed_guid=f"{base}/{feed_path}", language="en")
+    program = directory.program
+    for c in newest:
+        version = program.versions[c.ocpp_version]
+        profiles = "; ".join(version.profiles[p].title for p in version.profiles if p in c.profiles)
+        feed.add_item(
+            title=f"{c.id}: {c.vendor_name} {c.device_name} {c.software_version}",
+            link=f"{base}/certificates/{c.id}/",
+            unique_id=f"{base}/certificates/{c.id}/",
+            description=f"{c.vendor_name} {c.device_name}, OCPP software version {c.software_version}: {profiles}.",
+            pubdate=_midnight(c.issued),
+            updateddate=_midnight(c.issued),
+        )
+    out = io.StringIO()
+    feed.write(out, "utf-8")  # the feed's <updated> is its newest entry's: deterministic
+    return out.getvalue().encode("utf-8")
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+def sitemap(urls: list[str]) -> bytes:
+    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    root = ET.Element("urlset", xmlns=ns)
+    for url in sorted(set(urls)):
+        ET.SubElement(ET.SubElement(root, "url"), "loc").text = url
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+def robots(base: str) -> bytes:
+    return f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n".encode()
+
+
+# -- the ledger: what a publish may never take back ---------------------------------
+
+def protected_fields(cert: Certificate) -> dict:
+    data = record(cert)
+    return {
+        "id": data["id"],
+        "issued": data["issued"],
+        "ocpp_version": data["ocpp_version"],
+        "profiles": sorted(data["profiles"]),
+        "device.software_version": data["device"]["software_version"],
+        "test": data["test"],
+    }
+
+
+def ledger(directory: Directory, corrections: list[dict]) -> bytes:
+    """The manifest the site publishes: a hash of the protected fields of each certificate."""
+    entries = {}
+    for cert in sorted(directory.certificates, key=lambda c: c.id):
+        fields = protected_fields(cert)
+        entries[cert.id] = {
+            "sha256": hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()).hexdigest(),
+            "fields": fields,
+        }
+    return dumps({"format": EXPORT_FORMAT, "certificates": entries, "corrections": corrections})
+
+
+# -- the JSON Schema, from the validator's own constants and the program file ----------
+
+def json_schema(directory: Directory, base: str) -> bytes:
+    program = directory.program
+    text = {"type": "string", "minLength": 1}
+    date = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    all_profiles = sorted({p for v in program.versions.values() for p in v.profiles})
+    security_values = sorted({s for v in program.versions.values() for s in v.security_values})
+    version_rules = []
+    for version in program.versions.values():
+        feature = ({"enum": list(version.known_features)} if version.known_features is not None
+                   else {"type": "string", "pattern": version.feature_pattern.pattern})
+        version_rules.append({
+            "if": {"properties": {"ocpp_version": {"const": version.key}}},
+            "then": {"properties": {
+                "profiles": {"items": {"enum": list(version.profiles)}},
+                "features": {"items": feature},
+            }},
+        })
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{base}/schema/certificate-record.schema.json",
+        "title": "OCPP certificate record",
+        "description": "One certificate of the OCPP certification directory, as in its YAML record. "
+                       "Rules that need other records or dates (unique ids, white labels, laboratory "
+                       "authorisation periods, issue dates) are checked by the directory's validator only.",
+        "type": "object",
+        "required": list(TOP_REQUIRED),
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": ID_PATTERN.pattern},
+            "issued": date,
+            "ocpp_version": {"enum": list(program.versions)},
+            "profiles": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": all_profiles}},
+            "vendor": {
+                "type": "object", "required": ["name", "country"], "additionalProperties": False,
+                "properties": {
+                    "name": text | {"maxLength": NAME_MAX},
+                    "country": {"enum": sorted(COUNTRY_CODES)},
+                    "website": {"type": "string", "pattern": "^https://"},
+                },
+            },
+            "device": {
+                "type": "object", "required": ["name", "type", "software_version"], "additionalProperties": False,
+                "properties": {
+                    "name": text | {"maxLength": NAME_MAX},
+                    "type": {"enum": list(program.device_types)},
+                    "models": {"type": "array", "minItems": 1, "uniqueItems": True, "items": text},
+                    "software_version": text | {"maxLength": NAME_MAX},
+                    "hardware": {
+                        "type": "object", "required": list(HARDWARE_CHOICES), "additionalProperties": False,
+                        "properties": {
+                            "evse": {"enum": list(HARDWARE_CHOICES["evse"])},
+                            "rfid": {"enum": list(HARDWARE_CHOICES["rfid"])},
+                            "connection": {"type": "array", "minItems": 1, "uniqueItems": True,
+                                           "items": {"enum": list(HARDWARE_CHOICES["connection"])}},
+                            "communication": {"type": "array", "minItems": 1, "uniqueItems": True,
+                                              "items": {"enum": list(HARDWARE_CHOICES["communication"])}},
+                        },
+                    },
+                },
+            },
+            "features": {"type": "array", "uniqueItems": True, "items": {"type": "string"}},
+            "security_profiles": {"type": "array", "minItems": 1, "uniqueItems": True,
+                                  "items": {"enum": security_values}},
+            "test": {
+                "type": "object", "required": ["laboratory", "date", "tool", "reports", "results"],
+                "additionalProperties": False,
+                "properties": {
+                    "laboratory": {"enum": list(program.laboratories)},
+                    "date": date,
+                    "tool": text,
+                    "reports": {"type": "array", "minItems": 1, "uniqueItems": True, "items": text},
+                    "results": {
+                        "type": "object", "required": ["passed", "failed", "not_applicable"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "passed": {"type": "integer", "minimum": 0},
+                            "failed": {"const": 0},
+                            "not_applicable": {"type": "integer", "minimum": 0},
+                        },
+                    },
+                },
+            },
+            "performance": {"type": "object", "propertyNames": {"pattern": PERFORMANCE_NAME.pattern},
+                            "additionalProperties": {"type": "number"}},
+            "statement": text | {"maxLength": STATEMENT_MAX},
+            "white_label_of": {"type": "string", "pattern": ID_PATTERN.pattern},
+        },
+        "allOf": [
+            *version_rules,
+            {"if": {"properties": {"device": {"properties": {"type": {"const": "charging-station"}}}}},
+             "then": {"properties": {"device": {"required": ["hardware"]}}},
+             "else": {"properties": {"device": {"not": {"required": ["hardware"]}}}}},
+        ],
+    }
+    assert set(schema["properties"]) == set(TOP_REQUIRED) | set(TOP_OPTIONAL)
+    return dumps(schema)

@@ -1,0 +1,116 @@
+"""Charts of the directory as static SVG (pygal), each with a description and its data.
+
+pygal gives every chart a random id and a dated comment, and by default loads
+its tooltip script from the web and inlines its config; we drop the scripts
+and replace the id by one derived from the chart's name, so the same records
+give the same bytes and the charts run nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import pygal
+from pygal.style import Style
+
+from .directory import Directory
+
+STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#1b2430",
+    foreground_strong="#1b2430",
+    foreground_subtle="#526070",
+    font_family="system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif",
+    colors=("#0b5cab", "#17663a", "#b35c00", "#7a3e9d", "#8a1c1c", "#3d6b73", "#6b6b00", "#526070"),
+    title_font_size=18,
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=14,
+    value_font_size=12,
+)
+
+
+@dataclass(frozen=True)
+class Chart:
+    slug: str
+    title: str
+    description: str
+    svg: bytes
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def _render(chart, slug: str) -> bytes:
+    svg = chart.render(is_unicode=True)
+    # pygal's inline config script only serves its tooltips (whose script we do not load).
+    svg = re.sub(r"<script\b.*?</script>", "", svg, flags=re.S)
+    svg = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", slug, svg)
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    return svg.encode("utf-8")
+
+
+def _options(**extra) -> dict:
+    return dict(js=[], disable_xml_declaration=True, style=STYLE, width=800, height=420, print_values=False,
+                legend_at_bottom=True, truncate_legend=-1, truncate_label=-1) | extra
+
+
+def _most(counter: Counter) -> str:
+    if not counter:
+        return "none"
+    name, count = max(counter.items(), key=lambda kv: (kv[1], kv[0]))
+    return f"{name} ({count})"
+
+
+def build(directory: Directory) -> list[Chart]:
+    program = directory.program
+    certs = directory.certificates
+    if not certs:
+        return []
+    years = [str(y) for y in range(min(c.issued.year for c in certs), max(c.issued.year for c in certs) + 1)]
+    charts = []
+
+    def per_year(slug: str, title: str, groups: dict[str, str], key) -> Chart:
+        counts = {g: Counter() for g in groups}
+        for c in certs:
+            counts[key(c)][str(c.issued.year)] += 1
+        chart = pygal.StackedBar(title=title, x_title="Year issued", y_title="Certificates", **_options())
+        chart.x_labels = years
+        for group, label in groups.items():
+            chart.add(label, [counts[group][y] for y in years])
+        totals = Counter(str(c.issued.year) for c in certs)
+        description = (f"{title}, {years[0]} to {years[-1]}: {len(certs)} certificates in all; "
+                       f"the most in {_most(totals)}. "
+                       + " ".join(f"{label}: {sum(counts[g].values())}." for g, label in groups.items()))
+        rows = tuple((y, *(str(counts[g][y]) for g in groups), str(totals[y])) for y in years)
+        return Chart(slug, title, description, _render(chart, slug), ("Year", *groups.values(), "Total"), rows)
+
+    charts.append(per_year("per-year-by-version", "Certificates per year by OCPP version",
+                           {v: program.versions[v].title for v in program.versions}, lambda c: c.ocpp_version))
+    charts.append(per_year("per-year-by-type", "Charging stations and CSMS certified per year",
+                           {t: program.device_types[t].plural for t in program.device_types},
+                           lambda c: c.device_type))
+
+    def ranking(slug: str, title: str, counter: Counter, what: str) -> Chart:
+        ordered = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+        chart = pygal.HorizontalBar(title=title, show_legend=False, x_title="Certificates",
+                                    **_options(height=max(260, 60 + 34 * len(ordered))))
+        chart.x_labels = [name for name, _ in reversed(ordered)]
+        chart.add("Certificates", [count for _, count in reversed(ordered)])
+        description = (f"{title}: {len(ordered)} {what}. The most: {_most(counter)}. "
+                       + "; ".join(f"{name}: {count}" for name, count in ordered) + ".")
+        return Chart(slug, title, description, _render(chart, slug), (what.capitalize().rstrip("s"), "Certificates"),
+                     tuple((name, str(count)) for name, count in ordered))
+
+    profiles = Counter()
+    for c in certs:
+        version = program.versions[c.ocpp_version]
+        profiles.update(version.profiles[p].title for p in c.profiles)
+    charts.append(ranking("by-profile", "Certificates by certification profile", profiles, "profiles"))
+    charts.append(ranking("by-laboratory", "Certificates by test laboratory",
+                          Counter(program.laboratories[c.laboratory].name for c in certs), "laboratories"))
+    charts.append(ranking("by-country", "Certificates by vendor country",
+                          Counter(c.country_name for c in certs), "countries"))
+    return charts

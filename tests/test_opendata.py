@@ -1,0 +1,167 @@
+"""Open data: JSON against its schema, CSV in Python's csv module, Atom, sitemap, statistics."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from ocpp_directory import exports
+from ocpp_directory.cli import build
+
+from . import golden_tree
+from .conftest import ROOT, VALID
+
+SITEURL = "https://certification.example.org"
+
+
+@pytest.fixture(scope="module")
+def public(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("public") / "output"
+    golden_tree.build_sample(out, siteurl=SITEURL, settings_override={"OCPP_FEED_ATOM": "feeds/certificates.atom"})
+    return out
+
+
+def schema(site: Path) -> dict:
+    return json.loads((site / "schema" / "certificate-record.schema.json").read_bytes())
+
+
+def test_every_certificate_json_validates_against_the_published_schema(public, samples):
+    validator = jsonschema.Draft202012Validator(schema(public))
+    for cert in samples.certificates:
+        data = json.loads((public / "certificates" / cert.id / "certificate.json").read_bytes())
+        assert list(validator.iter_errors(data)) == [], cert.id
+        assert data["id"] == cert.id and data["device"]["software_version"] == cert.software_version
+
+
+def test_directory_json(public, samples):
+    data = json.loads((public / "directory.json").read_bytes())
+    assert data["format"] == 1 and data["generated"] == "2026-11-24"
+    ids = [c["id"] for c in data["certificates"]]
+    assert ids == sorted(c.id for c in samples.certificates)
+    validator = jsonschema.Draft202012Validator(schema(public))
+    for item in data["certificates"]:
+        assert item.pop("url") == f"{SITEURL}/certificates/{item['id']}/"
+        assert list(validator.iter_errors(item)) == []
+    text = (public / "directory.json").read_text("utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+
+@pytest.mark.parametrize("broken", [
+    lambda d: d["test"]["results"].update(failed=2),
+    lambda d: d.update(ocpp_version="1.5"),
+    lambda d: d["device"].pop("hardware"),
+    lambda d: d.update(profiles=["full", "core"]),
+    lambda d: d.update(surprise=True),
+    lambda d: d["vendor"].update(country="NO!"),
+])
+def test_the_schema_refuses_what_the_validator_refuses(public, broken):
+    data = json.loads((public / "certificates" / "OCA-16-2024-0042" / "certificate.json").read_bytes())
+    broken(data)
+    assert list(jsonschema.Draft202012Validator(schema(public)).iter_errors(data))
+
+
+def test_schema_is_generated_from_the_validators_sources(samples):
+    text = exports.json_schema(samples, SITEURL)
+    data = json.loads(text)
+    from ocpp_directory.records import ID_PATTERN, TOP_REQUIRED
+
+    assert data["properties"]["id"]["pattern"] == ID_PATTERN.pattern
+    assert data["required"] == list(TOP_REQUIRED)
+    assert data["properties"]["test"]["properties"]["laboratory"]["enum"] == list(samples.program.laboratories)
+
+
+def test_csv_opens_in_pythons_csv_module(public, samples):
+    raw = (public / "directory.csv").read_bytes()
+    assert raw.count(b"\r\n") == len(samples.certificates) + 1  # RFC 4180 line ends, header row
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
+    assert [r["id"] for r in rows] == sorted(c.id for c in samples.certificates)
+    row = next(r for r in rows if r["id"] == "OCA-16-2024-0042")
+    assert row["profiles"] == "full; security" and row["models"] == "VD22-S; VD22-C"
+    assert row["url"] == f"{SITEURL}/certificates/OCA-16-2024-0042/"
+    assert next(r for r in rows if r["id"] == "OCA-16-2022-0024")["vendor_name"] == "한빛충전 주식회사"
+
+
+def test_csv_cells_never_run_in_a_spreadsheet(tmp_path):
+    text = (VALID.replace("name: Voltaris Energy B.V.", 'name: "=cmd|\' /C calc\'!A0"')
+            .replace("name: Voltaris Duo 22", 'name: "+SUM(1,2)"')
+            .replace('models: ["VD22-S", "VD22-C"]', 'models: ["-2+3", "@import", "ok, \\"quoted\\""]'))
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "OCA-16-2024-0042.yaml").write_text(text)
+    build(str(ROOT / "pelicanconf.py"), tmp_path / "out", certificates=str(tmp_path / "certs"),
+          date="2026-11-24", cache=tmp_path / "cache", quiet=True)
+    row = next(csv.DictReader(io.StringIO((tmp_path / "out" / "directory.csv").read_text("utf-8"), newline="")))
+    assert row["vendor_name"] == "'=cmd|' /C calc'!A0"
+    assert row["device_name"] == "'+SUM(1,2)"
+    assert row["models"] == "'-2+3; @import; ok, \"quoted\""
+
+
+def test_atom_feed(public, samples):
+    root = ET.parse(public / "feeds" / "certificates.atom").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = root.findall("a:entry", ns)
+    assert len(entries) == len(samples.certificates)
+    newest = samples.certificates[0]
+    assert entries[0].find("a:link", ns).get("href") == f"{SITEURL}/certificates/{newest.id}/"
+    assert root.find("a:updated", ns).text.startswith(newest.issued.isoformat())
+    for entry in entries:
+        assert entry.find("a:link", ns).get("href").startswith(SITEURL + "/")
+    page = (public / "index.html").read_text("utf-8")
+    assert 'type="application/atom+xml"' in page
+
+
+def test_sitemap_robots_and_canonical_links(public):
+    root = ET.parse(public / "sitemap.xml").getroot()
+    locs = {e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    pages = [p for p in public.rglob("index.html")]
+    assert len(locs) == len(pages)
+    for page in pages:
+        relative = str(page.relative_to(public).parent)
+        url = f"{SITEURL}/" if relative == "." else f"{SITEURL}/{relative}/"
+        assert url in locs
+        assert f'<link rel="canonical" href="{url}">' in page.read_text("utf-8"), page
+    assert (public / "robots.txt").read_text() == f"User-agent: *\nAllow: /\nSitemap: {SITEURL}/sitemap.xml\n"
+
+
+def test_statistics_charts_are_static_described_and_tabled(public):
+    page = (public / "statistics" / "index.html").read_text("utf-8")
+    charts = sorted((public / "statistics").glob("*.svg"))
+    assert len(charts) == 5
+    for chart in charts:
+        svg = chart.read_text("utf-8")
+        ET.fromstring(svg)
+        assert "<script" not in svg and "http://" not in svg.replace("http://www.w3.org", "")
+        assert f'src="{chart.name}"' in page
+    assert page.count("<figcaption>") == 5 and page.count("<table") == 5
+    assert "Certificates per year by OCPP version, 2020 to 2026: 30 certificates in all" in page
+
+
+def test_ledger_holds_the_protected_fields(public):
+    ledger = json.loads((public / "ledger.json").read_bytes())
+    entry = ledger["certificates"]["OCA-16-2024-0042"]
+    assert set(entry["fields"]) == set(exports.PROTECTED)
+    assert entry["fields"]["device.software_version"] == "4.10.0"
+    assert ledger["corrections"] == []
+
+
+def test_exports_escape_hostile_text(tmp_path):
+    hostile = "<script>x</script> & ]]> \"q\" 'a' \u202e"
+    text = VALID.replace("name: Voltaris Energy B.V.", "name: " + json.dumps(hostile))
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "OCA-16-2024-0042.yaml").write_text(text)
+    out = tmp_path / "out"
+    build(str(ROOT / "pelicanconf.py"), out, certificates=str(tmp_path / "certs"), siteurl=SITEURL,
+          date="2026-11-24", cache=tmp_path / "cache", quiet=True,
+          settings_override={"OCPP_FEED_ATOM": "feeds/certificates.atom"})
+    assert json.loads((out / "directory.json").read_bytes())["certificates"][0]["vendor"]["name"] == hostile
+    feed = ET.parse(out / "feeds" / "certificates.atom").getroot()
+    titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert any(hostile in (t or "") for t in titles)
+    assert "<script>x" not in (out / "feeds" / "certificates.atom").read_text("utf-8")
+    assert re.search(r"<script>x", (out / "sitemap.xml").read_text()) is None
