@@ -223,7 +223,7 @@ def test_failed_build_leaves_the_previous_site(tmp_path):
     with pytest.raises(ValidationFailed):
         build(str(ROOT / "pelicanconf.py"), out, certificates=str(bad), date="2026-11-24", quiet=True)
     assert digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".output-cache", "bad", "output"]  # no staging left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "output"]  # no staging folder left
 
 
 def test_template_error_leaves_the_previous_site(tmp_path):

@@ -134,6 +134,8 @@ def build(
         "qr_reused": report["qr"].reused,
         "qr_warning": report["qr_warning"],
         "search": report["search"],
+        "logos_rendered": report["logos"].rendered,
+        "logos_reused": report["logos"].reused,
         "certificates": len(directory.certificates),
         "vendors": len(directory.vendors),
         "devices": len(directory.devices),
@@ -177,7 +179,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"build: {_plural(result['certificates'], 'certificate')}, {_plural(result['vendors'], 'vendor')}, "
         f"{_plural(result['devices'], 'device')}; {_plural(result['pages'], 'page')} "
         f"({_plural(result['files'], 'file')}) written to {args.output} in {result['seconds']:.2f} s\n"
-        f"build: QR codes: {result['qr_generated']} rendered, {result['qr_reused']} unchanged (from the cache)\n"
+        f"build: QR codes: {result['qr_generated']} rendered, {result['qr_reused']} unchanged (from the cache); "
+        f"logo and label files: {result['logos_rendered']} rendered, {result['logos_reused']} unchanged\n"
         f"build: search: index {_kb(s['index'])} ({_kb(s['index_gzip'])} gzip), "
         f"store {_kb(s['store'])} ({_kb(s['store_gzip'])} gzip); "
         f"{_kb(s['first_result_gzip'])} gzip fetched before the first result"

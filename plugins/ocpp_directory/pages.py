@@ -22,7 +22,7 @@ from .errors import DirectoryError
 from .program import load_program
 from .qr import QRCodes, is_printable_base
 from .records import Certificate
-from . import exports, search, statistics
+from . import exports, logos, search, statistics
 
 #: settings this plugin reads, with their defaults
 DEFAULTS = {
@@ -105,6 +105,8 @@ class DirectoryGenerator(Generator):
         self.written_pages: list[str] = []
         cache = setting(self.settings, "OCPP_CACHE_PATH")
         self.qr = QRCodes(Path(cache) / "qr" if cache else None)
+        self.renderer = logos.Renderer(Path(cache) / "logos" if cache else None, build_date(self.settings).isoformat())
+        self.kits: list[logos.Kit] = []
         self.public_base, self.qr_warning = self._qr_base()
 
     def _qr_base(self) -> tuple[str, str | None]:
@@ -136,6 +138,7 @@ class DirectoryGenerator(Generator):
         if report is not None:
             report["directory"] = self.directory
             report["qr"] = self.qr
+            report["logos"] = self.renderer
             report["qr_warning"] = self.qr_warning
         self.env.globals.update(
             program=program,
@@ -160,6 +163,27 @@ class DirectoryGenerator(Generator):
             **kwargs,
         )
         self.pages_written += 1
+
+    def _write_logo_kits(self, writer) -> None:
+        """Each kit's files, zip and page, and the /logos/ page with a preview of every kit."""
+        for kit in self.kits:
+            files = logos.kit_files(kit, self.renderer)
+            for name, data in files.items():
+                self._write_bytes(f"logos/{kit.slug}/{name}", data)
+            archive = logos.zip_bytes(files, kit.slug)
+            self._write_bytes(f"logos/{kit.slug}.zip", archive)
+            self._write(writer, f"logos/{kit.slug}/index.html", "logo_kit", kit=kit, files=sorted(files),
+                        zip_size=len(archive), page_url=f"logos/{kit.slug}/")
+        self._write(writer, "logos/index.html", "logos", kits=self.kits, page_url="logos/")
+
+    def _write_label(self, cert: Certificate, kit, qr_svg: bytes) -> None:
+        """A print-ready label: the certificate's logo, its QR code and its id."""
+        host = self.public_base.split("://", 1)[-1] + "/verify/"
+        svg = logos.label_svg(cert.id, kit.lines, qr_svg, host)
+        folder = f"certificates/{cert.id}"
+        self._write_bytes(f"{folder}/label.svg", svg.encode("utf-8"))
+        self._write_bytes(f"{folder}/label.pdf", self.renderer.render(svg, "pdf"))
+        self._write_bytes(f"{folder}/label.png", self.renderer.render(svg, "png", dpi=300))
 
     def _write_search(self, writer) -> None:
         """The lunr index, the facet store and the search page; their sizes for the summary."""
@@ -199,6 +223,8 @@ class DirectoryGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         d = self.directory
+        self.kits = logos.kits(d.program, d.certificates)
+        self._write_logo_kits(writer)
         self._write(writer, "index.html", "directory", certificates=d.certificates, page_url="")
         self._write(writer, "verify/index.html", "verify", page_url="verify/")
         self._write_search(writer)
@@ -208,6 +234,8 @@ class DirectoryGenerator(Generator):
             qr_svg, qr_png = self.qr.files(self.certificate_url(cert))
             self._write_bytes(f"certificates/{cert.id}/qr.svg", qr_svg)
             self._write_bytes(f"certificates/{cert.id}/qr.png", qr_png)
+            kit = logos.kit_of(self.kits, cert)
+            self._write_label(cert, kit, qr_svg)
             self._write(
                 writer,
                 f"certificates/{cert.id}/index.html",
@@ -219,6 +247,7 @@ class DirectoryGenerator(Generator):
                 tested=d.by_id.get(cert.white_label_of) if cert.white_label_of else None,
                 white_labels=d.white_labels.get(cert.id, []),
                 public_url=self.certificate_url(cert),
+                kit=kit,
                 qr_printable=self.qr_warning is None,
                 page_url=f"certificates/{cert.id}/",
             )

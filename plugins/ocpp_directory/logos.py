@@ -1,0 +1,427 @@
+"""Logo kits per certification profile, and print-ready labels per certificate.
+
+Text never depends on the machine's fonts: it is laid out here with the font
+files the project ships (``assets/fonts``) and written as outlines, so cairo
+never looks a font up. Output is deterministic: cairo's creation dates in PDF
+and EPS are pinned to the build date, zip entries have fixed times and order,
+and rendered files are cached by content, so an unchanged kit is not rendered
+again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import itertools
+import re
+import textwrap
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+from xml.sax.saxutils import escape
+
+import cairosvg
+from fontTools.pens.svgPathPen import SVGPathPen
+from fontTools.pens.transformPen import TransformPen
+from fontTools.ttLib import TTFont
+
+from .program import Program, Version
+from .qr import _write_atomic
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+#: Part of every cache key: bump it when the bytes written for the same input change.
+FORMAT = "logo-1"
+#: One SVG user unit of the logo is this many millimetres when printed.
+MM_PER_UNIT = 0.2
+PNG_WIDTHS = (300, 600, 1200, 2400)
+VARIANTS = {
+    # name: (title, colours replacing mark, kicker, text)
+    "colour": ("Full colour", None),
+    "black": ("One colour, black", "#000000"),
+    "white": ("Reversed, white (for dark backgrounds)", "#FFFFFF"),
+}
+COLOURS = ("#0B5CAB", "#17663A", "#1B2430")
+#: The usage rules the guide states, and the tests check.
+MIN_WIDTH_MM = 30
+MIN_WIDTH_PX = 180
+
+
+class Font:
+    """Glyph outlines of one font file, laid out left to right (no kerning)."""
+
+    def __init__(self, path: Path):
+        self.font = TTFont(str(path))
+        self.glyphs = self.font.getGlyphSet()
+        self.cmap = self.font.getBestCmap()
+        self.units = self.font["head"].unitsPerEm
+        self.hmtx = self.font["hmtx"]
+
+    def _glyph(self, char: str) -> str:
+        return self.cmap.get(ord(char)) or ".notdef"
+
+    def width(self, text: str, size: float, tracking: float = 0) -> float:
+        units = sum(self.hmtx[self._glyph(c)][0] for c in text)
+        return units * size / self.units + tracking * size * max(len(text) - 1, 0)
+
+    def path(self, text: str, size: float, x: float, y: float, tracking: float = 0) -> str:
+        """An SVG path element with ``text`` as outlines, its baseline starting at (x, y)."""
+        commands = self._outline(text, size, tracking)
+        if not commands:
+            return ""
+        return f'<path transform="translate({_n(x)} {_n(y)})" d="{commands}"/>'
+
+    @functools.lru_cache(maxsize=4096)
+    def _outline(self, text: str, size: float, tracking: float) -> str:
+        """The outlines of a line set at the origin (the same sentences recur in every kit)."""
+        scale = size / self.units
+        pen = SVGPathPen(self.glyphs, ntos=lambda n: f"{n:.3f}".rstrip("0").rstrip("."))
+        advance = 0.0
+        for char in text:
+            name = self._glyph(char)
+            self.glyphs[name].draw(TransformPen(pen, (scale, 0, 0, -scale, advance, 0)))
+            advance += self.hmtx[name][0] * scale + tracking * size
+        return pen.getCommands()
+
+
+@dataclass
+class Fonts:
+    bold: Font = field(default_factory=lambda: Font(ASSETS / "fonts" / "DejaVuSans-Bold.ttf"))
+    regular: Font = field(default_factory=lambda: Font(ASSETS / "fonts" / "DejaVuSans.ttf"))
+
+
+_FONTS: Fonts | None = None
+
+
+def fonts() -> Fonts:
+    global _FONTS
+    if _FONTS is None:
+        _FONTS = Fonts()
+    return _FONTS
+
+
+# -- the logo ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Logo:
+    svg: str
+    width: float  # SVG units
+    height: float
+
+    @property
+    def width_mm(self) -> float:
+        return self.width * MM_PER_UNIT
+
+    @property
+    def height_mm(self) -> float:
+        return self.height * MM_PER_UNIT
+
+
+def statement_lines(version: Version, profiles: tuple[str, ...]) -> list[str]:
+    """The statement of the logo: the program's lines, long lists wrapped."""
+    lines = []
+    for line in version.logo_lines(profiles):
+        lines.extend(textwrap.wrap(line, 34, break_on_hyphens=False) or [line])
+    return lines
+
+
+def logo(lines: list[str] | tuple[str, ...], variant: str = "colour") -> Logo:
+    return _logo(tuple(lines), variant)
+
+
+@functools.lru_cache(maxsize=256)
+def _logo(lines: tuple[str, ...], variant: str) -> Logo:
+    f = fonts().bold
+    kicker_size, line_size, gap = 20, 34, 12
+    text_x = 150
+    text_width = max([f.width(line, line_size) for line in lines] + [f.width("CERTIFIED", kicker_size, 0.18)])
+    height = max(136, 44 + kicker_size + gap + len(lines) * (line_size + 10) + 18)
+    width = text_x + text_width + 34
+    y = (height - (kicker_size + gap + len(lines) * (line_size + 10) - 10)) / 2 + kicker_size
+    kicker = f.path("CERTIFIED", kicker_size, text_x, y, tracking=0.18)
+    statement = []
+    for line in lines:
+        y += gap + line_size if not statement else line_size + 10
+        statement.append(f.path(line, line_size, text_x, y))
+    master = (ASSETS / "logos" / "logo-template.svg").read_text("utf-8")
+    template = Template(re.sub(r"<!--.*?-->\n?", "", master, flags=re.S))
+    svg = template.substitute(
+        width=_n(width), height=_n(height), width_mm=_n(width * MM_PER_UNIT), height_mm=_n(height * MM_PER_UNIT),
+        frame_width=_n(width - 8), frame_height=_n(height - 8), mark_y=_n((height - 100) / 2),
+        title=escape("OCPP certification logo: " + " / ".join(lines)), kicker=kicker, statement="".join(statement),
+    )
+    colour = VARIANTS[variant][1]
+    if colour:
+        for original in COLOURS:
+            svg = svg.replace(original, colour)
+    return Logo(svg, width, height)
+
+
+def _n(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+# -- rendering, deterministic and cached -------------------------------------------------
+
+class Renderer:
+    """cairosvg with pinned dates and a content-keyed cache."""
+
+    def __init__(self, cache: Path | None, date: str):
+        self.cache = cache
+        self.date = date  # YYYY-MM-DD, written as the creation date of PDFs and EPS files
+        self.rendered = 0
+        self.reused = 0
+
+    def render(self, svg: str, kind: str, width: int | None = None, dpi: int = 96) -> bytes:
+        key = hashlib.sha256(f"{FORMAT}\0{kind}\0{width}\0{dpi}\0{self.date}\0{svg}".encode()).hexdigest()
+        path = self.cache / key[:2] / f"{key}.{kind}" if self.cache else None
+        if path is not None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                pass
+            else:
+                self.reused += 1
+                return data
+        data = self._render(svg.encode("utf-8"), kind, width, dpi)
+        self.rendered += 1
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(path, data)
+        return data
+
+    def _render(self, svg: bytes, kind: str, width: int | None, dpi: int) -> bytes:
+        if kind == "png":
+            return cairosvg.svg2png(bytestring=svg, output_width=width, dpi=dpi)
+        if kind == "pdf":
+            data = cairosvg.svg2pdf(bytestring=svg, dpi=dpi)
+            stamp = self.date.replace("-", "")
+            # Same length as cairo's own stamp, so the PDF's cross-reference offsets stay right.
+            return re.sub(rb"/CreationDate \(D:\d{14}", f"/CreationDate (D:{stamp}000000".encode(), data)
+        if kind == "eps":
+            data = cairosvg.svg2eps(bytestring=svg, dpi=dpi)
+            return re.sub(rb"%%CreationDate: [^\n]*", f"%%CreationDate: {self.date}".encode(), data)
+        raise ValueError(kind)
+
+
+# -- kits --------------------------------------------------------------------------------
+
+@dataclass
+class Kit:
+    slug: str
+    version: Version
+    profiles: tuple[str, ...]
+    lines: list[str]
+    certificates: list = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return " + ".join(self.version.profiles[p].title for p in self.profiles)
+
+
+def valid_combinations(version: Version) -> list[tuple[str, ...]]:
+    """Every set of profiles a record of this version may hold, in program order."""
+    names = list(version.profiles)
+    out = []
+    for size in range(1, len(names) + 1):
+        for combo in itertools.combinations(names, size):
+            if any(sum(p in combo for p in group) > 1 for group in version.exclusive):
+                continue
+            if any(p not in combo for p in version.required_profiles):
+                continue
+            if any(r not in combo for p in combo for r in version.profiles[p].requires):
+                continue
+            out.append(combo)
+    return out
+
+
+#: A version with more valid combinations than this gets kits only for those in use.
+ALL_COMBINATIONS_UP_TO = 12
+
+
+def kits(program: Program, certificates: list) -> list[Kit]:
+    """One kit per profile combination: all of a version's (1.6), or those certified (2.0.1)."""
+    result = []
+    for version in program.versions.values():
+        combos = valid_combinations(version)
+        used = {tuple(p for p in version.profiles if p in c.profiles)
+                for c in certificates if c.ocpp_version == version.key}
+        if len(combos) > ALL_COMBINATIONS_UP_TO:
+            combos = [c for c in combos if c in used or c == tuple(version.required_profiles)]
+        for combo in combos:
+            slug = "ocpp-" + version.key.replace(".", "") + "-" + "-".join(_short(p, len(combo)) for p in combo)
+            kit = Kit(slug, version, combo, statement_lines(version, combo))
+            kit.certificates = [c for c in certificates
+                                if c.ocpp_version == version.key and set(c.profiles) == set(combo)]
+            result.append(kit)
+    return result
+
+
+def _short(profile: str, count: int) -> str:
+    """Profile names in kit slugs: whole for one or two, initials of long names beyond."""
+    parts = profile.split("-")
+    if count <= 2 or len(parts) == 1:
+        return profile
+    return "".join(part if part.isdigit() else part[0] for part in parts)
+
+
+def kit_of(kits_: list[Kit], cert) -> Kit | None:
+    for kit in kits_:
+        if kit.version.key == cert.ocpp_version and set(kit.profiles) == set(cert.profiles):
+            return kit
+    return None
+
+
+def kit_files(kit: Kit, renderer: Renderer) -> dict[str, bytes]:
+    """Every file of a kit, by name, the zip's contents."""
+    files: dict[str, bytes] = {}
+    for variant in VARIANTS:
+        mark = logo(kit.lines, variant)
+        base = f"{kit.slug}-{variant}"
+        files[f"{base}.svg"] = mark.svg.encode("utf-8")
+        files[f"{base}.pdf"] = renderer.render(mark.svg, "pdf")
+        files[f"{base}.eps"] = renderer.render(mark.svg, "eps")
+        for width in PNG_WIDTHS:
+            files[f"{base}-{width}px.png"] = renderer.render(mark.svg, "png", width)
+    files["usage-guide.pdf"] = renderer.render(guide_svg(kit), "pdf")
+    files["README.txt"] = readme(kit, sorted(files) + ["README.txt"]).encode("utf-8")
+    return files
+
+
+def readme(kit: Kit, names: list[str]) -> str:
+    lines = [
+        f"OCPP certification logo kit: {kit.title}",
+        "",
+        "Statement: " + " / ".join(kit.lines),
+        "",
+        "May be used only on devices, packaging, websites and displays for a device that holds an OCPP",
+        "certificate with exactly these profiles, and only for the software version and hardware feature",
+        "set that certificate covers. Use the logo unaltered. The usage guide (usage-guide.pdf) gives",
+        f"clear space and minimum size ({MIN_WIDTH_MM} mm wide in print, {MIN_WIDTH_PX} px on screen).",
+        "",
+        "Files:",
+        *(f"  {name}" for name in names),
+        "",
+        "colour: full colour; black: one colour, black; white: reversed, for dark backgrounds.",
+        "PNG files have a transparent background; PDF and EPS are vector, for print.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def zip_bytes(files: dict[str, bytes], folder: str) -> bytes:
+    """A zip whose bytes depend on the files only: fixed times, order and permissions."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"{folder}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name], compresslevel=9)
+    return out.getvalue()
+
+
+# -- the usage guide (one A4 page) ----------------------------------------------------------
+
+def _paragraph(text: str, x: float, y: float, size: float, width: float, font: Font, leading: float = 1.45):
+    """Outlined lines of wrapped text; returns (svg, y after the last line)."""
+    words, line, parts = text.split(), "", []
+    for word in words:
+        trial = f"{line} {word}".strip()
+        if font.width(trial, size) > width and line:
+            parts.append(font.path(line, size, x, y))
+            y += size * leading
+            line = word
+        else:
+            line = trial
+    if line:
+        parts.append(font.path(line, size, x, y))
+        y += size * leading
+    return "".join(parts), y
+
+
+def guide_svg(kit: Kit) -> str:
+    """The usage guide: an A4 page (in mm) with the rules and the three versions."""
+    f = fonts()
+    body = []
+    y = 24
+    body.append(f.bold.path("OCPP certification logo: usage guide", 7, 18, y))
+    y += 9
+    text, y = _paragraph(f"Statement: {' / '.join(kit.lines)}", 18, y, 4, 174, f.regular)
+    body.append(text)
+    colour = logo(kit.lines, "colour")
+    scale = min(100 / colour.width_mm, 1.0)
+    width, height = colour.width_mm * scale, colour.height_mm * scale
+    y += 4
+    for i, variant in enumerate(VARIANTS):
+        mark = logo(kit.lines, variant)
+        inner = re.sub(r'^<svg [^>]*>', "", mark.svg).removesuffix("</svg>\n").removesuffix("</svg>")
+        box_y = y + i * (height + 10)
+        background = "#1B2430" if variant == "white" else "#FFFFFF"
+        body.append(f'<rect x="16" y="{_n(box_y - 2)}" width="{_n(width + 4)}" height="{_n(height + 4)}" '
+                    f'fill="{background}" stroke="#C9D1DA" stroke-width="0.3"/>')
+        body.append(f'<svg x="18" y="{_n(box_y)}" width="{_n(width)}" height="{_n(height)}" '
+                    f'viewBox="0 0 {_n(mark.width)} {_n(mark.height)}">{inner}</svg>')
+        body.append(f.regular.path(VARIANTS[variant][0], 3.2, 26 + width, box_y + height / 2))
+    y += 3 * (height + 10) + 4
+    clear_mm = _n(50 * MM_PER_UNIT)
+    rules = [
+        ("Clear space", f"Keep free of other text and graphics a margin around the logo equal to half the "
+                        f"height of the disc (at full size {clear_mm} mm); scale it with the logo."),
+        ("Minimum size", f"{MIN_WIDTH_MM} mm wide in print, {MIN_WIDTH_PX} px wide on screen. Use the vector "
+                         "files (PDF, EPS, SVG) for print and the PNG files for screens."),
+        ("Versions", "Full colour on white or light backgrounds; one colour black where only black prints; "
+                     "reversed white on dark backgrounds."),
+        ("Do not", "change the statement, colours or proportions; stretch, rotate, outline or add effects; "
+                   "place it on busy images; combine it with other marks; use it for a device, software "
+                   "version or hardware feature set that its certificate does not cover."),
+        ("Who may use it", "Vendors holding an OCPP certificate with exactly these profiles, under the "
+                           "OCPP Certification Logo Agreement (procedure section 8.2.2)."),
+    ]
+    for heading, text in rules:
+        body.append(f.bold.path(heading, 4.2, 18, y))
+        y += 5.5
+        para, y = _paragraph(text, 18, y, 3.6, 174, f.regular)
+        body.append(para)
+        y += 2.5
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 210 297">'
+            '<rect width="210" height="297" fill="#FFFFFF"/>'
+            f'<g fill="#1B2430">{"".join(body)}</g></svg>')
+
+
+# -- per-certificate label ----------------------------------------------------------------
+
+LABEL_MM = (70, 30)
+
+
+def label_svg(cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str) -> str:
+    """A 70 x 30 mm label: the logo, the certificate id, and its QR code."""
+    f = fonts()
+    mark = logo(lines, "colour")
+    width = 39.0
+    height = width * mark.height / mark.width
+    if height > 16:
+        height, width = 16.0, 16.0 * mark.width / mark.height
+    inner = re.sub(r'^<svg [^>]*>', "", mark.svg).removesuffix("</svg>\n").removesuffix("</svg>")
+    qr = qr_svg.decode("utf-8").strip()
+    view_box = re.search(r'viewBox="([^"]+)"', qr).group(1)
+    qr_inner = re.sub(r'^<svg [^>]*>', "", qr).removesuffix("</svg>")
+    id_size = min(3.4, 38 / max(f.bold.width(cert_id, 1), 1))
+    verify = "Verify at " + verify_host
+    verify_size = min(1.7, 25 / max(f.regular.width(verify, 1), 1))
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" width="70mm" height="30mm" viewBox="0 0 70 30">',
+        f"<title>{escape('OCPP certificate label ' + cert_id)}</title>",
+        '<rect x="0.25" y="0.25" width="69.5" height="29.5" rx="2" fill="#FFFFFF" stroke="#1B2430" '
+        'stroke-width="0.5"/>',
+        f'<svg x="2.5" y="2.5" width="{_n(width)}" height="{_n(height)}" '
+        f'viewBox="0 0 {_n(mark.width)} {_n(mark.height)}">{inner}</svg>',
+        '<g fill="#1B2430">',
+        f.regular.path("Certificate", 2.4, 2.8, 23.0),
+        f.bold.path(cert_id, id_size, 2.8, 26.6),
+        "</g>",
+        f'<svg x="44" y="1.5" width="24" height="24" viewBox="{view_box}" shape-rendering="crispEdges">{qr_inner}</svg>',
+        f'<g fill="#526070">{f.regular.path(verify, verify_size, 56 - f.regular.width(verify, verify_size) / 2, 27.6)}</g>',
+        "</svg>",
+    ]
+    return "".join(parts)

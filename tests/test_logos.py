@@ -1,0 +1,167 @@
+"""Logo kits and labels: every file of every kit opened and checked."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+
+from ocpp_directory import logos
+
+from . import golden_tree
+from .conftest import ROOT
+
+SITEURL = "https://certification.example.org"
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+@pytest.fixture(scope="module")
+def kit_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("kits") / "output"
+    report = golden_tree.build_sample(out, siteurl=SITEURL)
+    return out, report
+
+
+@pytest.fixture(scope="module")
+def all_kits(samples):
+    return logos.kits(samples.program, samples.certificates)
+
+
+def test_one_kit_per_profile_combination(all_kits, samples):
+    v16 = [k.profiles for k in all_kits if k.version.key == "1.6"]
+    assert v16 == [("full",), ("subset",), ("security",), ("full", "security"), ("subset", "security")]
+    used_201 = {tuple(p for p in samples.program.versions["2.0.1"].profiles if p in c.profiles)
+                for c in samples.certificates if c.ocpp_version == "2.0.1"}
+    assert {k.profiles for k in all_kits if k.version.key == "2.0.1"} == used_201 | {("core",)}
+    for cert in samples.certificates:
+        assert logos.kit_of(all_kits, cert) is not None
+
+
+def test_statements_come_from_the_program_file(all_kits, samples):
+    by_slug = {k.slug: k for k in all_kits}
+    assert by_slug["ocpp-16-full-security"].lines == ["OCPP1.6 full certificate", "OCPP1.6 security certificate"]
+    assert by_slug["ocpp-16-subset"].lines == ["OCPP1.6 subset certificate"]
+    assert by_slug["ocpp-201-core"].lines == ["OCPP 2.0.1 certified", "Core"]
+    for kit in all_kits:
+        expected = " ".join(kit.version.logo_lines(kit.profiles))
+        assert " ".join(kit.lines) == expected
+
+
+def test_every_file_of_every_kit(kit_site, all_kits):
+    out, _ = kit_site
+    for kit in all_kits:
+        archive = zipfile.ZipFile(out / "logos" / f"{kit.slug}.zip")
+        names = sorted(n.split("/", 1)[1] for n in archive.namelist())
+        readme = archive.read(f"{kit.slug}/README.txt").decode()
+        promised = sorted(line.strip() for line in readme.split("Files:\n")[1].split("\n\n")[0].splitlines())
+        assert names == promised
+        expected = {"README.txt", "usage-guide.pdf"}
+        for variant in logos.VARIANTS:
+            base = f"{kit.slug}-{variant}"
+            expected |= {f"{base}.svg", f"{base}.pdf", f"{base}.eps"}
+            expected |= {f"{base}-{w}px.png" for w in logos.PNG_WIDTHS}
+        assert set(names) == expected
+        for info in archive.infolist():
+            assert info.date_time == (1980, 1, 1, 0, 0, 0)
+        mark = logos.logo(kit.lines)
+        for variant in logos.VARIANTS:
+            base = f"{kit.slug}-{variant}"
+            svg = archive.read(f"{kit.slug}/{base}.svg")
+            root = ET.fromstring(svg)
+            assert root.find("{http://www.w3.org/2000/svg}title").text.endswith(" / ".join(kit.lines))
+            assert not list(root.iter("{http://www.w3.org/2000/svg}text")), "text must be outlines"
+            assert b"font-family" not in svg
+            for width in logos.PNG_WIDTHS:
+                image = Image.open(io.BytesIO(archive.read(f"{kit.slug}/{base}-{width}px.png")))
+                assert image.mode == "RGBA" and image.width == width
+                assert abs(image.height - width * mark.height / mark.width) <= 1
+                alpha = image.getchannel("A")
+                assert alpha.getpixel((0, 0)) == 0 and alpha.getextrema() == (0, 255)  # transparent, not empty
+            pdf = PdfReader(io.BytesIO(archive.read(f"{kit.slug}/{base}.pdf")))
+            assert len(pdf.pages) == 1
+            box = pdf.pages[0].mediabox
+            assert abs(float(box.width) - mark.width_mm * MM) < 0.5
+            assert abs(float(box.height) - mark.height_mm * MM) < 0.5
+            eps = archive.read(f"{kit.slug}/{base}.eps")
+            assert eps.startswith(b"%!PS-Adobe-3.0 EPSF-3.0") and b"%%BoundingBox:" in eps
+        guide = PdfReader(io.BytesIO(archive.read(f"{kit.slug}/usage-guide.pdf")))
+        assert len(guide.pages) == 1
+        assert abs(float(guide.pages[0].mediabox.width) - 210 * MM) < 0.5
+        assert abs(float(guide.pages[0].mediabox.height) - 297 * MM) < 0.5
+
+
+def test_colour_versions(all_kits):
+    kit = all_kits[0]
+    colour, black, white = (logos.logo(kit.lines, v).svg for v in ("colour", "black", "white"))
+    assert "#0B5CAB" in colour and "#0B5CAB" not in black
+    assert set(re.findall(r"#[0-9A-F]{6}", black)) == {"#000000"}
+    assert set(re.findall(r"#[0-9A-F]{6}", white)) == {"#FFFFFF"}
+
+
+def test_pdf_dates_are_pinned_and_files_deterministic(all_kits, tmp_path):
+    kit = all_kits[3]
+    first = logos.kit_files(kit, logos.Renderer(None, "2026-11-24"))
+    second = logos.kit_files(kit, logos.Renderer(tmp_path / "cache", "2026-11-24"))
+    assert first == second
+    assert b"/CreationDate (D:20261124000000" in first[f"{kit.slug}-colour.pdf"]
+    assert logos.zip_bytes(first, kit.slug) == logos.zip_bytes(dict(reversed(list(first.items()))), kit.slug)
+
+
+def test_the_same_logo_on_a_machine_without_fonts(all_kits, tmp_path):
+    """No font is looked up: with fontconfig given no fonts at all, the PNG is identical."""
+    kit = all_kits[3]
+    here = logos.Renderer(None, "2026-11-24").render(logos.logo(kit.lines).svg, "png", 600)
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    f"<cachedir>{tmp_path}/fc-cache</cachedir></fontconfig>")
+    script = ("import sys; from ocpp_directory import logos; kit = [k for k in logos.kits("
+              "__import__('ocpp_directory.program', fromlist=['x']).load_program(sys.argv[1]), []) "
+              "if k.slug == sys.argv[2]][0]; sys.stdout.buffer.write(logos.Renderer(None, '2026-11-24')"
+              ".render(logos.logo(kit.lines).svg, 'png', 600))")
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf), "PYTHONPATH": str(ROOT / "plugins")}
+    there = subprocess.run([sys.executable, "-c", script, str(ROOT / "program.yaml"), kit.slug],
+                           capture_output=True, env=env, check=True).stdout
+    assert there == here
+
+
+def test_rendering_is_cached(tmp_path):
+    cache = tmp_path / "cache"
+    first = golden_tree.build_sample(tmp_path / "a", siteurl=SITEURL, cache=cache)
+    again = golden_tree.build_sample(tmp_path / "b", siteurl=SITEURL, cache=cache)
+    assert first["logos_rendered"] > 0 and again["logos_rendered"] == 0
+    assert golden_tree.differences(tmp_path / "b", tmp_path / "a") == []
+
+
+def test_certificate_label(kit_site, samples):
+    out, _ = kit_site
+    for cert in samples.certificates[:5]:
+        folder = out / "certificates" / cert.id
+        pdf = PdfReader(folder / "label.pdf")
+        assert len(pdf.pages) == 1
+        assert abs(float(pdf.pages[0].mediabox.width) - 70 * MM) < 0.5
+        assert abs(float(pdf.pages[0].mediabox.height) - 30 * MM) < 0.5
+        png = Image.open(folder / "label.png")
+        assert png.width == round(70 / 25.4 * 300)
+        assert [r.text for r in zxingcpp.read_barcodes(png)] == [f"{SITEURL}/certificates/{cert.id}/"]
+        ET.fromstring((folder / "label.svg").read_bytes())
+        page = (folder / "index.html").read_text("utf-8")
+        assert 'href="label.pdf"' in page and "/logos/" in page
+
+
+def test_logos_page_lists_every_kit(kit_site, all_kits):
+    out, _ = kit_site
+    page = (out / "logos" / "index.html").read_text("utf-8")
+    for kit in all_kits:
+        assert f"logos/{kit.slug}.zip" in page and f"{kit.slug}-colour-600px.png" in page
+        kit_page = (out / "logos" / kit.slug / "index.html").read_text("utf-8")
+        for cert in kit.certificates:
+            assert f"certificates/{cert.id}/" in kit_page
