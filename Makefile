@@ -23,7 +23,7 @@ OCPP := $(BIN)/python -m ocpp_directory
 SITEURL_ARG := $(if $(SITEURL),--siteurl "$(SITEURL)",)
 STAMP := $(VENV)/.installed
 
-.PHONY: help html validate serve devserver test golden clean lock system-deps publish rollback rsync_upload github publish-build
+.PHONY: help html validate serve devserver test golden clean lock system-deps build-deps publish rollback rsync_upload github publish-build
 
 help:
 	@echo 'Makefile for the OCPP certification directory'
@@ -45,7 +45,7 @@ help:
 	@echo '           SITEURL=url (public base URL), PORT=n (serve, devserver),'
 	@echo '           DEPLOY_TARGET=dir|host:path, CORRECTION="reason" (publish), DEPLOY_SSH="ssh -p 2222" (rsync)'
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt | build-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
@@ -62,20 +62,39 @@ serve:
 devserver: $(STAMP)
 	$(OCPP) devserver --settings $(CONFFILE) --certificates "$(CERTIFICATES)" --output "$(OUTPUTDIR)" --port $(PORT) $(SITEURL_ARG)
 
-# The tests drive Debian's chromium and render SVG with cairo; install them where we may (CI runs as root).
-SYSTEM_PACKAGES := chromium libcairo2 nginx openssh-server openssh-client rsync
-system-deps:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+# What the build and the tests need from Debian, as command:package (a path or a
+# command name). Installed with apt where missing and we may (CI runs as root).
+BUILD_DEPS := /usr/lib/x86_64-linux-gnu/libcairo.so.2:libcairo2
+TEST_DEPS := chromium:chromium nginx:nginx /usr/sbin/sshd:openssh-server ssh:openssh-client rsync:rsync \
+  npm:npm java:default-jre-headless
+define install-missing
+	@missing=$$(for dep in $(1); do \
+	  cmd=$${dep%%:*}; pkg=$${dep#*:}; \
+	  if [ "$${cmd#/}" != "$$cmd" ]; then [ -e "$$cmd" ] || echo $$pkg; \
+	  else command -v $$cmd >/dev/null 2>&1 || [ -x /usr/sbin/$$cmd ] || echo $$pkg; fi; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian packages for the tests: $$missing"; \
+	    echo "installing Debian packages: $$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "the tests need Debian packages: sudo apt-get install $$missing" >&2; exit 1; \
+	    echo "missing Debian packages: sudo apt-get install $$missing" >&2; exit 1; \
 	  fi; \
 	fi
+endef
 
-test: $(STAMP) system-deps
+build-deps:
+	$(call install-missing,$(BUILD_DEPS))
+
+system-deps: build-deps
+	$(call install-missing,$(TEST_DEPS))
+
+# axe-core for the accessibility tests, from the npm registry, pinned by the lockfile.
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	cd tests/a11y && npm ci --no-audit --no-fund --silent
+	touch $@
+
+test: $(STAMP) system-deps $(AXE)
 	$(BIN)/python -m pytest
 
 publish: $(STAMP)

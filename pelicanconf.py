@@ -59,3 +59,10 @@ MENUITEMS = []
 # Rendered QR codes are kept here between builds, keyed by their content, so a
 # rebuild renders only the codes whose URL changed.
 OCPP_CACHE_PATH = str(HERE / ".cache")
+
+# Content Security Policy of every page (a meta tag; deploy/nginx.conf sends the
+# same policy as a header, plus frame-ancestors, which a meta tag cannot set).
+# No inline script or style anywhere, no third-party origin.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; worker-src 'self'; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'")

@@ -81,7 +81,7 @@ def type_query(page, base_url, text: str) -> list[str]:
     page.goto(base_url + "/search/")
     box = page.get_by_label("Vendor, device, model, software version or certificate id")
     box.fill(text)
-    page.wait_for_function("document.getElementById('search-status').textContent.match(/match|No certificate/)")
+    page.wait_for_function("() => document.getElementById('search-status').textContent.match(/match|No certificate/)")
     return results(page)
 
 
@@ -129,7 +129,7 @@ def test_facet_combination_and_counts(page, base_url):
     facet(page, "ocpp", "1.6").check()
     facet(page, "profile", "1.6:security").check()
     facet(page, "type", "csms").check()
-    page.wait_for_function("document.getElementById('search-status').textContent.includes('match')")
+    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('match')")
     assert set(results(page)) == {"OCA-16-2023-0009", "OCA-16-2021-0020"}
     assert "ocpp=1.6" in page.url and "profile=1.6%3Asecurity" in page.url and "type=csms" in page.url
     station = page.locator("label.facet-value", has=facet(page, "type", "charging-station"))
@@ -138,7 +138,7 @@ def test_facet_combination_and_counts(page, base_url):
 
 def test_shared_url_reloads_the_same_results(page, base_url):
     page.goto(base_url + "/search/?q=gridwise&ocpp=2.0.1")
-    page.wait_for_function("document.getElementById('search-status').textContent.includes('match')")
+    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('match')")
     assert results(page) == ["OCA-201-2024-0005"]
     assert page.get_by_label("Vendor, device, model, software version or certificate id").input_value() == "gridwise"
     assert facet(page, "ocpp", "2.0.1").is_checked()
@@ -146,23 +146,23 @@ def test_shared_url_reloads_the_same_results(page, base_url):
 
 def test_back_and_forward(page, base_url):
     page.goto(base_url + "/search/?q=gridwise")
-    page.wait_for_function("document.getElementById('search-status').textContent.includes('match')")
+    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('match')")
     assert len(results(page)) == 3
     facet(page, "ocpp", "2.0.1").check()
-    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 1")
     page.go_back()
-    page.wait_for_function("document.querySelectorAll('#search-results li').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 3")
     assert not facet(page, "ocpp", "2.0.1").is_checked()
     page.go_forward()
-    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 1")
 
 
 def test_empty_result_offers_to_clear_filters(page, base_url):
     page.goto(base_url + "/search/?q=gridwise&type=charging-station")
-    page.wait_for_function("document.getElementById('search-status').textContent.includes('No certificate')")
+    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('No certificate')")
     assert "Try clearing the filters" in page.get_by_role("status").inner_text()
     page.get_by_role("button", name="Clear all filters").click()
-    page.wait_for_function("document.querySelectorAll('#search-results li').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 3")
     assert page.url.endswith("/search/?q=gridwise")
 
 
@@ -171,7 +171,6 @@ def test_index_loads_only_when_the_box_is_focused(page, base_url):
     page.wait_for_timeout(300)
     assert not any("index.json" in url for url in page.requests)
     page.get_by_label("Vendor, device, model, software version or certificate id").focus()
-    page.wait_for_function("performance.getEntriesByType('resource').length >= 0")
     page.wait_for_timeout(500)
     assert any("search/index.json" in url for url in page.requests)
     assert any("search/docs.json" in url for url in page.requests)
@@ -182,7 +181,7 @@ def test_header_search_works_from_any_page(page, base_url):
     page.get_by_label("Search certificates").fill("takumi")
     page.get_by_label("Search certificates").press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q=takumi$"))
-    page.wait_for_function("document.getElementById('search-status').textContent.includes('match')")
+    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('match')")
     assert set(results(page)) == {"OCA-201-2025-0041", "OCA-16-2021-0026"}
 
 
@@ -194,10 +193,10 @@ def test_keyboard_only(page, base_url):
         if page.evaluate("document.activeElement.id") == "q":
             break
     page.keyboard.type("helios")
-    page.wait_for_function("document.getElementById('search-status').textContent.includes('match')")
+    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('match')")
     page.keyboard.press("Tab")  # the search button
     page.keyboard.press("Tab")  # first facet's summary
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
     page.keyboard.press("Tab")
     page.keyboard.press("Space")  # check the first value
-    page.wait_for_function("location.search.includes('ocpp=')")
+    page.wait_for_function("() => location.search.includes('ocpp=')")

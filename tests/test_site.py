@@ -131,6 +131,9 @@ def test_vendor_pages_link_devices_and_certificates(site, samples):
 
 
 def test_directory_lists_every_certificate(site, samples):
+    html_text = (site / "index.html").read_text("utf-8")
+    assert html_text.count('<table class="certificates" data-sortable>') == 1  # markup, not escaped text
+    assert "&lt;table" not in html_text
     p = page(site / "index.html")
     linked = {link for link in p.links if "certificates/" in link}
     assert linked == {f"./certificates/{c.id}/" for c in samples.certificates}

@@ -100,7 +100,7 @@ def build(
     output = Path(output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.parent / f".{output.name}.building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    _remove_stale(output)
     report: dict = {}
     override = {
         "OUTPUT_PATH": str(staging),
@@ -145,6 +145,23 @@ def build(
         "warnings": directory.warnings,
         "output": output,
     }
+
+
+def _remove_stale(output: Path) -> None:
+    """Folders a killed build left beside ``output`` (their process is gone)."""
+    for leftover in output.parent.glob(f".{output.name}.*-*"):
+        kind, _, pid = leftover.name.rpartition("-")
+        if not kind.endswith((".building", ".old")) or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            if int(pid) != os.getpid():
+                continue  # another build is running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _swap_in(staging: Path, output: Path) -> None:

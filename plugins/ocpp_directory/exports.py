@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from feedgenerator import Atom1Feed
 
 from .directory import Directory
+from .text import json_bytes, visible_bidi
 from .records import (
     COUNTRY_CODES,
     HARDWARE_CHOICES,
@@ -84,8 +85,8 @@ def record(cert: Certificate) -> dict:
 
 
 def dumps(data) -> bytes:
-    """Deterministic JSON: sorted keys, fixed separators, UTF-8."""
-    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+    """Deterministic JSON: sorted keys, fixed separators, UTF-8, bidi controls escaped."""
+    return json_bytes(data, indent=1)
 
 
 def directory_json(directory: Directory, generated: dt.date, base: str) -> bytes:
@@ -103,7 +104,8 @@ def certificate_json(cert: Certificate) -> bytes:
 
 
 def _cell(value: str) -> str:
-    """Text a spreadsheet shows but never evaluates (OWASP CSV injection)."""
+    """Text a spreadsheet shows but never evaluates (OWASP CSV injection), bidi controls visible."""
+    value = visible_bidi(value)
     if value and value[0] in "=+-@\t\r":
         return "'" + value
     return value
@@ -139,10 +141,11 @@ def atom_feed(directory: Directory, base: str, sitename: str, feed_path: str, co
         version = program.versions[c.ocpp_version]
         profiles = "; ".join(version.profiles[p].title for p in version.profiles if p in c.profiles)
         feed.add_item(
-            title=f"{c.id}: {c.vendor_name} {c.device_name} {c.software_version}",
+            title=visible_bidi(f"{c.id}: {c.vendor_name} {c.device_name} {c.software_version}"),
             link=f"{base}/certificates/{c.id}/",
             unique_id=f"{base}/certificates/{c.id}/",
-            description=f"{c.vendor_name} {c.device_name}, OCPP software version {c.software_version}: {profiles}.",
+            description=visible_bidi(f"{c.vendor_name} {c.device_name}, OCPP software version "
+                                     f"{c.software_version}: {profiles}."),
             pubdate=_midnight(c.issued),
             updateddate=_midnight(c.issued),
         )

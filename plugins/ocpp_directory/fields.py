@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from .errors import Problem
 from .loader import Mapping, Node, Scalar, Sequence
+from .text import BIDI_CONTROLS
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -44,6 +45,7 @@ def quote(text: str) -> str:
 
 
 def join(parent: str, name: str) -> str:
+    name = name or '""'  # an empty key must still be named in the message
     return name if parent in ("", "record") else f"{parent}.{name}"
 
 
@@ -143,6 +145,11 @@ class Fields:
         if not multiline and "\n" in value:
             self.add(node.line, field, "spans several lines", "a value on one line")
             return None
+        control = BIDI_CONTROLS.search(value)
+        if control:
+            code = f"U+{ord(control.group()):04X}"
+            self.add(node.line, field, f"contains the invisible direction control {code}, which can make text "
+                     "show in a misleading order", f"plain text; the site shows it as [{code}]", warning=True)
         if max_len is not None and len(value) > max_len:
             self.add(node.line, field, f"is {len(value)} characters long", f"at most {max_len} characters")
             return None

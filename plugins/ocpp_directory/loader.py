@@ -200,7 +200,7 @@ class _Reader:
         if isinstance(node, Mapping):
             if pending is None:
                 return where
-            key = pending[0]
+            key = pending[0] or '""'
             return key if where == "record" else f"{where}.{key}"
         return f"{where}[{len(node.items)}]"
 
@@ -217,7 +217,8 @@ class _Reader:
                 return
             if node.value in parent.entries:
                 first = parent.entries[node.value][0]
-                name = node.value if where == "record" else f"{where}.{node.value}"
+                key = node.value or '""'
+                name = key if where == "record" else f"{where}.{key}"
                 self.problem(
                     line,
                     name,

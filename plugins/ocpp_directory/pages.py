@@ -22,7 +22,7 @@ from .errors import DirectoryError
 from .program import load_program
 from .qr import QRCodes, is_printable_base
 from .records import Certificate
-from . import exports, logos, search, statistics
+from . import exports, logos, search, statistics, text
 
 #: settings this plugin reads, with their defaults
 DEFAULTS = {
@@ -92,8 +92,10 @@ class DirectoryGenerator(Generator):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Vendor text reaches these pages: escape it whatever the settings say.
+        # Vendor text reaches these pages: escape it whatever the settings say, and show
+        # bidirectional controls instead of obeying them (text.py).
         self.env.autoescape = True
+        self.env.finalize = text.finalize
         self.env.globals.update(
             security_profile_title=SECURITY_PROFILE_TITLES.get,
             hardware_words=lambda key: HARDWARE_WORDS.get(key, key),

@@ -27,6 +27,7 @@ from lunr.builder import Builder
 
 from .directory import Directory
 from .records import Certificate
+from .text import json_bytes
 
 #: must equal the version of theme/static/vendor/lunr/lunr.min.js
 LUNR_JS_VERSION = "2.3.9"
@@ -200,4 +201,4 @@ def facet_values(store: bytes) -> list[dict]:
 
 
 def _json(data) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return json_bytes(data)

@@ -41,6 +41,8 @@ class Chart:
     svg: bytes
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    width: int = 800
+    height: int = 420
 
 
 def _render(chart, slug: str) -> bytes:
@@ -95,14 +97,14 @@ def build(directory: Directory) -> list[Chart]:
 
     def ranking(slug: str, title: str, counter: Counter, what: str) -> Chart:
         ordered = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-        chart = pygal.HorizontalBar(title=title, show_legend=False, x_title="Certificates",
-                                    **_options(height=max(260, 60 + 34 * len(ordered))))
+        height = max(260, 60 + 34 * len(ordered))
+        chart = pygal.HorizontalBar(title=title, show_legend=False, x_title="Certificates", **_options(height=height))
         chart.x_labels = [name for name, _ in reversed(ordered)]
         chart.add("Certificates", [count for _, count in reversed(ordered)])
         description = (f"{title}: {len(ordered)} {what}. The most: {_most(counter)}. "
                        + "; ".join(f"{name}: {count}" for name, count in ordered) + ".")
         return Chart(slug, title, description, _render(chart, slug), (what.capitalize().rstrip("s"), "Certificates"),
-                     tuple((name, str(count)) for name, count in ordered))
+                     tuple((name, str(count)) for name, count in ordered), height=height)
 
     profiles = Counter()
     for c in certs:
