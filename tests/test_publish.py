@@ -262,12 +262,13 @@ def test_old_releases_are_pruned(tmp_path):
 
 # -- make publish, for real -----------------------------------------------------------
 
-def make(*args: str) -> subprocess.CompletedProcess:
+def make(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
     bin_dir = str(Path(sys.executable).parent)
     env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     return subprocess.run(["make", "--no-print-directory", "-s", *args, f"BIN={bin_dir}", "STAMP="], cwd=ROOT,
                           capture_output=True, text=True, timeout=600,
-                          env={**env, "PYTHONPATH": str(ROOT / "plugins"), "SOURCE_DATE_EPOCH": "1795478400"})
+                          env={**env, "PYTHONPATH": str(ROOT / "plugins"), "SOURCE_DATE_EPOCH": "1795478400",
+                               **extra_env})
 
 
 def test_make_publish_and_refusal(nginx, tmp_path):
@@ -338,3 +339,21 @@ def test_rsync_over_ssh(ssh_target, tmp_path):
     with pytest.raises(publish.LedgerRefusal, match=f"{B}: would disappear"):
         publish_to(target, records(tmp_path / "r", cert(A)), tmp_path)
     assert os.readlink(remote / "current") == f"releases/{second['release']}"
+
+
+def test_make_publish_over_rsync_and_ssh(ssh_target, tmp_path):
+    ssh, host, remote = ssh_target
+    certs = records(tmp_path / "r", cert(A))
+    common = [f"CERTIFICATES={certs}", f"OUTPUTDIR={tmp_path / 'out'}", f"DEPLOY_TARGET={host}:{remote}",
+              f"SITEURL={SITEURL}"]
+    done = make("publish", *common, DEPLOY_SSH=ssh)
+    assert done.returncode == 0, done.stderr
+    assert (remote / "current" / "certificates" / A / "index.html").exists()
+    records(tmp_path / "r", cert(B))
+    refused = make("publish", *common, DEPLOY_SSH=ssh)
+    assert refused.returncode != 0 and f"{A}: would disappear" in refused.stderr
+    assert os.readlink(remote / "current").startswith("releases/")
+    records(tmp_path / "r")
+    empty = make("publish", *common, DEPLOY_SSH=ssh)
+    assert empty.returncode != 0 and "no certificate records (*.yaml) below this folder" in empty.stderr
+    assert "Traceback" not in empty.stderr

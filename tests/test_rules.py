@@ -520,3 +520,10 @@ def test_build_date_is_the_judge(records):
     assert records.problems(today=dt.date(2024, 3, 17)) == [
         f"{P}:2: issued: 2024-03-18 is in the future; a date on or before the build date 2024-03-17"
     ]
+
+
+def test_an_empty_folder_is_an_error(records):
+    from ocpp_directory.errors import DirectoryError
+
+    with pytest.raises(DirectoryError, match="no certificate records"):
+        records.directory()

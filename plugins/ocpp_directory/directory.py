@@ -139,6 +139,9 @@ def load_directory(
     ``progress(stage, done, total)`` is called every 1,000 records, if given.
     """
     files, problems = find_records(Path(folder))
+    if not files and not problems:
+        raise DirectoryError(f"{display_path(Path(folder))}: no certificate records (*.yaml) below this folder; "
+                             "check the CERTIFICATES path")
     certificates: list[Certificate] = []
     for done, path in enumerate(files, 1):
         if progress is not None and (done % 1000 == 0 or done == len(files)):
