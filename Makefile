@@ -23,7 +23,7 @@ OCPP := $(BIN)/python -m ocpp_directory
 SITEURL_ARG := $(if $(SITEURL),--siteurl "$(SITEURL)",)
 STAMP := $(VENV)/.installed
 
-.PHONY: help html validate serve devserver test golden clean lock system-deps build-deps publish rollback rsync_upload github publish-build
+.PHONY: help html validate serve devserver test golden clean lock system-deps build-deps bench publish rollback rsync_upload github publish-build
 
 help:
 	@echo 'Makefile for the OCPP certification directory'
@@ -37,6 +37,7 @@ help:
 	@echo '   make publish     public build, ledger check, atomic deploy to DEPLOY_TARGET (folder or host:path)'
 	@echo '   make rollback    make the previous release at DEPLOY_TARGET live again'
 	@echo '   make rsync_upload, make github: pelican-quickstart uploads, after the ledger check'
+	@echo '   make bench       benchmark: N=10000 synthetic records, against a Jinja2 floor and Pagefind'
 	@echo '   make golden      regenerate the golden tree tests/golden/ after a template change'
 	@echo '   make clean       remove output/'
 	@echo '   make lock        re-pin constraints.txt from the current virtualenv'
@@ -115,6 +116,13 @@ github: publish-build
 	$(OCPP) guard --output "$(OUTPUTDIR)" --git "$(GITHUB_PAGES_BRANCH):ledger.json"
 	$(BIN)/ghp-import -m "Generate Pelican site" -b $(GITHUB_PAGES_BRANCH) "$(OUTPUTDIR)"
 	git push origin $(GITHUB_PAGES_BRANCH)
+
+# Benchmark (not a test): N synthetic records; build times against a plain-Jinja2 floor,
+# search against Pagefind (a benchmark-only dependency), peak memory, growth at N/10 and 3N.
+N ?= 10000
+bench: $(STAMP) system-deps
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,bench]'
+	$(BIN)/python -m bench.run --n $(N)
 
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden_tree regenerate

@@ -181,7 +181,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build: {args.certificates or 'certificates from ' + args.settings} -> {args.output}", file=sys.stderr)
     try:
         result = build(args.settings, args.output, certificates=args.certificates, siteurl=args.siteurl,
-                       date=args.date, quiet=args.quiet)
+                       date=args.date, cache=args.cache, quiet=args.quiet)
     except ValidationFailed as exc:
         _print_problems(exc.problems + exc.warnings)
         print(f"build: failed, {_plural(len(exc.problems), 'error')} in the records; "
@@ -354,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         b.add_argument("--output", default="output")
         b.add_argument("--siteurl", default=None, help="public base URL, such as https://example.org")
         b.add_argument("--port", type=int, default=8000)
+        b.add_argument("--cache", default=None, help="folder of rendered QR codes and logos (default: the settings')")
         b.add_argument("--quiet", action="store_true")
         common(b)
         b.set_defaults(func=func)

@@ -22,7 +22,10 @@ from pathlib import Path
 from string import Template
 from xml.sax.saxutils import escape
 
-import cairosvg
+import cairocffi as cairo
+from cairosvg.parser import Tree
+from cairosvg.surface import Surface
+from fontTools.pens.cairoPen import CairoPen
 from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
@@ -32,7 +35,7 @@ from .qr import _write_atomic
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 #: Part of every cache key: bump it when the bytes written for the same input change.
-FORMAT = "logo-1"
+FORMAT = "logo-2"
 #: One SVG user unit of the logo is this many millimetres when printed.
 MM_PER_UNIT = 0.2
 PNG_WIDTHS = (300, 600, 1200, 2400)
@@ -71,6 +74,19 @@ class Font:
         if not commands:
             return ""
         return f'<path transform="translate({_n(x)} {_n(y)})" d="{commands}"/>'
+
+    def draw(self, context, text: str, size: float, x: float, y: float, tracking: float = 0) -> None:
+        """Add ``text``'s outlines to the cairo path, baseline at (x, y) (fill it afterwards)."""
+        scale = size / self.units
+        advance = 0.0
+        for char in text:
+            name = self._glyph(char)
+            context.save()
+            context.translate(x + advance, y)
+            context.scale(scale, -scale)
+            self.glyphs[name].draw(CairoPen(self.glyphs, context))
+            context.restore()
+            advance += self.hmtx[name][0] * scale + tracking * size
 
     @functools.lru_cache(maxsize=4096)
     def _outline(self, text: str, size: float, tracking: float) -> str:
@@ -164,17 +180,62 @@ def _n(value: float) -> str:
 
 # -- rendering, deterministic and cached -------------------------------------------------
 
+class _Recorder(Surface):
+    """cairosvg drawing into a cairo recording: an SVG is parsed once, then replayed
+    into PNG, PDF and EPS at any size (cairo keeps it vector in PDF and EPS)."""
+
+    device_units_per_user_units = 1
+
+    def _create_surface(self, width, height):
+        return cairo.RecordingSurface(cairo.CONTENT_COLOR_ALPHA, (0, 0, width, height)), width, height
+
+
+PX_PER_MM = 96 / 25.4
+PT_PER_PX = 0.75
+
+
+def _output(draw, width_px: float, height_px: float, kind: str, out_width: int | None, dpi: int, date: str) -> bytes:
+    """Run ``draw(context)`` (CSS px user space) on a fresh surface of ``kind``; the file's bytes."""
+    buffer = io.BytesIO()
+    if kind == "png":
+        pixels_w = out_width or round(width_px * dpi / 96)
+        pixels_h = round(height_px * pixels_w / width_px)
+        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, pixels_w, pixels_h)
+        context = cairo.Context(surface)
+        context.scale(pixels_w / width_px, pixels_h / height_px)
+        draw(context)
+        surface.write_to_png(buffer)
+        return buffer.getvalue()
+    if kind == "pdf":
+        surface = cairo.PDFSurface(buffer, width_px * PT_PER_PX, height_px * PT_PER_PX)
+    elif kind == "eps":
+        surface = cairo.PSSurface(buffer, width_px * PT_PER_PX, height_px * PT_PER_PX)
+        surface.set_eps(True)
+    else:
+        raise ValueError(kind)
+    context = cairo.Context(surface)
+    context.scale(PT_PER_PX, PT_PER_PX)
+    draw(context)
+    surface.finish()
+    data = buffer.getvalue()
+    if kind == "pdf":
+        # Same length as cairo's own stamp, so the PDF's cross-reference offsets stay right.
+        return re.sub(rb"/CreationDate \(D:\d{14}", f"/CreationDate (D:{date.replace('-', '')}000000".encode(), data)
+    return re.sub(rb"%%CreationDate: [^\n]*", f"%%CreationDate: {date}".encode(), data)
+
+
 class Renderer:
-    """cairosvg with pinned dates and a content-keyed cache."""
+    """Renders SVG (parsed once, replayed per format) and labels, with pinned dates and a cache."""
 
     def __init__(self, cache: Path | None, date: str):
         self.cache = cache
         self.date = date  # YYYY-MM-DD, written as the creation date of PDFs and EPS files
         self.rendered = 0
         self.reused = 0
+        self._recordings: dict[str, tuple] = {}
 
-    def render(self, svg: str, kind: str, width: int | None = None, dpi: int = 96) -> bytes:
-        key = hashlib.sha256(f"{FORMAT}\0{kind}\0{width}\0{dpi}\0{self.date}\0{svg}".encode()).hexdigest()
+    def _cached(self, key_text: str, kind: str, make) -> bytes:
+        key = hashlib.sha256(f"{FORMAT}\0{self.date}\0{key_text}".encode()).hexdigest()
         path = self.cache / key[:2] / f"{key}.{kind}" if self.cache else None
         if path is not None:
             try:
@@ -184,25 +245,107 @@ class Renderer:
             else:
                 self.reused += 1
                 return data
-        data = self._render(svg.encode("utf-8"), kind, width, dpi)
+        data = make()
         self.rendered += 1
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             _write_atomic(path, data)
         return data
 
-    def _render(self, svg: bytes, kind: str, width: int | None, dpi: int) -> bytes:
-        if kind == "png":
-            return cairosvg.svg2png(bytestring=svg, output_width=width, dpi=dpi)
-        if kind == "pdf":
-            data = cairosvg.svg2pdf(bytestring=svg, dpi=dpi)
-            stamp = self.date.replace("-", "")
-            # Same length as cairo's own stamp, so the PDF's cross-reference offsets stay right.
-            return re.sub(rb"/CreationDate \(D:\d{14}", f"/CreationDate (D:{stamp}000000".encode(), data)
-        if kind == "eps":
-            data = cairosvg.svg2eps(bytestring=svg, dpi=dpi)
-            return re.sub(rb"%%CreationDate: [^\n]*", f"%%CreationDate: {self.date}".encode(), data)
-        raise ValueError(kind)
+    def recording(self, svg: str):
+        """The SVG drawn once into a cairo recording: (surface, width px, height px)."""
+        found = self._recordings.get(svg)
+        if found is None:
+            recorder = _Recorder(Tree(bytestring=svg.encode("utf-8")), None, 96)
+            found = (recorder.cairo, recorder.width, recorder.height)
+            if len(self._recordings) > 64:
+                self._recordings.clear()
+            self._recordings[svg] = found
+        return found
+
+    def render(self, svg: str, kind: str, width: int | None = None, dpi: int = 96) -> bytes:
+        def make() -> bytes:
+            surface, w, h = self.recording(svg)
+
+            def draw(context):
+                context.set_source_surface(surface, 0, 0)
+                context.paint()
+
+            return _output(draw, w, h, kind, width, dpi, self.date)
+
+        return self._cached(f"{kind}\0{width}\0{dpi}\0{svg}", kind, make)
+
+    def label(self, cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str, kind: str) -> bytes:
+        """The label drawn directly with cairo (no SVG to parse): the same layout as ``label_svg``."""
+        def make() -> bytes:
+            layout = _label_layout(cert_id, lines, verify_host)
+            logo_surface, logo_w, logo_h = self.recording(logo(lines, "colour").svg)
+            modules, runs = _qr_runs(qr_svg)
+
+            def draw(context):
+                context.scale(PX_PER_MM, PX_PER_MM)
+                _rounded(context, 0.25, 0.25, LABEL_MM[0] - 0.5, LABEL_MM[1] - 0.5, 2)
+                context.set_source_rgb(1, 1, 1)
+                context.fill_preserve()
+                context.set_source_rgb(*_rgb("#1B2430"))
+                context.set_line_width(0.5)
+                context.stroke()
+                x, y, w, h = layout["logo"]
+                context.save()
+                context.translate(x, y)
+                context.scale(w / logo_w, h / logo_h)
+                context.set_source_surface(logo_surface, 0, 0)
+                context.paint()
+                context.restore()
+                f = fonts()
+                context.set_source_rgb(*_rgb("#1B2430"))
+                f.regular.draw(context, "Certificate", *layout["caption"])
+                f.bold.draw(context, cert_id, *layout["id"])
+                context.fill()
+                context.set_source_rgb(*_rgb("#526070"))
+                f.regular.draw(context, layout["verify"][0], *layout["verify"][1:])
+                context.fill()
+                x, y, size = layout["qr"]
+                context.save()
+                context.translate(x, y)
+                context.scale(size / modules, size / modules)
+                context.set_source_rgb(1, 1, 1)
+                context.rectangle(0, 0, modules, modules)
+                context.fill()
+                context.set_antialias(cairo.ANTIALIAS_NONE)  # crisp module edges, no hairlines
+                context.set_source_rgb(0, 0, 0)
+                for rx, ry, rw in runs:
+                    context.rectangle(rx, ry, rw, 1)
+                context.fill()
+                context.restore()
+
+            dpi = 300 if kind == "png" else 96
+            return _output(draw, LABEL_MM[0] * PX_PER_MM, LABEL_MM[1] * PX_PER_MM, kind, None, dpi, self.date)
+
+        key = hashlib.sha256(qr_svg).hexdigest()
+        return self._cached(f"label\0{kind}\0{cert_id}\0{lines}\0{verify_host}\0{key}", kind, make)
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    return tuple(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+
+
+def _rounded(context, x: float, y: float, w: float, h: float, r: float) -> None:
+    import math
+
+    context.new_sub_path()
+    context.arc(x + w - r, y + r, r, -math.pi / 2, 0)
+    context.arc(x + w - r, y + h - r, r, 0, math.pi / 2)
+    context.arc(x + r, y + h - r, r, math.pi / 2, math.pi)
+    context.arc(x + r, y + r, r, math.pi, 3 * math.pi / 2)
+    context.close_path()
+
+
+def _qr_runs(qr_svg: bytes) -> tuple[int, list[tuple[int, int, int]]]:
+    """The modules of one of our QR SVGs (qr.py writes runs as M<x> <y>h<w>v1h-<w>z)."""
+    text = qr_svg.decode("utf-8")
+    size = int(re.search(r'viewBox="0 0 (\d+) \d+"', text).group(1))
+    return size, [(int(x), int(y), int(w)) for x, y, w in re.findall(r"M(\d+) (\d+)h(\d+)v1", text)]
 
 
 # -- kits --------------------------------------------------------------------------------
@@ -394,34 +537,52 @@ def guide_svg(kit: Kit) -> str:
 LABEL_MM = (70, 30)
 
 
-def label_svg(cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str) -> str:
-    """A 70 x 30 mm label: the logo, the certificate id, and its QR code."""
+def _label_layout(cert_id: str, lines: list[str], verify_host: str) -> dict:
+    """Where each part of a label goes, in mm: shared by the SVG and the cairo rendering."""
     f = fonts()
     mark = logo(lines, "colour")
     width = 39.0
     height = width * mark.height / mark.width
     if height > 16:
         height, width = 16.0, 16.0 * mark.width / mark.height
+    id_size = min(3.4, 38 / max(f.bold.width(cert_id, 1), 1))
+    verify = "Verify at " + verify_host
+    verify_size = min(1.7, 25 / max(f.regular.width(verify, 1), 1))
+    return {
+        "logo": (2.5, 2.5, width, height),
+        "caption": (2.4, 2.8, 23.0),
+        "id": (id_size, 2.8, 26.6),
+        "verify": (verify, verify_size, 56 - f.regular.width(verify, verify_size) / 2, 27.6),
+        "qr": (44.0, 1.5, 24.0),
+    }
+
+
+def label_svg(cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str) -> str:
+    """A 70 x 30 mm label: the logo, the certificate id, and its QR code."""
+    f = fonts()
+    layout = _label_layout(cert_id, lines, verify_host)
+    mark = logo(lines, "colour")
     inner = re.sub(r'^<svg [^>]*>', "", mark.svg).removesuffix("</svg>\n").removesuffix("</svg>")
     qr = qr_svg.decode("utf-8").strip()
     view_box = re.search(r'viewBox="([^"]+)"', qr).group(1)
     qr_inner = re.sub(r'^<svg [^>]*>', "", qr).removesuffix("</svg>")
-    id_size = min(3.4, 38 / max(f.bold.width(cert_id, 1), 1))
-    verify = "Verify at " + verify_host
-    verify_size = min(1.7, 25 / max(f.regular.width(verify, 1), 1))
+    x, y, w, h = layout["logo"]
+    qx, qy, qsize = layout["qr"]
+    verify, verify_size, vx, vy = layout["verify"]
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" width="70mm" height="30mm" viewBox="0 0 70 30">',
         f"<title>{escape('OCPP certificate label ' + cert_id)}</title>",
         '<rect x="0.25" y="0.25" width="69.5" height="29.5" rx="2" fill="#FFFFFF" stroke="#1B2430" '
         'stroke-width="0.5"/>',
-        f'<svg x="2.5" y="2.5" width="{_n(width)}" height="{_n(height)}" '
+        f'<svg x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" '
         f'viewBox="0 0 {_n(mark.width)} {_n(mark.height)}">{inner}</svg>',
         '<g fill="#1B2430">',
-        f.regular.path("Certificate", 2.4, 2.8, 23.0),
-        f.bold.path(cert_id, id_size, 2.8, 26.6),
+        f.regular.path("Certificate", *layout["caption"]),
+        f.bold.path(cert_id, *layout["id"]),
         "</g>",
-        f'<svg x="44" y="1.5" width="24" height="24" viewBox="{view_box}" shape-rendering="crispEdges">{qr_inner}</svg>',
-        f'<g fill="#526070">{f.regular.path(verify, verify_size, 56 - f.regular.width(verify, verify_size) / 2, 27.6)}</g>',
+        f'<svg x="{_n(qx)}" y="{_n(qy)}" width="{_n(qsize)}" height="{_n(qsize)}" viewBox="{view_box}" '
+        f'shape-rendering="crispEdges">{qr_inner}</svg>',
+        f'<g fill="#526070">{f.regular.path(verify, verify_size, vx, vy)}</g>',
         "</svg>",
     ]
     return "".join(parts)

@@ -184,8 +184,8 @@ class DirectoryGenerator(Generator):
         svg = logos.label_svg(cert.id, kit.lines, qr_svg, host)
         folder = f"certificates/{cert.id}"
         self._write_bytes(f"{folder}/label.svg", svg.encode("utf-8"))
-        self._write_bytes(f"{folder}/label.pdf", self.renderer.render(svg, "pdf"))
-        self._write_bytes(f"{folder}/label.png", self.renderer.render(svg, "png", dpi=300))
+        self._write_bytes(f"{folder}/label.pdf", self.renderer.label(cert.id, kit.lines, qr_svg, host, "pdf"))
+        self._write_bytes(f"{folder}/label.png", self.renderer.label(cert.id, kit.lines, qr_svg, host, "png"))
 
     def _write_search(self, writer) -> None:
         """The lunr index, the facet store and the search page; their sizes for the summary."""

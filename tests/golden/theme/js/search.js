@@ -115,7 +115,7 @@
   input.addEventListener("input", function () {
     limit = 50;
     clearTimeout(typingTimer);
-    typingTimer = setTimeout(function () { run("replace"); }, 60);
+    typingTimer = setTimeout(function () { run("replace"); }, 0);
   });
   form.addEventListener("change", function (event) {
     if (event.target.type === "checkbox") { limit = 50; run("push"); }

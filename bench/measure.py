@@ -1,0 +1,72 @@
+"""One measured step, run in a process of its own: ``python -m bench.measure KIND ...``.
+
+Prints one JSON line: wall seconds, the process's peak resident memory (MB),
+and what the step produced. A fresh process per step keeps one step's memory
+and caches out of the next one's figures.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+
+def build(records: str, output: str, cache: str) -> dict:
+    from ocpp_directory.cli import build as build_site
+
+    result = build_site(str(ROOT / "pelicanconf.py"), output, certificates=records, cache=cache,
+                        siteurl="https://bench.example.org", date="2026-11-24", quiet=True)
+    return {"certificates": result["certificates"], "pages": result["pages"], "files": result["files"],
+            "qr_rendered": result["qr_generated"], "logos_rendered": result["logos_rendered"],
+            "written": result.get("written"), "search": result["search"]}
+
+
+FLOOR_TEMPLATE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ id }}: {{ vendor }} {{ device }}</title></head>
+<body><main><h1>{{ id }}</h1><p>{{ vendor }} · {{ device }} · {{ version }}</p>
+<dl>{% for key, value in fields %}<dt>{{ key }}</dt><dd>{{ value }}</dd>{% endfor %}</dl>
+<p>{{ padding }}</p></main></body></html>
+"""
+
+
+def floor(n: int, size: int, output: str) -> dict:
+    """The floor: a plain Jinja2 script that renders and writes N pages of our average size."""
+    import jinja2
+
+    template = jinja2.Environment(autoescape=True).from_string(FLOOR_TEMPLATE)
+    sample = template.render(id="OCA-16-2024-00000", vendor="Vendor", device="Device", version="1.0",
+                             fields=[(f"field {i}", f"value {i}") for i in range(20)], padding="")
+    padding = "x" * max(0, size - len(sample.encode()))
+    out = Path(output)
+    for i in range(n):
+        page = out / "certificates" / f"OCA-16-2024-{i:05d}" / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(template.render(id=f"OCA-16-2024-{i:05d}", vendor=f"Vendor {i % 400}", device=f"Device {i}",
+                                        version=f"{i % 9}.{i % 20}.0",
+                                        fields=[(f"field {k}", f"value {k} {i}") for k in range(20)],
+                                        padding=padding), "utf-8")
+    return {"pages": n}
+
+
+def main() -> None:
+    kind, *args = sys.argv[1:]
+    start = time.perf_counter()
+    if kind == "build":
+        produced = build(*args)
+    elif kind == "floor":
+        produced = floor(int(args[0]), int(args[1]), args[2])
+    else:
+        raise SystemExit(f"unknown step {kind}")
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, **produced}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""`make bench`: build-time and search figures, against a floor and against Pagefind.
+
+    python -m bench.run --n 10000            # what `make bench N=10000` runs
+
+Every figure comes from this run on this machine: the floor and Pagefind are
+measured beside our build, so the ratios hold even where absolute times do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from .records import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ("volt", "charger 1", "oca-16-2024", "énergie")
+
+
+def measure(*args: str) -> dict:
+    result = subprocess.run([sys.executable, "-m", "bench.measure", *args], cwd=ROOT, capture_output=True,
+                            text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"bench step {args[0]} failed:\n{result.stderr[-4000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def average_page_size(site: Path) -> int:
+    pages = list((site / "certificates").glob("*/index.html"))
+    return sum(p.stat().st_size for p in pages) // max(1, len(pages))
+
+
+def builds(work: Path, n: int, label: str) -> dict:
+    records, output, cache = work / f"records-{n}", work / f"site-{n}", work / f"cache-{n}"
+    say(f"[{label}] generating {n} records")
+    generate(records, n)
+    say(f"[{label}] cold build")
+    cold = measure("build", str(records), str(output), str(cache))
+    return {"n": n, "records": records, "output": output, "cache": cache, "cold": cold}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+PAGEFIND_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Pagefind</title></head>
+<body><label for="q">Search</label><input id="q" type="search"><ol id="results"></ol>
+<script type="module">
+let pagefind = null;
+const q = document.getElementById('q'), list = document.getElementById('results');
+q.addEventListener('focus', async () => {
+  if (!pagefind) { pagefind = await import('./pagefind/pagefind.js'); await pagefind.init(); }
+}, {once: true});
+let seq = 0;
+q.addEventListener('input', async () => {
+  const mine = ++seq;
+  if (!pagefind) { pagefind = await import('./pagefind/pagefind.js'); await pagefind.init(); }
+  const search = await pagefind.search(q.value);
+  const data = await Promise.all(search.results.slice(0, 10).map(r => r.data()));
+  if (mine !== seq) return;
+  list.replaceChildren(...data.map(d => { const li = document.createElement('li'); li.textContent = d.url; return li; }));
+});
+</script></body></html>
+"""
+
+
+def search_figures(site: Path, page: str, box: str, results: str) -> dict:
+    """Bytes (gzip) fetched before the first result, and times to first result, in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    sizes: dict[str, int] = {}
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=args)
+        tab = browser.new_page()
+
+        def on_response(response):
+            try:
+                body = response.body()
+            except Exception:  # a redirect or an aborted request has no body
+                return
+            sizes[response.url] = len(gzip.compress(body, 6, mtime=0))
+
+        tab.on("response", on_response)
+        tab.goto(base + page)
+        tab.evaluate(f"""() => {{
+            window.__firstInput = null; window.__firstResult = null;
+            const list = document.querySelector('{results}');
+            document.querySelector('{box}').addEventListener('input',
+                () => {{ if (window.__firstInput === null) window.__firstInput = performance.now(); }});
+            new MutationObserver(() => {{
+                if (list.children.length && window.__firstResult === null) window.__firstResult = performance.now();
+            }}).observe(list, {{childList: true}});
+        }}""")
+        tab.focus(box)
+        tab.keyboard.type(QUERIES[0][0])
+        tab.wait_for_function("() => window.__firstResult !== null", timeout=120_000)
+        cold_ms = tab.evaluate("() => window.__firstResult - window.__firstInput")
+        fetched = dict(sizes)
+        warm = []
+        for query in QUERIES:  # the index is loaded now: what typing costs
+            tab.fill(box, "")
+            tab.evaluate("() => { window.__firstInput = null; window.__firstResult = null; }")
+            tab.evaluate(f"""() => {{ const list = document.querySelector('{results}');
+                list.replaceChildren(); }}""")
+            tab.keyboard.type(query[0])
+            tab.wait_for_function("() => window.__firstResult !== null", timeout=60_000)
+            warm.append(tab.evaluate("() => window.__firstResult - window.__firstInput"))
+        browser.close()
+    server.shutdown()
+    return {"bytes_before_first_result_gzip": sum(fetched.values()), "requests": len(fetched),
+            "first_result_ms_cold": round(cold_ms, 1), "first_result_ms_after_load": round(max(warm), 1)}
+
+
+def pagefind(site: Path) -> dict:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "certificates/*/index.html"],
+                   check=True, capture_output=True)
+    seconds = time.perf_counter() - start
+    (site / "pagefind-bench.html").write_text(PAGEFIND_PAGE, "utf-8")
+    return {"index_seconds": round(seconds, 2), **search_figures(site, "/pagefind-bench.html", "#q", "#results")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--n", type=int, default=10000)
+    parser.add_argument("--out", default=str(ROOT / "bench-results.json"))
+    parser.add_argument("--no-scaling", action="store_true", help="skip the builds at N/10 and N*3")
+    args = parser.parse_args()
+    n = args.n
+    work = Path(tempfile.mkdtemp(prefix="ocpp-bench-"))
+    try:
+        main_run = builds(work, n, f"N={n}")
+        records, output, cache = main_run["records"], main_run["output"], main_run["cache"]
+        say(f"[N={n}] no-change rebuild")
+        nochange = measure("build", str(records), str(output), str(cache))
+        changed = sorted(records.rglob("*.yaml"))[n // 2]
+        changed.write_text(changed.read_text("utf-8").replace("tool: OCTT", "tool: OCTT-R"), "utf-8")
+        say(f"[N={n}] one changed record")
+        onechange = measure("build", str(records), str(output), str(cache))
+        size = average_page_size(output)
+        say(f"[N={n}] floor: plain Jinja2, {n} pages of {size} bytes")
+        floor = measure("floor", str(n), str(size), str(work / "floor"))
+        say(f"[N={n}] search in Chromium: ours, then Pagefind")
+        ours = search_figures(output, "/search/", "#q", "#search-results")
+        theirs = pagefind(output)
+        scaling = {}
+        if not args.no_scaling:
+            for m in (max(10, n // 10), n * 3):
+                scaling[str(m)] = builds(work, m, f"N={m}")["cold"]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    f = floor["seconds"]
+    results = {
+        "n": n,
+        "cores": os.cpu_count(),
+        "floor": floor,
+        "cold": main_run["cold"],
+        "no_change": nochange,
+        "one_change": onechange,
+        "ratios_to_floor": {"cold": main_run["cold"]["seconds"] / f, "no_change": nochange["seconds"] / f,
+                            "one_change": onechange["seconds"] / f},
+        "search": {"ours": ours, "pagefind": theirs,
+                   "bytes_ratio_to_pagefind": ours["bytes_before_first_result_gzip"]
+                   / theirs["bytes_before_first_result_gzip"]},
+        "scaling": {m: {"seconds": r["seconds"], "peak_mb": r["peak_mb"],
+                        "seconds_per_certificate": r["seconds"] / int(m)} for m, r in scaling.items()},
+    }
+    if str(n * 3) in scaling:
+        results["growth_3n_over_n"] = scaling[str(n * 3)]["seconds"] / main_run["cold"]["seconds"]
+    Path(args.out).write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", "utf-8")
+    table = [
+        ("floor (plain Jinja2)", f"{f:8.2f} s", f"{floor['peak_mb']:6.0f} MB", "1.00x"),
+        ("cold full build", f"{main_run['cold']['seconds']:8.2f} s", f"{main_run['cold']['peak_mb']:6.0f} MB",
+         f"{results['ratios_to_floor']['cold']:.2f}x  (target <= 4x)"),
+        ("no-change rebuild", f"{nochange['seconds']:8.2f} s", f"{nochange['peak_mb']:6.0f} MB",
+         f"{results['ratios_to_floor']['no_change']:.2f}x  (target <= 0.5x)"),
+        ("one changed record", f"{onechange['seconds']:8.2f} s", f"{onechange['peak_mb']:6.0f} MB",
+         f"{results['ratios_to_floor']['one_change']:.2f}x  (target <= 0.2x)"),
+    ]
+    for m, r in results["scaling"].items():
+        table.append((f"cold build, N={m}", f"{r['seconds']:8.2f} s", f"{r['peak_mb']:6.0f} MB",
+                      f"{r['seconds_per_certificate'] * 1000:.1f} ms per certificate"))
+    print(f"\nOCPP directory benchmark, N={n}, {os.cpu_count()} cores")
+    for row in table:
+        print(f"  {row[0]:<24}{row[1]}  {row[2]}  {row[3]}")
+    for name, s in (("ours (lunr)", ours), ("Pagefind", theirs)):
+        print(f"  search, {name:<14} {s['bytes_before_first_result_gzip'] / 1024:8.1f} KB gzip before the first "
+              f"result ({s['requests']} requests); first result {s['first_result_ms_cold']:.0f} ms from the first "
+              f"key, {s['first_result_ms_after_load']:.0f} ms once loaded")
+    print(f"  search bytes, ours / Pagefind: {results['search']['bytes_ratio_to_pagefind']:.2f} (target <= 1)")
+    if "growth_3n_over_n" in results:
+        print(f"  cost growth, 3N / N: {results['growth_3n_over_n']:.2f} (target <= 3.3)")
+    print(f"  written: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
