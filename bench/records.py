@@ -41,8 +41,8 @@ def generate(folder: Path, n: int, seed: int = 2026) -> list[Path]:
     for v in range(len(vendors)):
         for d in range(rng.randint(2, 5)):
             kind = "csms" if rng.random() < 0.15 else "charging-station"
-            models = [f"{chr(65 + v % 26)}{chr(65 + d)}{rng.randint(10, 99)}-{rng.choice('SCXM')}"
-                      for _ in range(rng.randint(0, 3))]
+            models = sorted({f"{chr(65 + v % 26)}{chr(65 + d)}{rng.randint(10, 99)}-{rng.choice('SCXM')}"
+                             for _ in range(rng.randint(0, 3))})  # distinct, as the validator requires
             devices.append((v, f"{'Hub' if kind == 'csms' else 'Charger'} {v}-{d} {rng.choice(['Pro', 'Mini', 'Duo', 'Max'])}",
                             kind, models))
     paths = []
