@@ -200,3 +200,14 @@ def test_keyboard_only(page, base_url):
     page.keyboard.press("Tab")
     page.keyboard.press("Space")  # check the first value
     page.wait_for_function("() => location.search.includes('ocpp=')")
+
+
+def test_one_character_asks_for_a_second(page, base_url):
+    page.goto(base_url + "/search/")
+    box = page.get_by_label("Vendor, device, model, software version or certificate id")
+    box.fill("v")
+    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('second')")
+    assert results(page) == []
+    box.fill("vo")
+    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('match')")
+    assert len(results(page)) == 4

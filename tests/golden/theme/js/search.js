@@ -53,6 +53,13 @@
     if (history === "push") { window.history.pushState(null, "", queryString()); }
     else if (history === "replace") { window.history.replaceState(null, "", queryString()); }
     sequence += 1;
+    // One letter would match most of the index (slow on a large directory, and no help).
+    if (s.q.trim().length === 1 && !Object.keys(s.filters).length) {
+      status.textContent = "Type a second character to search, or choose filters.";
+      list.textContent = "";
+      more.hidden = true;
+      return;
+    }
     worker.postMessage({ type: "search", id: sequence, q: s.q, filters: s.filters, limit: limit, urls: urls });
   }
 
