@@ -253,35 +253,35 @@ class Fields:
         if items is None:
             return None
         choices = list(choices) if choices is not None else None
-        values: list[tuple[Node, str]] = []
-        ok = True
-        for index, item in enumerate(items):
-            name = f"{field}[{index}]"
-            value = (
-                self.choice(item, name, choices)
-                if choices is not None
-                else self.string(item, name, max_len=max_len)
-            )
-            if value is None:
-                ok = False
-            else:
-                values.append((item, value))
-        result = self.unique(values, field)
-        return result if ok else None
+
+        def read(item: Node, name: str) -> str | None:
+            if choices is not None:
+                return self.choice(item, name, choices)
+            return self.string(item, name, max_len=max_len)
+
+        return self._each(items, field, read)
 
     def int_list(self, node: Node | None, field: str, *, choices: Iterable[int]) -> list[int] | None:
         items = self.sequence(node, field)
         if items is None:
             return None
         choices = list(choices)
-        values: list[tuple[Node, int]] = []
-        ok = True
-        for index, item in enumerate(items):
-            name = f"{field}[{index}]"
+
+        def read(item: Node, name: str) -> int | None:
             value = self.integer(item, name)
             if value is not None and value not in choices:
                 self.add(item.line, name, f"{value} is not allowed", "one of: " + ", ".join(map(str, choices)))
-                value = None
+                return None
+            return value
+
+        return self._each(items, field, read)
+
+    def _each(self, items: list[Node], field: str, read) -> list | None:
+        """Read every item (``field[i]``); repeats reported and dropped; None if any item was bad."""
+        values: list[tuple[Node, object]] = []
+        ok = True
+        for index, item in enumerate(items):
+            value = read(item, f"{field}[{index}]")
             if value is None:
                 ok = False
             else:
