@@ -31,7 +31,7 @@ from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
 from .program import Program, Version
-from .qr import _write_atomic
+from .cache import ContentCache
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 #: Part of every cache key: bump it when the bytes written for the same input change.
@@ -228,29 +228,20 @@ class Renderer:
     """Renders SVG (parsed once, replayed per format) and labels, with pinned dates and a cache."""
 
     def __init__(self, cache: Path | None, date: str):
-        self.cache = cache
+        self.cache = ContentCache(cache)
         self.date = date  # YYYY-MM-DD, written as the creation date of PDFs and EPS files
-        self.rendered = 0
-        self.reused = 0
         self._recordings: dict[str, tuple] = {}
 
+    @property
+    def rendered(self) -> int:
+        return self.cache.rendered
+
+    @property
+    def reused(self) -> int:
+        return self.cache.reused
+
     def _cached(self, key_text: str, kind: str, make) -> bytes:
-        key = hashlib.sha256(f"{FORMAT}\0{self.date}\0{key_text}".encode()).hexdigest()
-        path = self.cache / key[:2] / f"{key}.{kind}" if self.cache else None
-        if path is not None:
-            try:
-                data = path.read_bytes()
-            except OSError:
-                pass
-            else:
-                self.reused += 1
-                return data
-        data = make()
-        self.rendered += 1
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(path, data)
-        return data
+        return self.cache.files(f"{FORMAT}\0{self.date}\0{key_text}", (f".{kind}",), lambda: (make(),))[0]
 
     def recording(self, svg: str):
         """The SVG drawn once into a cairo recording: (surface, width px, height px)."""

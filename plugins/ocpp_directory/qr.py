@@ -25,11 +25,8 @@ pixels per module.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
-import os
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
@@ -37,6 +34,8 @@ from xml.sax.saxutils import escape
 import qrcode
 from PIL import Image
 from qrcode.constants import ERROR_CORRECT_Q
+
+from .cache import ContentCache
 
 ERROR_CORRECTION = ERROR_CORRECT_Q
 QUIET_ZONE = 4
@@ -99,39 +98,21 @@ class QRCodes:
     """Renders codes, reusing the bytes of any code rendered before for the same URL."""
 
     def __init__(self, cache: Path | None):
-        self.cache = cache
-        self.generated = 0
-        self.reused = 0
+        self.cache = ContentCache(cache)
+
+    @property
+    def generated(self) -> int:
+        return self.cache.rendered
+
+    @property
+    def reused(self) -> int:
+        return self.cache.reused
 
     def files(self, text: str) -> tuple[bytes, bytes]:
         """The SVG and PNG bytes that encode ``text``."""
-        key = hashlib.sha256(f"{FORMAT}\0{text}".encode("utf-8")).hexdigest()
-        if self.cache is not None:
-            folder = self.cache / key[:2]
-            try:
-                found = (folder / f"{key}.svg").read_bytes(), (folder / f"{key}.png").read_bytes()
-            except OSError:
-                pass
-            else:
-                self.reused += 1
-                return found
-        modules = matrix(text)
-        result = svg(modules, text), png(modules)
-        self.generated += 1
-        if self.cache is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-            for suffix, data in zip((".svg", ".png"), result):
-                _write_atomic(folder / f"{key}{suffix}", data)
-        return result
 
+        def make() -> tuple[bytes, bytes]:
+            modules = matrix(text)
+            return svg(modules, text), png(modules)
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Never leave a half-written cache entry, even if the build is killed."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        return self.cache.files(f"{FORMAT}\0{text}", (".svg", ".png"), make)
