@@ -174,6 +174,11 @@ def _logo(lines: tuple[str, ...], variant: str) -> Logo:
     return Logo(svg, width, height)
 
 
+def _inner(svg: str) -> str:
+    """An SVG document's content without its outer element, to nest it in another SVG."""
+    return re.sub(r"^<svg [^>]*>", "", svg.strip()).removesuffix("</svg>")
+
+
 def _n(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
@@ -489,7 +494,7 @@ def guide_svg(kit: Kit) -> str:
     y += 4
     for i, variant in enumerate(VARIANTS):
         mark = logo(kit.lines, variant)
-        inner = re.sub(r'^<svg [^>]*>', "", mark.svg).removesuffix("</svg>\n").removesuffix("</svg>")
+        inner = _inner(mark.svg)
         box_y = y + i * (height + 10)
         background = "#1B2430" if variant == "white" else "#FFFFFF"
         body.append(f'<rect x="16" y="{_n(box_y - 2)}" width="{_n(width + 4)}" height="{_n(height + 4)}" '
@@ -553,10 +558,10 @@ def label_svg(cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str) -
     f = fonts()
     layout = _label_layout(cert_id, lines, verify_host)
     mark = logo(lines, "colour")
-    inner = re.sub(r'^<svg [^>]*>', "", mark.svg).removesuffix("</svg>\n").removesuffix("</svg>")
-    qr = qr_svg.decode("utf-8").strip()
+    inner = _inner(mark.svg)
+    qr = qr_svg.decode("utf-8")
     view_box = re.search(r'viewBox="([^"]+)"', qr).group(1)
-    qr_inner = re.sub(r'^<svg [^>]*>', "", qr).removesuffix("</svg>")
+    qr_inner = _inner(qr)
     x, y, w, h = layout["logo"]
     qx, qy, qsize = layout["qr"]
     verify, verify_size, vx, vy = layout["verify"]

@@ -103,7 +103,6 @@ class DirectoryGenerator(Generator):
         )
         self.env.filters["hardware_words"] = self.env.globals["hardware_words"]
         self.directory: Directory | None = None
-        self.pages_written = 0
         self.written_pages: list[str] = []
         cache = setting(self.settings, "OCPP_CACHE_PATH")
         self.qr = QRCodes(Path(cache) / "qr" if cache else None)
@@ -164,7 +163,6 @@ class DirectoryGenerator(Generator):
             relative_urls=self.settings["RELATIVE_URLS"],
             **kwargs,
         )
-        self.pages_written += 1
 
     def _write_logo_kits(self, writer) -> None:
         """Each kit's files, zip and page, and the /logos/ page with a preview of every kit."""

@@ -36,7 +36,7 @@ class PublishError(DirectoryError):
 class LedgerRefusal(PublishError):
     def __init__(self, changes: list[Change]):
         self.changes = changes
-        lines = "\n".join(f"  {c.id}: {c.what}" for c in changes)
+        lines = listing(changes)
         super().__init__(
             f"publishing would retract or alter {len(changes)} published certificate"
             f"{'s' if len(changes) != 1 else ''}:\n{lines}\n"
@@ -53,6 +53,11 @@ class Change:
 
     def as_dict(self) -> dict:
         return {"id": self.id, "what": self.what}
+
+
+def listing(changes: list[Change]) -> str:
+    """One indented line per change, for the operator."""
+    return "\n".join(f"  {c.id}: {c.what}" for c in changes)
 
 
 def compare(live: dict | None, new: dict) -> list[Change]:
@@ -268,7 +273,7 @@ def rollback(target: Target) -> str:
     older = target.ledger_at(f"releases/{previous}/ledger.json") or {"certificates": {}}
     changes = compare(live, older)
     if changes:
-        lines = "\n".join(f"  {c.id}: {c.what}" for c in changes)
+        lines = listing(changes)
         raise PublishError(f"rolling back to {previous} would retract or alter published certificates:\n{lines}\n"
                            "Fix forward instead: correct the records and `make publish`.")
     hidden = len(live.get("corrections", [])) - len(older.get("corrections", []))

@@ -192,13 +192,9 @@ def build(directory: Directory, hardware_words: dict[str, str]) -> tuple[bytes, 
             for cert, values in sorted(per_cert, key=lambda cv: (-cv[0].issued.toordinal(), cv[0].id))
         ],
     }
-    return _json(index), _json(store)
+    return json_bytes(index), json_bytes(store)
 
 
 def facet_values(store: bytes) -> list[dict]:
     """The facets of a store, for the search page's server-rendered filters."""
     return json.loads(store)["facets"]
-
-
-def _json(data) -> bytes:
-    return json_bytes(data)
