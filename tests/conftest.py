@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import hashlib
+import http.server
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -146,3 +154,36 @@ def site(tmp_path_factory) -> Path:
 def samples(program):
     """The sample records, validated and modelled."""
     return load_directory(ROOT / "certificates", program, TODAY)
+
+
+def make(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
+    """Run Makefile targets with this interpreter (no virtualenv set-up), judged on a pinned date."""
+    bin_dir = str(Path(sys.executable).parent)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    return subprocess.run(["make", "--no-print-directory", "-s", *args, f"BIN={bin_dir}", "STAMP="], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600,
+                          env={**env, "PYTHONPATH": str(ROOT / "plugins"), "SOURCE_DATE_EPOCH": "1795478400",
+                               **extra_env})
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """Every file below ``folder`` and the hash of its bytes."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder: Path, handler: type = QuietHandler):
+    """Serve ``folder`` on a free loopback port; yields the base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -4,9 +4,7 @@ accessibility (axe-core), keyboard use, and builds that die half-way."""
 from __future__ import annotations
 
 import csv
-import functools
 import gzip
-import http.server
 import io
 import json
 import os
@@ -15,7 +13,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -27,8 +24,8 @@ import pytest
 from ocpp_directory.cli import build
 
 from . import golden_tree
-from .conftest import ROOT, VALID
-from .test_browser import ARGS, CHROMIUM, browser  # noqa: F401  (shared browser fixture)
+from .conftest import ROOT, VALID, QuietHandler, digest, serve
+from .test_browser import browser  # noqa: F401  (shared browser fixture)
 from .test_publish import NGINX, fetch, free_port, wait_for_port
 
 SITEURL = "https://certification.example.org"
@@ -229,45 +226,34 @@ def test_no_output_carries_hostile_text_unescaped(hostile_site):
 
 def test_hostile_text_is_inert_in_the_browser(hostile_site, browser):
     out, _ = hostile_site
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
     page = browser.new_page()
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    for path in ("/", "/certificates/OCA-16-2024-0042/", "/search/?q=evil", "/vendors/"):
-        page.goto(base + path)
-        page.wait_for_timeout(300)
+    with serve(out) as base:
+        for path in ("/", "/certificates/OCA-16-2024-0042/", "/search/?q=evil", "/vendors/"):
+            page.goto(base + path)
+            page.wait_for_timeout(300)
     assert dialogs == []
     page.close()
-    server.shutdown()
 
 
 # -- links, HTML validity -------------------------------------------------------------------
 
-class _LinkCheckerHandler(http.server.SimpleHTTPRequestHandler):
+class _LinkCheckerHandler(QuietHandler):
     """Tells linkchecker it may go faster than 4 requests a second (linkchecker issue #778)."""
 
     def end_headers(self):
         self.send_header("LinkChecker", "allow-concurrent-checks")
         super().end_headers()
 
-    def log_message(self, *args):
-        pass
-
 
 def test_every_internal_link_resolves(public, tmp_path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_LinkCheckerHandler,
-                                                                                 directory=str(public)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     config = tmp_path / "linkcheckerrc"
     config.write_text("[checking]\nthreads=4\nmaxrequestspersecond=500\n[output]\nstatus=0\n")
     checker = shutil.which("linkchecker", path=str(Path(sys.executable).parent)) or "linkchecker"
-    result = subprocess.run([checker, "-f", str(config), "--no-warnings",
-                             f"http://127.0.0.1:{server.server_address[1]}/"],
-                            capture_output=True, text=True, timeout=600, cwd=tmp_path)
-    server.shutdown()
+    with serve(public, _LinkCheckerHandler) as base:
+        result = subprocess.run([checker, "-f", str(config), "--no-warnings", base + "/"],
+                                capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -282,11 +268,8 @@ def test_every_page_and_svg_is_valid_html5(public):
 
 @pytest.fixture(scope="module")
 def served(public):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_LinkCheckerHandler,
-                                                                                 directory=str(public)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve(public) as url:
+        yield url
 
 
 AXE_PAGES = [
@@ -349,8 +332,6 @@ def test_keyboard_verifies_a_certificate(browser, served):
 
 # -- a build that dies at any point ---------------------------------------------------------
 
-def digest(folder: Path) -> dict[str, int]:
-    return {str(p.relative_to(folder)): hash(p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("after", [0.3, 1.0, 2.0])

@@ -18,7 +18,7 @@ import pytest
 from ocpp_directory import publish
 from ocpp_directory.cli import publish_site
 
-from .conftest import ROOT, VALID
+from .conftest import ROOT, VALID, make
 
 SITEURL = "https://certification.example.org"
 PUBLISHCONF = str(ROOT / "publishconf.py")
@@ -262,13 +262,6 @@ def test_old_releases_are_pruned(tmp_path):
 
 # -- make publish, for real -----------------------------------------------------------
 
-def make(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
-    bin_dir = str(Path(sys.executable).parent)
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
-    return subprocess.run(["make", "--no-print-directory", "-s", *args, f"BIN={bin_dir}", "STAMP="], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600,
-                          env={**env, "PYTHONPATH": str(ROOT / "plugins"), "SOURCE_DATE_EPOCH": "1795478400",
-                               **extra_env})
 
 
 def test_make_publish_and_refusal(nginx, tmp_path):

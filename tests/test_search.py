@@ -6,7 +6,6 @@ import json
 import re
 
 import lunr
-import pytest
 
 from ocpp_directory import search
 

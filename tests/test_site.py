@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import os
 import re
@@ -14,13 +13,11 @@ from pathlib import Path
 import pytest
 
 from ocpp_directory.cli import build
-from ocpp_directory.directory import load_directory
 from ocpp_directory.errors import ValidationFailed
 
 from . import golden_tree
-from .conftest import ROOT, TODAY, VALID
+from .conftest import ROOT, VALID, digest, make
 
-SAMPLES = ROOT / "certificates"
 
 
 class _Text(HTMLParser):
@@ -211,9 +208,6 @@ def test_autoescape_is_on_in_the_settings():
 
 # -- failed builds lose nothing -------------------------------------------------------
 
-def digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_failed_build_leaves_the_previous_site(tmp_path):
@@ -252,13 +246,6 @@ def test_template_error_leaves_the_previous_site(tmp_path):
 
 # -- the command line and the Makefile -------------------------------------------------
 
-def make(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run a Makefile target with this interpreter (no virtualenv set-up)."""
-    bin_dir = str(Path(sys.executable).parent)
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
-    return subprocess.run(["make", "--no-print-directory", "-s", *args, f"BIN={bin_dir}", "STAMP="],
-                          cwd=cwd, capture_output=True, text=True, timeout=300,
-                          env={**env, "PYTHONPATH": str(ROOT / "plugins")})
 
 
 def test_make_validate_passes_on_the_samples():
