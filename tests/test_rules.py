@@ -527,3 +527,20 @@ def test_an_empty_folder_is_an_error(records):
 
     with pytest.raises(DirectoryError, match="no certificate records"):
         records.directory()
+
+
+def test_direction_control_is_a_warning(records):
+    text = VALID.replace("name: Voltaris Duo 22", 'name: "Voltaris \u202eDuo"')
+    records.add(text)
+    assert records.problems() == [
+        at(text, "Voltaris \u202e", "device.name: warning: contains the invisible direction control U+202E, "
+                                   "which can make text show in a misleading order; plain text; the site shows it "
+                                   "as [U+202E]")
+    ]
+    assert records.directory().certificates[0].device_name == "Voltaris \u202eDuo"  # a warning builds
+
+
+def test_an_empty_key_is_named(check):
+    text = VALID + '"": x\n'
+    problems = check(text)
+    assert problems[0].startswith(f'{P}:{line_of(text, chr(34) * 2 + ":")}: "": unknown field; one of: ')
