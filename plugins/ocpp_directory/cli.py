@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import publish
+from . import incremental, publish
 from .directory import load_directory
 from .errors import DirectoryError, Problem, ValidationFailed
 from .pages import build_date
@@ -100,7 +100,6 @@ def build(
     output = Path(output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.parent / f".{output.name}.building-{os.getpid()}"
-    _remove_stale(output)
     report: dict = {}
     override = {
         "OUTPUT_PATH": str(staging),
@@ -119,15 +118,36 @@ def build(
     from pelican.log import console
 
     quiet_before, console.quiet = console.quiet, True  # our summary replaces Pelican's blog counts
+    committing, manifest = False, None
     try:
         settings = read_settings(settings_file, override=override)
+        cache_path = settings.get("OCPP_CACHE_PATH")
+        manifest = incremental.Manifest(Path(cache_path), output) if cache_path else None
+        # First finish a commit a killed build left half done, then clear what it left beside the output.
+        previous = manifest.load() if manifest is not None else None
+        _remove_stale(output)
+        plan = incremental.Plan(previous, output)
+        settings["OCPP_PLAN"] = plan
         Pelican(settings).run()
-        pages = sum(1 for _ in staging.rglob("*.html"))
-        files = sum(1 for p in staging.rglob("*") if p.is_file())
-        _swap_in(staging, output)
+        # What Pelican itself wrote (content pages, theme files) is made again by every build.
+        claimed = {name for unit in plan.units.values() for name in unit["files"]}
+        plan.add("pelican", "", [name for name in _files_below(staging) if name not in claimed])
+        files = sum(len(unit["files"]) for unit in plan.units.values())
+        pages = sum(1 for unit in plan.units.values() for name in unit["files"] if name.endswith(".html"))
+        if plan.incremental:
+            committing = True
+            written = manifest.commit(staging, plan.units, previous)
+        else:
+            written = {"written": files, "unchanged": 0, "deleted": 0}
+            if manifest is not None:
+                manifest.forget()
+            _swap_in(staging, output)
+            if manifest is not None:
+                manifest.save(plan.units)
     finally:
         console.quiet = quiet_before
-        shutil.rmtree(staging, ignore_errors=True)
+        if not committing or not (manifest and manifest.journal.exists()):
+            shutil.rmtree(staging, ignore_errors=True)
     directory = report["directory"]
     return {
         "qr_generated": report["qr"].generated,
@@ -141,10 +161,21 @@ def build(
         "devices": len(directory.devices),
         "pages": pages,
         "files": files,
+        "records_reused": report["records_reused"],
+        "incremental": plan.incremental,
+        "units_rendered": plan.rendered,
+        "units_kept": plan.kept,
+        **written,
         "seconds": time.perf_counter() - start,
         "warnings": directory.warnings,
         "output": output,
     }
+
+
+def _files_below(folder: Path) -> list[str]:
+    """Every file below ``folder``, relative to it."""
+    return [os.path.relpath(os.path.join(root, name), folder) for root, _dirs, names in os.walk(folder)
+            for name in names]
 
 
 def _remove_stale(output: Path) -> None:
@@ -195,7 +226,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(
         f"build: {_plural(result['certificates'], 'certificate')}, {_plural(result['vendors'], 'vendor')}, "
         f"{_plural(result['devices'], 'device')}; {_plural(result['pages'], 'page')} "
-        f"({_plural(result['files'], 'file')}) written to {args.output} in {result['seconds']:.2f} s\n"
+        f"({_plural(result['files'], 'file')}) in {args.output}, built in {result['seconds']:.2f} s\n"
+        f"build: {'incremental: ' if result['incremental'] else 'full: '}"
+        f"{result['units_rendered']} parts rendered, {result['units_kept']} unchanged; "
+        f"{_plural(result['written'], 'file')} written, {result['unchanged']} unchanged, {result['deleted']} deleted\n"
+        f"build: records: {result['certificates'] - result['records_reused']} checked, "
+        f"{result['records_reused']} unchanged (from the cache)\n"
         f"build: QR codes: {result['qr_generated']} rendered, {result['qr_reused']} unchanged (from the cache); "
         f"logo and label files: {result['logos_rendered']} rendered, {result['logos_reused']} unchanged\n"
         f"build: search: index {_kb(s['index'])} ({_kb(s['index_gzip'])} gzip), "

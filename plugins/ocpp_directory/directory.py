@@ -21,6 +21,7 @@ from pathlib import Path
 
 from unidecode import unidecode
 
+from .cache import RecordCache
 from .errors import DirectoryError, Problem, ValidationFailed
 from .program import Program
 from .records import Certificate, read_record
@@ -70,6 +71,8 @@ class Directory:
     #: id of a tested certificate -> the white-label certificates that point at it
     white_labels: dict[str, list[Certificate]]
     warnings: list[Problem]
+    #: id -> a hash of the record's file name and bytes: what an output made from it depends on
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def slugify(text: str, taken: set[str] | None = None) -> str:
@@ -133,16 +136,19 @@ def load_directory(
     program: Program,
     today: dt.date,
     progress: Callable[[str, int, int], None] | None = None,
+    cache: RecordCache | None = None,
 ) -> Directory:
     """Read, check and model every record below ``folder``.
 
     ``progress(stage, done, total)`` is called every 1,000 records, if given.
+    With a ``cache``, records whose file is unchanged are not checked again.
     """
     files, problems = find_records(Path(folder))
     if not files and not problems:
         raise DirectoryError(f"{display_path(Path(folder))}: no certificate records (*.yaml) below this folder; "
                              "check the CERTIFICATES path")
     certificates: list[Certificate] = []
+    digests: dict[str, str] = {}
     for done, path in enumerate(files, 1):
         if progress is not None and (done % 1000 == 0 or done == len(files)):
             progress("records checked", done, len(files))
@@ -152,14 +158,26 @@ def load_directory(
         except OSError as exc:
             problems.append(Problem(shown, 1, "file", f"cannot be read: {exc.strerror}", "a readable file"))
             continue
-        cert, found = read_record(shown, data, program, today)
+        key = RecordCache.key(shown, data)
+        cached = cache.get(key) if cache is not None else None
+        if cached is not None:
+            cert, found = cached
+        else:
+            cert, found = read_record(shown, data, program, today)
+            if cert is not None and cache is not None:
+                cache.put(key, (cert, found))
         problems.extend(found)
         if cert is not None:
             certificates.append(cert)
+            digests.setdefault(cert.id, key)
     problems.extend(_cross_record(certificates))
     if any(not p.warning for p in problems):
         raise ValidationFailed(problems)
-    return _model(program, certificates, sorted(p for p in problems if p.warning))
+    if cache is not None:
+        cache.save()
+    directory = _model(program, certificates, sorted(p for p in problems if p.warning))
+    directory.digests = digests
+    return directory
 
 
 def _cross_record(certificates: list[Certificate]) -> list[Problem]:

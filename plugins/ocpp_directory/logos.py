@@ -36,6 +36,10 @@ from .cache import ContentCache
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 #: Part of every cache key: bump it when the bytes written for the same input change.
 FORMAT = "logo-2"
+#: The creation date written into the kits' PDF and EPS files: the date of this version of the
+#: artwork, so that the same kit has the same bytes whatever day it is built (labels carry
+#: their certificate's issue date instead).
+ARTWORK_DATE = "2026-11-24"
 #: One SVG user unit of the logo is this many millimetres when printed.
 MM_PER_UNIT = 0.2
 PNG_WIDTHS = (300, 600, 1200, 2400)
@@ -271,7 +275,8 @@ class Renderer:
 
         return self._cached(f"{kind}\0{width}\0{dpi}\0{svg}", kind, make)
 
-    def label(self, cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str, kind: str) -> bytes:
+    def label(self, cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str, kind: str,
+              date: str | None = None) -> bytes:
         """The label drawn directly with cairo (no SVG to parse): the same layout as ``label_svg``."""
         def make() -> bytes:
             layout = _label_layout(cert_id, lines, verify_host)
@@ -316,10 +321,10 @@ class Renderer:
                 context.restore()
 
             dpi = 300 if kind == "png" else 96
-            return _output(draw, LABEL_MM[0] * PX_PER_MM, LABEL_MM[1] * PX_PER_MM, kind, None, dpi, self.date)
+            return _output(draw, LABEL_MM[0] * PX_PER_MM, LABEL_MM[1] * PX_PER_MM, kind, None, dpi, date or self.date)
 
         key = hashlib.sha256(qr_svg).hexdigest()
-        return self._cached(f"label\0{kind}\0{cert_id}\0{lines}\0{verify_host}\0{key}", kind, make)
+        return self._cached(f"label\0{kind}\0{cert_id}\0{lines}\0{verify_host}\0{key}\0{date}", kind, make)
 
 
 def _rgb(colour: str) -> tuple[float, float, float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,8 @@ from .errors import DirectoryError
 from .program import load_program
 from .qr import QRCodes, is_printable_base
 from .records import Certificate
-from . import exports, logos, search, statistics, text
+from . import exports, incremental, logos, search, statistics, text
+from .cache import RecordCache, code_digest
 
 #: settings this plugin reads, with their defaults
 DEFAULTS = {
@@ -42,7 +44,12 @@ DEFAULTS = {
     "OCPP_FEED_ATOM": None,
     # corrections of published certificates, as `make publish CORRECTION=...` records them
     "OCPP_CORRECTIONS": [],
+    # an incremental.Plan knowing the last build's units (the command line's build() passes one)
+    "OCPP_PLAN": None,
 }
+
+#: Settings that differ between two builds of the same site, and do not shape any output.
+VOLATILE_SETTINGS = {"OUTPUT_PATH", "OCPP_PROGRESS", "OCPP_REPORT", "OCPP_PLAN", "OCPP_CACHE_PATH"}
 
 #: What codes encode when SITEURL is not absolute: `make serve`'s address.
 DEV_BASE_URL = "http://localhost:8000"
@@ -103,10 +110,12 @@ class DirectoryGenerator(Generator):
         )
         self.env.filters["hardware_words"] = self.env.globals["hardware_words"]
         self.directory: Directory | None = None
-        self.written_pages: list[str] = []
+        self._files: list[str] = []
+        # The build's units; the command line passes one that knows the last build (incremental.py).
+        self.plan: incremental.Plan = setting(self.settings, "OCPP_PLAN") or incremental.Plan(None, Path(self.output_path))
         cache = setting(self.settings, "OCPP_CACHE_PATH")
         self.qr = QRCodes(Path(cache) / "qr" if cache else None)
-        self.renderer = logos.Renderer(Path(cache) / "logos" if cache else None, build_date(self.settings).isoformat())
+        self.renderer = logos.Renderer(Path(cache) / "logos" if cache else None, logos.ARTWORK_DATE)
         self.kits: list[logos.Kit] = []
         self.public_base, self.qr_warning = self._qr_base()
 
@@ -129,8 +138,15 @@ class DirectoryGenerator(Generator):
 
     def generate_context(self) -> None:
         program = load_program(resolve(self.settings, "OCPP_PROGRAM_FILE"))
-        self.directory = load_directory(resolve(self.settings, "OCPP_CERTIFICATES"), program,
-                                        build_date(self.settings), progress=self._progress)
+        cache = setting(self.settings, "OCPP_CACHE_PATH")
+        salt = incremental.digest(code_digest(), resolve(self.settings, "OCPP_PROGRAM_FILE").read_bytes(),
+                                  build_date(self.settings))
+        folder = resolve(self.settings, "OCPP_CERTIFICATES")
+        name = f"records-{incremental.digest(folder.resolve())[:16]}.pickle"
+        records = RecordCache(Path(cache) / name if cache else None, salt)
+        self.directory = load_directory(folder, program,
+                                        build_date(self.settings), progress=self._progress, cache=records)
+        self.records_reused = records.hits
         self.context["ocpp_directory"] = self.directory
         # Every page, Pelican's content pages too, links its canonical address and the feed.
         self.context["PUBLIC_BASE"] = self.public_base
@@ -141,6 +157,7 @@ class DirectoryGenerator(Generator):
             report["qr"] = self.qr
             report["logos"] = self.renderer
             report["qr_warning"] = self.qr_warning
+            report["records_reused"] = self.records_reused
         self.env.globals.update(
             program=program,
             directory=self.directory,
@@ -154,8 +171,20 @@ class DirectoryGenerator(Generator):
         version = self.directory.program.versions[cert.ocpp_version]
         return [version.profiles[p].title for p in version.profiles if p in cert.profiles]
 
+    # -- units: what is rendered together, and from which inputs --------------------------------
+
+    def _unit(self, name: str, key: str, render: Callable[[], dict | None]) -> dict:
+        """Render unit ``name`` unless the last build made it from the same inputs; its meta."""
+        kept = self.plan.kept_unit(name, key)
+        if kept is not None:
+            return kept["meta"]
+        self._files = []
+        meta = render() or {}
+        self.plan.add(name, key, self._files, meta)
+        return meta
+
     def _write(self, writer, name: str, template: str, **kwargs) -> None:
-        self.written_pages.append(name)
+        self._files.append(name)
         writer.write_file(
             name,
             self.get_template(template),
@@ -164,28 +193,110 @@ class DirectoryGenerator(Generator):
             **kwargs,
         )
 
-    def _write_logo_kits(self, writer) -> None:
-        """Each kit's files, zip and page, and the /logos/ page with a preview of every kit."""
+    def _write_bytes(self, name: str, data: bytes) -> None:
+        self._files.append(name)
+        path = Path(self.output_path, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    def _inputs(self) -> str:
+        """The key part every unit shares: code, theme, program file and settings."""
+        settings = {k: v for k, v in self.settings.items()
+                    if k.isupper() and k not in VOLATILE_SETTINGS}
+        return incremental.digest(
+            code_digest(),
+            incremental.tree_digest(Path(self.theme)),
+            resolve(self.settings, "OCPP_PROGRAM_FILE").read_bytes(),
+            json.dumps(settings, sort_keys=True, default=lambda v: type(v).__name__),
+            self.public_base,
+            self.qr_warning,
+        )
+
+    def generate_output(self, writer) -> None:
+        d = self.directory
+        digests = d.digests
+        shared = self._inputs()
+        self.kits = logos.kits(d.program, d.certificates)
         for kit in self.kits:
-            files = logos.kit_files(kit, self.renderer)
-            for name, data in files.items():
-                self._write_bytes(f"logos/{kit.slug}/{name}", data)
-            archive = logos.zip_bytes(files, kit.slug)
-            self._write_bytes(f"logos/{kit.slug}.zip", archive)
-            self._write(writer, f"logos/{kit.slug}/index.html", "logo_kit", kit=kit, files=sorted(files),
-                        zip_size=len(archive), page_url=f"logos/{kit.slug}/")
-        self._write(writer, "logos/index.html", "logos", kits=self.kits, page_url="logos/")
+            made = self._unit(f"kit-files:{kit.slug}", incremental.digest(shared, kit.slug, kit.lines),
+                              lambda kit=kit: self._write_kit_files(kit))
+            members = [(c.id, digests[c.id]) for c in kit.certificates]
+            self._unit(f"kit-page:{kit.slug}", incremental.digest(shared, kit.slug, kit.lines, members, made),
+                       lambda kit=kit, made=made: self._write(
+                           writer, f"logos/{kit.slug}/index.html", "logo_kit", kit=kit, files=made["files"],
+                           zip_size=made["zip_size"], page_url=f"logos/{kit.slug}/"))
+        total = len(d.certificates)
+        for done, cert in enumerate(d.certificates, 1):
+            device = d.device_of[cert.id]
+            kit = logos.kit_of(self.kits, cert)
+            related = [c.id for c in device.certificates]
+            related += [cert.white_label_of] if cert.white_label_of else []
+            related += [c.id for c in d.white_labels.get(cert.id, [])]
+            key = incremental.digest(shared, digests[cert.id], device.url, device.vendor.url, kit.slug, kit.lines,
+                                     [(i, digests[i]) for i in related])
+            self._unit(f"certificate:{cert.id}", key, lambda cert=cert, kit=kit: self._write_certificate(writer, cert, kit))
+            if done % 500 == 0 or done == total:
+                self._progress("certificate pages", done, total)
+        for device in d.devices:
+            key = incremental.digest(shared, device.url, device.name, device.device_type, device.vendor.url,
+                                     device.vendor.name, [(c.id, digests[c.id]) for c in device.certificates])
+            self._unit(f"device:{device.url}", key, lambda device=device: self._write(
+                writer, device.url + "index.html", "device", device=device, page_url=device.url))
+        for vendor in d.vendors:
+            key = incremental.digest(shared, vendor.url, vendor.name, [(x.url, x.name) for x in vendor.devices],
+                                     [(c.id, digests[c.id]) for c in vendor.certificates])
+            self._unit(f"vendor:{vendor.url}", key, lambda vendor=vendor: self._write(
+                writer, vendor.url + "index.html", "vendor", vendor=vendor, page_url=vendor.url))
+        # Pages and files made from every record: rendered again when any record changed.
+        everything = incremental.digest(shared, build_date(self.settings), sorted(digests.items()),
+                                        [page.save_as for page in self.context.get("pages", [])])
+        self.search_sizes = self._unit("search", everything, lambda: self._write_search(writer))
+        self._unit("directory", everything, lambda: self._write_directory(writer))
+        report = setting(self.settings, "OCPP_REPORT")
+        if report is not None:
+            report["search"] = self.search_sizes
+            report["plan"] = self.plan
 
-    def _write_label(self, cert: Certificate, kit, qr_svg: bytes) -> None:
-        """A print-ready label: the certificate's logo, its QR code and its id."""
-        host = self.public_base.split("://", 1)[-1] + "/verify/"
-        svg = logos.label_svg(cert.id, kit.lines, qr_svg, host)
+    def _write_kit_files(self, kit: logos.Kit) -> dict:
+        """A kit's files and zip; their names and the zip's size, for the kit's page."""
+        files = logos.kit_files(kit, self.renderer)
+        for name, data in files.items():
+            self._write_bytes(f"logos/{kit.slug}/{name}", data)
+        archive = logos.zip_bytes(files, kit.slug)
+        self._write_bytes(f"logos/{kit.slug}.zip", archive)
+        return {"files": sorted(files), "zip_size": len(archive)}
+
+    def _write_certificate(self, writer, cert: Certificate, kit: logos.Kit) -> None:
+        """The certificate's page, its JSON, its QR code and its label."""
+        d = self.directory
         folder = f"certificates/{cert.id}"
-        self._write_bytes(f"{folder}/label.svg", svg.encode("utf-8"))
-        self._write_bytes(f"{folder}/label.pdf", self.renderer.label(cert.id, kit.lines, qr_svg, host, "pdf"))
-        self._write_bytes(f"{folder}/label.png", self.renderer.label(cert.id, kit.lines, qr_svg, host, "png"))
+        qr_svg, qr_png = self.qr.files(self.certificate_url(cert))
+        self._write_bytes(f"{folder}/qr.svg", qr_svg)
+        self._write_bytes(f"{folder}/qr.png", qr_png)
+        # A print-ready label: the certificate's logo, its QR code and its id.
+        host = self.public_base.split("://", 1)[-1] + "/verify/"
+        issued = cert.issued.isoformat()
+        self._write_bytes(f"{folder}/label.svg", logos.label_svg(cert.id, kit.lines, qr_svg, host).encode("utf-8"))
+        for kind in ("pdf", "png"):
+            self._write_bytes(f"{folder}/label.{kind}", self.renderer.label(cert.id, kit.lines, qr_svg, host, kind, issued))
+        self._write(
+            writer,
+            f"{folder}/index.html",
+            "certificate",
+            cert=cert,
+            device=d.device_of[cert.id],
+            version=d.program.versions[cert.ocpp_version],
+            laboratory=d.program.laboratories[cert.laboratory],
+            tested=d.by_id.get(cert.white_label_of) if cert.white_label_of else None,
+            white_labels=d.white_labels.get(cert.id, []),
+            public_url=self.certificate_url(cert),
+            kit=kit,
+            qr_printable=self.qr_warning is None,
+            page_url=f"{folder}/",
+        )
+        self._write_bytes(f"{folder}/certificate.json", exports.certificate_json(cert))
 
-    def _write_search(self, writer) -> None:
+    def _write_search(self, writer) -> dict:
         """The lunr index, the facet store and the search page; their sizes for the summary."""
         index, store = search.build(self.directory, HARDWARE_WORDS)
         version = hashlib.sha256(index + store).hexdigest()[:12]
@@ -203,66 +314,23 @@ class DirectoryGenerator(Generator):
             "index": index,
             "store": store,
         }
-        self.search_sizes = {
+        return {
             "index": len(index), "index_gzip": _gzip_size(index),
             "store": len(store), "store_gzip": _gzip_size(store),
             "first_result_gzip": sum(_gzip_size(data) for data in fetched.values()),
         }
-        report = setting(self.settings, "OCPP_REPORT")
-        if report is not None:
-            report["search"] = self.search_sizes
 
     def certificate_url(self, cert: Certificate) -> str:
         """The certificate's permanent public address, as its QR code encodes it."""
         return f"{self.public_base}/certificates/{cert.id}/"
 
-    def _write_bytes(self, name: str, data: bytes) -> None:
-        path = Path(self.output_path, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-    def generate_output(self, writer) -> None:
-        d = self.directory
-        self.kits = logos.kits(d.program, d.certificates)
-        self._write_logo_kits(writer)
+    def _write_directory(self, writer) -> None:
+        """The pages and open data made from every record."""
+        d, base = self.directory, self.public_base
         self._write(writer, "index.html", "directory", certificates=d.certificates, page_url="")
         self._write(writer, "verify/index.html", "verify", page_url="verify/")
-        self._write_search(writer)
-        total = len(d.certificates)
-        for done, cert in enumerate(d.certificates, 1):
-            device = d.device_of[cert.id]
-            qr_svg, qr_png = self.qr.files(self.certificate_url(cert))
-            self._write_bytes(f"certificates/{cert.id}/qr.svg", qr_svg)
-            self._write_bytes(f"certificates/{cert.id}/qr.png", qr_png)
-            kit = logos.kit_of(self.kits, cert)
-            self._write_label(cert, kit, qr_svg)
-            self._write(
-                writer,
-                f"certificates/{cert.id}/index.html",
-                "certificate",
-                cert=cert,
-                device=device,
-                version=d.program.versions[cert.ocpp_version],
-                laboratory=d.program.laboratories[cert.laboratory],
-                tested=d.by_id.get(cert.white_label_of) if cert.white_label_of else None,
-                white_labels=d.white_labels.get(cert.id, []),
-                public_url=self.certificate_url(cert),
-                kit=kit,
-                qr_printable=self.qr_warning is None,
-                page_url=f"certificates/{cert.id}/",
-            )
-            if done % 500 == 0 or done == total:
-                self._progress("certificate pages", done, total)
-            self._write_bytes(f"certificates/{cert.id}/certificate.json", exports.certificate_json(cert))
-        for device in d.devices:
-            self._write(writer, device.url + "index.html", "device", device=device, page_url=device.url)
-        for vendor in d.vendors:
-            self._write(writer, vendor.url + "index.html", "vendor", vendor=vendor, page_url=vendor.url)
+        self._write(writer, "logos/index.html", "logos", kits=self.kits, page_url="logos/")
         self._write(writer, "vendors/index.html", "vendors", vendors=d.vendors, page_url="vendors/")
-        self._write_open_data(writer)
-
-    def _write_open_data(self, writer) -> None:
-        d, base = self.directory, self.public_base
         self._write_bytes("directory.json", exports.directory_json(d, build_date(self.settings), base))
         self._write_bytes("directory.csv", exports.directory_csv(d, base))
         self._write_bytes("schema/certificate-record.schema.json", exports.json_schema(d, base))
@@ -277,8 +345,9 @@ class DirectoryGenerator(Generator):
         feed = setting(self.settings, "OCPP_FEED_ATOM")
         if feed:
             self._write_bytes(feed, exports.atom_feed(d, base, self.settings["SITENAME"], feed))
-        pages = self.written_pages + [page.save_as for page in self.context.get("pages", [])]
-        urls = [f"{base}/{name.removesuffix('index.html')}" for name in pages]
+        pages = [name for unit in self.plan.units.values() for name in unit["files"] if name.endswith(".html")]
+        pages += self._files + [page.save_as for page in self.context.get("pages", [])]
+        urls = [f"{base}/{name.removesuffix('index.html')}" for name in pages if name.endswith("index.html")]
         self._write_bytes("sitemap.xml", exports.sitemap(urls))
         self._write_bytes("robots.txt", exports.robots(base))
 

@@ -1,0 +1,185 @@
+"""Incremental builds: render only the outputs whose inputs changed, write only changed files.
+
+A build is a set of *units* (one certificate's page and files, one device page,
+the search index, ...). Each unit has a key, the hash of everything it is made
+from, and lists the files it wrote. The list of units of the last build, the
+*manifest*, is kept in the cache folder beside the output it describes.
+
+A rebuild renders, into an empty staging folder, only the units whose key
+changed or whose files are missing from the output. Then it *commits*: a
+journal naming every file to move into the output and every file to delete
+is written first, then applied, then the new manifest is saved and the journal
+removed. A build that fails before the commit leaves the output untouched; a
+build killed during the commit is completed by the next build, which finds the
+journal and applies it again before anything else (every step can be repeated).
+Files whose bytes did not change are not touched, so their dates stay too.
+
+Without a manifest (first build, no cache folder, or a journal that cannot be
+completed), every unit is rendered and the whole tree swapped in, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from .cache import _write_atomic
+
+#: Part of every manifest: bump when the meaning of its entries changes.
+MANIFEST_FORMAT = "ocpp-manifest-1"
+
+
+def digest(*parts: object) -> str:
+    """A hash of ``parts``, each turned into text (unambiguous: length-prefixed)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else str(part).encode("utf-8")
+        h.update(b"%d:" % len(data) + data)
+    return h.hexdigest()
+
+
+def tree_digest(folder: Path) -> str:
+    """A hash of every file below ``folder`` (names and bytes)."""
+    h = hashlib.sha256()
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root, name)
+            h.update(str(path.relative_to(folder)).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+class Manifest:
+    """Where the manifest and journal of one output folder live in the cache folder."""
+
+    def __init__(self, cache: Path, output: Path):
+        name = hashlib.sha256(str(output.resolve()).encode("utf-8")).hexdigest()[:16]
+        self.output = output
+        self.path = cache / "builds" / f"{name}.json"
+        self.journal = cache / "builds" / f"{name}.journal.json"
+
+    def load(self) -> dict[str, dict] | None:
+        """The last build's units, or None when it cannot be trusted."""
+        if self.journal.exists() and not self.recover():
+            return None
+        if not self.output.is_dir():
+            return None
+        try:
+            stored = json.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(stored, dict) or stored.get("format") != MANIFEST_FORMAT:
+            return None
+        return stored.get("units")
+
+    def forget(self) -> None:
+        """The output is about to be replaced by a tree no manifest describes yet."""
+        self.path.unlink(missing_ok=True)
+        self.journal.unlink(missing_ok=True)
+
+    def save(self, units: dict[str, dict]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.path, json.dumps({"format": MANIFEST_FORMAT, "units": units},
+                                            sort_keys=True).encode("utf-8"))
+
+    def commit(self, staging: Path, units: dict[str, dict], previous: dict[str, dict]) -> dict:
+        """Move what ``staging`` holds into the output and delete what no unit lists any more.
+
+        Returns counts: files written, unchanged (same bytes already there) and deleted.
+        """
+        moves, unchanged = [], 0
+        for root, _dirs, files in os.walk(staging):
+            for name in files:
+                source = Path(root, name)
+                rel = str(source.relative_to(staging))
+                if _same_bytes(source, self.output / rel):
+                    unchanged += 1
+                    continue
+                moves.append(rel)
+        now = {name for unit in units.values() for name in unit["files"]}
+        deletes = sorted({name for unit in previous.values() for name in unit["files"]} - now)
+        plan = {"staging": str(staging), "moves": sorted(moves), "deletes": deletes, "units": units}
+        self.journal.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.journal, json.dumps(plan, sort_keys=True).encode("utf-8"))
+        self._apply(plan)
+        return {"written": len(moves), "unchanged": unchanged, "deleted": len(deletes)}
+
+    def recover(self) -> bool:
+        """Finish a commit a killed build left half done; False if that is impossible."""
+        try:
+            plan = json.loads(self.journal.read_bytes())
+        except (OSError, ValueError):
+            self.forget()
+            return False
+        staging = Path(plan["staging"])
+        missing = [rel for rel in plan["moves"] if not (staging / rel).exists() and not (self.output / rel).exists()]
+        if missing:
+            self.forget()
+            return False
+        self._apply(plan)
+        return True
+
+    def _apply(self, plan: dict) -> None:
+        staging = Path(plan["staging"])
+        for rel in plan["moves"]:
+            source, target = staging / rel, self.output / rel
+            if not source.exists():
+                continue  # moved before the build was killed
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+        for rel in plan["deletes"]:
+            target = self.output / rel
+            target.unlink(missing_ok=True)
+            _remove_empty_parents(target.parent, self.output)
+        self.save(plan["units"])
+        self.journal.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        return a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
+
+
+def _remove_empty_parents(folder: Path, top: Path) -> None:
+    while folder != top and top in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+class Plan:
+    """The units of this build: which can be kept from the last one, which must be rendered."""
+
+    def __init__(self, previous: dict[str, dict] | None, output: Path):
+        self.previous = previous or {}
+        self.incremental = previous is not None
+        self.output = output
+        self.units: dict[str, dict] = {}
+        self.kept = 0
+        self.rendered = 0
+
+    def kept_unit(self, name: str, key: str) -> dict | None:
+        """The last build's entry for ``name`` if its key is the same and its files are still there."""
+        entry = self.previous.get(name)
+        if entry is None or entry["key"] != key:
+            return None
+        for rel in entry["files"]:
+            if not os.path.exists(os.path.join(self.output, rel)):
+                return None
+        self.units[name] = entry
+        self.kept += 1
+        return entry
+
+    def add(self, name: str, key: str, files: list[str], meta: dict | None = None) -> None:
+        self.units[name] = {"key": key, "files": sorted(files), "meta": meta or {}}
+        self.rendered += 1

@@ -1,0 +1,214 @@
+"""Incremental builds: a rebuild renders only what changed, and ends byte-identical to a full build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, TODAY, VALID, digest
+from .golden_tree import BUILD_DATE
+from ocpp_directory import incremental
+from ocpp_directory.cache import RecordCache
+from ocpp_directory.cli import build
+from ocpp_directory.directory import load_directory
+from ocpp_directory.errors import ValidationFailed
+from ocpp_directory.program import load_program
+
+
+@pytest.fixture(scope="module")
+def renderings(tmp_path_factory):
+    """QR codes and logo files of the samples, rendered once for this module's tests."""
+    folder = tmp_path_factory.mktemp("renderings")
+    build(str(ROOT / "pelicanconf.py"), folder / "output", cache=folder / "cache", date=BUILD_DATE, quiet=True)
+    return folder / "cache"
+
+
+@pytest.fixture
+def work(tmp_path, renderings):
+    """A copy of the sample records, an output folder, and a cache of this test's own that
+    already holds the renderings (each test starts with no manifest and no checked records)."""
+    shutil.copytree(ROOT / "certificates", tmp_path / "records")
+    for kind in ("qr", "logos"):
+        shutil.copytree(renderings / kind, tmp_path / "cache" / kind)
+    return tmp_path
+
+
+def run(work: Path, output: str = "output", settings: str | Path = ROOT / "pelicanconf.py", **options) -> dict:
+    return build(str(settings), work / output, certificates=str(work / "records"), cache=work / "cache",
+                 date=BUILD_DATE, quiet=True, **options)
+
+
+def full_build_equals(work: Path, **options) -> None:
+    """A build from scratch (an output no manifest knows) gives the same files, and no others."""
+    shutil.rmtree(work / "full", ignore_errors=True)
+    result = run(work, "full", **options)
+    assert not result["incremental"]
+    assert digest(work / "output") == digest(work / "full")
+    folders = {str(p.relative_to(work / "full")) for p in (work / "full").rglob("*") if p.is_dir()}
+    assert {str(p.relative_to(work / "output")) for p in (work / "output").rglob("*") if p.is_dir()} == folders
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def record(work: Path, cert_id: str) -> Path:
+    return next((work / "records").rglob(f"{cert_id}.yaml"))
+
+
+def test_a_rebuild_without_changes_renders_and_writes_nothing(work):
+    first = run(work)
+    assert not first["incremental"] and first["written"] == first["files"]
+    before = mtimes(work / "output")
+    again = run(work)
+    assert again["incremental"]
+    assert again["units_rendered"] == 1  # only the files Pelican itself writes, compared and left alone
+    assert again["written"] == again["deleted"] == 0
+    assert again["records_reused"] == again["certificates"]
+    assert again["qr_generated"] == again["logos_rendered"] == 0
+    assert mtimes(work / "output") == before  # not even rewritten with the same bytes
+    assert (again["files"], again["pages"]) == (first["files"], first["pages"])
+
+
+def _edit(work):
+    path = record(work, "OCA-16-2023-0044")
+    path.write_text(path.read_text("utf-8").replace("OCTT", "OCTT-R"), "utf-8")
+
+
+def _add(work):
+    text = VALID.replace("OCA-16-2024-0042", "OCA-16-2024-0999").replace("Voltaris Duo 22", "Voltaris Solo 7")
+    (work / "records" / "2024" / "OCA-16-2024-0999.yaml").write_text(text, "utf-8")
+
+
+def _remove(work):
+    record(work, "OCA-16-2023-0044").unlink()
+
+
+def _rename_vendor(work):
+    for path in (work / "records").rglob("*.yaml"):
+        text = path.read_text("utf-8")
+        if "Ampère & Fils SA" in text:
+            path.write_text(text.replace("Ampère & Fils SA", "Ampère et Fils SA"), "utf-8")
+
+
+@pytest.mark.parametrize("change", [_edit, _add, _remove, _rename_vendor], ids=lambda f: f.__name__[1:])
+def test_a_rebuild_after_a_change_equals_a_full_build(work, change):
+    first = run(work)
+    change(work)
+    again = run(work)
+    assert again["incremental"]
+    assert 1 < again["units_rendered"] < first["units_rendered"] / 2  # the changed record's pages, not all
+    full_build_equals(work)
+
+
+def test_a_removed_record_takes_its_files_and_folder_with_it(work):
+    run(work)
+    assert (work / "output" / "certificates" / "OCA-16-2023-0044").is_dir()
+    _remove(work)
+    result = run(work)
+    assert result["deleted"] >= 7  # page, JSON, two QR files, three label files
+    assert not (work / "output" / "certificates" / "OCA-16-2023-0044").exists()
+
+
+def test_a_changed_setting_renders_every_page_again(work):
+    run(work)
+    result = run(work, siteurl="https://certified.example.org")
+    assert result["incremental"] and result["units_kept"] == 0
+    full_build_equals(work, siteurl="https://certified.example.org")
+
+
+def test_a_changed_template_renders_every_page_again(work):
+    run(work)
+    theme = work / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    footer = theme / "templates" / "base.html"
+    footer.write_text(footer.read_text("utf-8").replace("Open data:", "Open data (free to reuse):"), "utf-8")
+    conf = work / "conf.py"
+    conf.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+                    f"THEME = {str(theme)!r}\n", "utf-8")
+    result = run(work, settings=conf)
+    assert result["units_kept"] == 0
+    assert "Open data (free to reuse):" in (work / "output" / "vendors" / "index.html").read_text("utf-8")
+    full_build_equals(work, settings=conf)
+
+
+def test_a_file_deleted_from_the_output_is_written_again(work):
+    run(work)
+    lost = work / "output" / "certificates" / "OCA-16-2023-0044" / "label.pdf"
+    lost.unlink()
+    result = run(work)
+    assert result["units_rendered"] == 2 and result["written"] == 1
+    full_build_equals(work)
+
+
+def test_a_failed_build_keeps_the_output_and_the_next_one_is_still_incremental(work):
+    run(work)
+    before = digest(work / "output")
+    path = record(work, "OCA-16-2023-0044")
+    good = path.read_text("utf-8")
+    path.write_text(good.replace("failed: 0", "failed: 2"), "utf-8")
+    with pytest.raises(ValidationFailed):
+        run(work)
+    assert digest(work / "output") == before
+    path.write_text(good, "utf-8")
+    assert run(work)["incremental"]
+    assert sorted(p.name for p in work.iterdir()) == ["cache", "output", "records"]  # no staging folder
+
+
+def test_a_commit_cut_short_is_finished_by_the_next_build(work, monkeypatch):
+    """A build killed while moving files into the output: the journal lets the next build finish the move."""
+    run(work)
+    _edit(work)
+    _remove(work)
+    moved = []
+    real_replace = os.replace
+
+    def dies_after_two(source, target):
+        if len(moved) == 2:
+            raise KeyboardInterrupt  # what SIGINT does to a build in the middle of its commit
+        moved.append(target)
+        real_replace(source, target)
+
+    monkeypatch.setattr(incremental.os, "replace", dies_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        run(work)
+    monkeypatch.undo()
+    journals = list((work / "cache" / "builds").glob("*.journal.json"))
+    assert len(journals) == 1 and len(moved) == 2
+    result = run(work)
+    assert result["incremental"] and result["units_rendered"] == 1  # nothing left to render: it was all staged
+    assert not journals[0].exists()
+    full_build_equals(work)
+    assert sorted(p.name for p in work.iterdir()) == ["cache", "full", "output", "records"]
+
+
+def test_a_journal_that_cannot_be_finished_means_a_full_build(work):
+    run(work)
+    manifest = incremental.Manifest(work / "cache", work / "output")
+    manifest.journal.write_text('{"staging": "/nonexistent", "moves": ["index.html.gone"], "deletes": [], '
+                                '"units": {}}', "utf-8")
+    result = run(work)
+    assert not result["incremental"]
+    full_build_equals(work)
+
+
+def test_checked_records_are_kept_but_errors_are_found_every_time(tmp_path):
+    program = load_program(ROOT / "program.yaml")
+    cache_file = tmp_path / "records.pickle"
+    first = RecordCache(cache_file, "salt")
+    load_directory(ROOT / "certificates", program, TODAY, cache=first)
+    assert first.hits == 0
+    second = RecordCache(cache_file, "salt")
+    directory = load_directory(ROOT / "certificates", program, TODAY, cache=second)
+    assert second.hits == len(directory.certificates) == 30
+    assert RecordCache(cache_file, "another program file").get(next(iter(second._new))) is None
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "OCA-16-2024-0042.yaml").write_text(VALID.replace("failed: 0", "failed: 1"), "utf-8")
+    for _ in range(2):
+        with pytest.raises(ValidationFailed) as caught:
+            load_directory(bad, program, TODAY, cache=RecordCache(tmp_path / "bad.pickle", "salt"))
+        assert [p.field for p in caught.value.problems] == ["test.results.failed"]
