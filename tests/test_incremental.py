@@ -212,3 +212,15 @@ def test_checked_records_are_kept_but_errors_are_found_every_time(tmp_path):
         with pytest.raises(ValidationFailed) as caught:
             load_directory(bad, program, TODAY, cache=RecordCache(tmp_path / "bad.pickle", "salt"))
         assert [p.field for p in caught.value.problems] == ["test.results.failed"]
+
+
+def test_worker_processes_make_the_same_bytes(work, monkeypatch):
+    """QR codes, labels and kits made in a pool of processes equal those made in the build's own."""
+    from ocpp_directory import workers
+
+    run(work, settings_override={"OCPP_WORKERS": 1})
+    shutil.rmtree(work / "cache")  # render everything again, in the workers this time
+    monkeypatch.setattr(workers, "POOL_THRESHOLD", 1)
+    result = run(work, "pooled", settings_override={"OCPP_WORKERS": 2})
+    assert result["qr_generated"] == result["certificates"]  # the workers' counts reach the summary
+    assert digest(work / "pooled") == digest(work / "output")

@@ -157,3 +157,28 @@ def test_the_command_line_warns_on_stderr(tmp_path):
     assert re.search(r"\*\*\* WARNING: SITEURL is empty: the QR codes encode "
                      r"http://localhost:8000/certificates/<ID>/ and must NOT be printed", result.stderr)
     assert re.search(r"QR codes: \d+ rendered, \d+ unchanged", result.stdout)
+
+
+def test_mask_choice_is_qrcodes_own():
+    """best_mask scores each mask as qrcode's lost_point does, and so picks the same mask."""
+    import random
+
+    import qrcode.util
+
+    rng = random.Random(7)
+    texts = [f"https://{rng.choice(['certified.example.org', 'localhost:8000', 'x.io'])}/certificates/"
+             f"OCA-{rng.randint(10, 99)}-{rng.randint(2019, 2030)}-{rng.randint(0, 99999):05d}/" for _ in range(150)]
+    texts += ["a" * k for k in range(1, 400, 13)]  # versions 1 to 15, so version information is included
+    for text in texts:
+        code = qrcode.QRCode(error_correction=qr.ERROR_CORRECTION)
+        code.add_data(text.encode())
+        code.best_fit()
+        flips = qr._mask_flips(code.version)
+        code.makeImpl(True, 0)
+        rows0 = [int("".join("1" if m else "0" for m in row), 2) for row in code.modules]
+        for mask in range(8):
+            code.makeImpl(True, mask)
+            rows = [int("".join("1" if m else "0" for m in row), 2) for row in code.modules]
+            assert rows == [r ^ a ^ b for r, a, b in zip(rows0, flips[0], flips[mask])]
+            assert qr._penalty(rows, code.modules_count) == qrcode.util.lost_point(code.modules), (text, mask)
+        assert qr.best_mask(code) == code.best_mask_pattern(), text

@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape
 import cairocffi as cairo
 from cairosvg.parser import Tree
 from cairosvg.surface import Surface
-from fontTools.pens.cairoPen import CairoPen
+from fontTools.pens.basePen import BasePen
 from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
@@ -88,9 +88,16 @@ class Font:
             context.save()
             context.translate(x + advance, y)
             context.scale(scale, -scale)
-            self.glyphs[name].draw(CairoPen(self.glyphs, context))
+            context.append_path(self._cairo_path(name))
             context.restore()
             advance += self.hmtx[name][0] * scale + tracking * size
+
+    @functools.lru_cache(maxsize=1024)
+    def _cairo_path(self, name: str) -> tuple:
+        """A glyph's outline in font units, as cairo path data: drawn once, appended to every label."""
+        pen = _PathPen(self.glyphs)
+        self.glyphs[name].draw(pen)
+        return tuple(pen.path)
 
     @functools.lru_cache(maxsize=4096)
     def _outline(self, text: str, size: float, tracking: float) -> str:
@@ -103,6 +110,26 @@ class Font:
             self.glyphs[name].draw(TransformPen(pen, (scale, 0, 0, -scale, advance, 0)))
             advance += self.hmtx[name][0] * scale + tracking * size
         return pen.getCommands()
+
+
+class _PathPen(BasePen):
+    """Collects an outline as cairo path data (quadratic curves made cubic, as CairoPen does)."""
+
+    def __init__(self, glyph_set):
+        super().__init__(glyph_set)
+        self.path: list = []
+
+    def _moveTo(self, p):
+        self.path.append((cairo.PATH_MOVE_TO, p))
+
+    def _lineTo(self, p):
+        self.path.append((cairo.PATH_LINE_TO, p))
+
+    def _curveToOne(self, p1, p2, p3):
+        self.path.append((cairo.PATH_CURVE_TO, (*p1, *p2, *p3)))
+
+    def _closePath(self):
+        self.path.append((cairo.PATH_CLOSE_PATH, ()))
 
 
 @dataclass

@@ -21,9 +21,9 @@ from pelican.generators import Generator
 from .directory import Directory, load_directory
 from .errors import DirectoryError
 from .program import load_program
-from .qr import QRCodes, is_printable_base
+from .qr import is_printable_base
 from .records import Certificate
-from . import exports, incremental, logos, search, statistics, text
+from . import exports, incremental, logos, search, statistics, text, workers
 from .cache import RecordCache, code_digest
 
 #: settings this plugin reads, with their defaults
@@ -46,10 +46,12 @@ DEFAULTS = {
     "OCPP_CORRECTIONS": [],
     # an incremental.Plan knowing the last build's units (the command line's build() passes one)
     "OCPP_PLAN": None,
+    # processes making QR codes and labels (None: one per core; 1: none besides the build's own)
+    "OCPP_WORKERS": None,
 }
 
 #: Settings that differ between two builds of the same site, and do not shape any output.
-VOLATILE_SETTINGS = {"OUTPUT_PATH", "OCPP_PROGRESS", "OCPP_REPORT", "OCPP_PLAN", "OCPP_CACHE_PATH"}
+VOLATILE_SETTINGS = {"OUTPUT_PATH", "OCPP_PROGRESS", "OCPP_REPORT", "OCPP_PLAN", "OCPP_CACHE_PATH", "OCPP_WORKERS"}
 
 #: What codes encode when SITEURL is not absolute: `make serve`'s address.
 DEV_BASE_URL = "http://localhost:8000"
@@ -114,8 +116,8 @@ class DirectoryGenerator(Generator):
         # The build's units; the command line passes one that knows the last build (incremental.py).
         self.plan: incremental.Plan = setting(self.settings, "OCPP_PLAN") or incremental.Plan(None, Path(self.output_path))
         cache = setting(self.settings, "OCPP_CACHE_PATH")
-        self.qr = QRCodes(Path(cache) / "qr" if cache else None)
-        self.renderer = logos.Renderer(Path(cache) / "logos" if cache else None, logos.ARTWORK_DATE)
+        self.binaries = workers.Binaries(Path(cache) if cache else None)
+        self.qr, self.renderer = self.binaries.qr, self.binaries.renderer
         self.kits: list[logos.Kit] = []
         self.public_base, self.qr_warning = self._qr_base()
 
@@ -178,6 +180,9 @@ class DirectoryGenerator(Generator):
         kept = self.plan.kept_unit(name, key)
         if kept is not None:
             return kept["meta"]
+        return self._render(name, key, render)
+
+    def _render(self, name: str, key: str, render: Callable[[], dict | None]) -> dict:
         self._files = []
         meta = render() or {}
         self.plan.add(name, key, self._files, meta)
@@ -217,16 +222,24 @@ class DirectoryGenerator(Generator):
         digests = d.digests
         shared = self._inputs()
         self.kits = logos.kits(d.program, d.certificates)
+        # Logo kits: their files are made in worker processes; a kit's page lists who may use it.
+        keys = {kit.slug: incremental.digest(shared, kit.slug, kit.title, kit.lines) for kit in self.kits}
+        kept = {kit.slug: self.plan.kept_unit(f"kit-files:{kit.slug}", keys[kit.slug]) for kit in self.kits}
+        todo = [kit for kit in self.kits if kept[kit.slug] is None]
+        for kit, made in zip(todo, self.binaries.kits(todo, setting(self.settings, "OCPP_WORKERS"))):
+            self.binaries.count(made)
+            kept[kit.slug] = {"meta": self._render(f"kit-files:{kit.slug}", keys[kit.slug],
+                                                   lambda: self._write_kit_files(kit, made.files))}
         for kit in self.kits:
-            made = self._unit(f"kit-files:{kit.slug}", incremental.digest(shared, kit.slug, kit.lines),
-                              lambda kit=kit: self._write_kit_files(kit))
+            made = kept[kit.slug]["meta"]
             members = [(c.id, digests[c.id]) for c in kit.certificates]
-            self._unit(f"kit-page:{kit.slug}", incremental.digest(shared, kit.slug, kit.lines, members, made),
+            self._unit(f"kit-page:{kit.slug}", incremental.digest(keys[kit.slug], members, made),
                        lambda kit=kit, made=made: self._write(
                            writer, f"logos/{kit.slug}/index.html", "logo_kit", kit=kit, files=made["files"],
                            zip_size=made["zip_size"], page_url=f"logos/{kit.slug}/"))
-        total = len(d.certificates)
-        for done, cert in enumerate(d.certificates, 1):
+        # Certificates: their QR codes and labels are made in worker processes, their pages here.
+        todo = []
+        for cert in d.certificates:
             device = d.device_of[cert.id]
             kit = logos.kit_of(self.kits, cert)
             related = [c.id for c in device.certificates]
@@ -234,9 +247,17 @@ class DirectoryGenerator(Generator):
             related += [c.id for c in d.white_labels.get(cert.id, [])]
             key = incremental.digest(shared, digests[cert.id], device.url, device.vendor.url, kit.slug, kit.lines,
                                      [(i, digests[i]) for i in related])
-            self._unit(f"certificate:{cert.id}", key, lambda cert=cert, kit=kit: self._write_certificate(writer, cert, kit))
-            if done % 500 == 0 or done == total:
-                self._progress("certificate pages", done, total)
+            if self.plan.kept_unit(f"certificate:{cert.id}", key) is None:
+                todo.append((cert, kit, key))
+        host = self.public_base.split("://", 1)[-1] + "/verify/"
+        jobs = [workers.Job(cert.id, self.certificate_url(cert), tuple(kit.lines), host, cert.issued.isoformat())
+                for cert, kit, _key in todo]
+        made_all = self.binaries.make(jobs, setting(self.settings, "OCPP_WORKERS"))
+        for done, ((cert, kit, key), made) in enumerate(zip(todo, made_all), 1):
+            self.binaries.count(made)
+            self._render(f"certificate:{cert.id}", key, lambda: self._write_certificate(writer, cert, kit, made.files))
+            if done % 500 == 0 or done == len(todo):
+                self._progress("certificate pages", done, len(todo))
         for device in d.devices:
             key = incremental.digest(shared, device.url, device.name, device.device_type, device.vendor.url,
                                      device.vendor.name, [(c.id, digests[c.id]) for c in device.certificates])
@@ -257,28 +278,20 @@ class DirectoryGenerator(Generator):
             report["search"] = self.search_sizes
             report["plan"] = self.plan
 
-    def _write_kit_files(self, kit: logos.Kit) -> dict:
+    def _write_kit_files(self, kit: logos.Kit, files: dict[str, bytes]) -> dict:
         """A kit's files and zip; their names and the zip's size, for the kit's page."""
-        files = logos.kit_files(kit, self.renderer)
+        archive = files.pop(workers.KIT_ZIP)
         for name, data in files.items():
             self._write_bytes(f"logos/{kit.slug}/{name}", data)
-        archive = logos.zip_bytes(files, kit.slug)
         self._write_bytes(f"logos/{kit.slug}.zip", archive)
         return {"files": sorted(files), "zip_size": len(archive)}
 
-    def _write_certificate(self, writer, cert: Certificate, kit: logos.Kit) -> None:
-        """The certificate's page, its JSON, its QR code and its label."""
+    def _write_certificate(self, writer, cert: Certificate, kit: logos.Kit, binaries: dict[str, bytes]) -> None:
+        """The certificate's page and JSON, and its QR code and label (made by ``workers``)."""
         d = self.directory
         folder = f"certificates/{cert.id}"
-        qr_svg, qr_png = self.qr.files(self.certificate_url(cert))
-        self._write_bytes(f"{folder}/qr.svg", qr_svg)
-        self._write_bytes(f"{folder}/qr.png", qr_png)
-        # A print-ready label: the certificate's logo, its QR code and its id.
-        host = self.public_base.split("://", 1)[-1] + "/verify/"
-        issued = cert.issued.isoformat()
-        self._write_bytes(f"{folder}/label.svg", logos.label_svg(cert.id, kit.lines, qr_svg, host).encode("utf-8"))
-        for kind in ("pdf", "png"):
-            self._write_bytes(f"{folder}/label.{kind}", self.renderer.label(cert.id, kit.lines, qr_svg, host, kind, issued))
+        for name, data in binaries.items():
+            self._write_bytes(f"{folder}/{name}", data)
         self._write(
             writer,
             f"{folder}/index.html",

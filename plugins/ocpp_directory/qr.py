@@ -11,10 +11,13 @@ small. Hence:
   scratch across a quarter of the symbol.
 - **Quiet zone of 4 modules**, the minimum of ISO/IEC 18004: labels put other
   print close to the code, and a narrower margin is the first thing to fail.
-- **The mask pattern is chosen by the standard's penalty rules** (qrcode's
-  default), never fixed for speed: that is what makes it read well. It is the
-  slow part (about 7 ms a code), so codes are cached by their content and a
-  rebuild only renders codes whose URL changed.
+- **The mask pattern is chosen by the standard's penalty rules**, never fixed
+  for speed: that is what makes it read well. qrcode evaluates them module by
+  module (3.5 of the 4.3 ms a code took); :func:`best_mask` computes the same
+  four penalties on whole rows and columns (integers and one regular
+  expression per rule) and picks the same mask, which a test checks against
+  qrcode's own choice. Codes are also cached by their content, so a rebuild
+  only renders codes whose URL changed.
 
 The SVG is one path of horizontal runs with ``shape-rendering="crispEdges"``
 (no hairlines between modules), a white background, a ``<title>`` that names
@@ -25,13 +28,16 @@ pixels per module.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 import qrcode
+import qrcode.util
 from PIL import Image
 from qrcode.constants import ERROR_CORRECT_Q
 
@@ -46,10 +52,86 @@ FORMAT = "qr-2"
 
 def matrix(text: str) -> list[list[bool]]:
     """Dark (True) and light modules, quiet zone included."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=QUIET_ZONE)
+    code = _Code(error_correction=ERROR_CORRECTION, border=QUIET_ZONE)
     code.add_data(text.encode("utf-8"))
     code.make(fit=True)
     return code.get_matrix()
+
+
+class _Code(qrcode.QRCode):
+    def best_mask_pattern(self) -> int:
+        return best_mask(self)
+
+
+def best_mask(code: qrcode.QRCode) -> int:
+    """The mask qrcode's ``best_mask_pattern`` chooses, found about five times faster.
+
+    Like qrcode, each mask is judged on the symbol in "test" mode (format and version
+    information light); the first mask with the fewest penalty points wins.
+    """
+    code.makeImpl(True, 0)
+    n = code.modules_count
+    rows0 = [int("".join("1" if module else "0" for module in row), 2) for row in code.modules]
+    flips = _mask_flips(code.version)
+    best, best_points = 0, None
+    for mask in range(8):
+        rows = [row ^ a ^ b for row, a, b in zip(rows0, flips[0], flips[mask])]
+        points = _penalty(rows, n)
+        if best_points is None or points < best_points:
+            best, best_points = mask, points
+    return best
+
+
+_RUNS = re.compile(r"0{5,}|1{5,}")  # rule 1: five or more modules of one colour in a line
+_FINDER = re.compile(r"(?=10111010000|00001011101)")  # rule 3: a finder-like pattern, overlaps counted
+
+
+def _penalty(rows: list[int], n: int) -> int:
+    """ISO/IEC 18004's four penalty rules, as qrcode's ``util.lost_point`` counts them."""
+    lines = [format(row, f"0{n}b") for row in rows]
+    lines += ["".join(column) for column in zip(*lines)]
+    text = "2".join(lines)  # '2' ends every row and column: no run or pattern crosses it
+    points = sum(len(run) - 2 for run in _RUNS.findall(text))
+    points += 40 * len(_FINDER.findall(text))
+    return points + _blocks(rows, n) + _balance(rows, n)
+
+
+def _blocks(rows: list[int], n: int) -> int:
+    """Rule 2: 3 points for every 2 x 2 block of one colour."""
+    inside = (1 << (n - 1)) - 1
+    count = 0
+    for upper, lower in zip(rows, rows[1:]):
+        dark, light = upper & lower, ~(upper | lower)
+        count += (((dark & (dark >> 1)) | (light & (light >> 1))) & inside).bit_count()
+    return 3 * count
+
+
+def _balance(rows: list[int], n: int) -> int:
+    """Rule 4: 10 points for every 5 % the share of dark modules is away from half."""
+    percent = float(sum(row.bit_count() for row in rows)) / (n ** 2)
+    return int(abs(percent * 100 - 50) / 5) * 10
+
+
+@functools.lru_cache(maxsize=64)
+def _mask_flips(version: int) -> list[list[int]]:
+    """For each mask, per row, the data modules it turns over (as bits, column 0 first)."""
+    n = version * 4 + 17
+    probe = qrcode.QRCode(version=version, error_correction=ERROR_CORRECTION)
+    probe.modules_count = n
+    probe.modules = [[None] * n for _ in range(n)]
+    for row, col in ((0, 0), (n - 7, 0), (0, n - 7)):
+        probe.setup_position_probe_pattern(row, col)
+    probe.setup_position_adjust_pattern()
+    probe.setup_timing_pattern()
+    probe.setup_type_info(True, 0)
+    if version >= 7:
+        probe.setup_type_number(True)
+    flips = []
+    for mask in range(8):
+        turns = qrcode.util.mask_func(mask)
+        flips.append([int("".join("1" if probe.modules[r][c] is None and turns(r, c) else "0" for c in range(n)), 2)
+                      for r in range(n)])
+    return flips
 
 
 def svg(modules: list[list[bool]], text: str) -> bytes:

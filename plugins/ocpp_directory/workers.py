@@ -1,0 +1,133 @@
+"""Each certificate's QR code and label, made on every core.
+
+These files are most of a cold build's cost (a QR code about 7 ms, a label's PDF
+and PNG about 20 ms) and each depends on one certificate only, so they are made
+in worker processes while the main process renders pages. The results come
+back in the order asked, so the output does not depend on the number of
+workers. Small builds (or ``workers=1``) make them in this process: starting
+workers costs more than it saves below about a hundred certificates.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import functools
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import logos
+from .qr import QRCodes
+
+#: Fewer certificates than this are made in the main process.
+POOL_THRESHOLD = 100
+#: Where a kit's zip travels among its files (no file has this name).
+KIT_ZIP = "<zip>"
+#: The Binaries of a worker process (None in the main process).
+_IN_WORKER = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """What one certificate's binaries are made from."""
+
+    cert_id: str
+    url: str  # what the QR code encodes
+    lines: tuple[str, ...]  # the logo's statement
+    verify_host: str  # printed under the code
+    issued: str  # the labels' PDF creation date
+
+
+@dataclass
+class Made:
+    files: dict[str, bytes]
+    #: (rendered, reused) of the QR and the logo cache while making them
+    qr: tuple[int, int]
+    logos: tuple[int, int]
+
+
+class Binaries:
+    """Makes jobs' files with a QR and a logo cache, in this process or a pool of them."""
+
+    def __init__(self, cache: Path | None):
+        self.cache = cache
+        self.qr = QRCodes(cache / "qr" if cache else None)
+        self.renderer = logos.Renderer(cache / "logos" if cache else None, logos.ARTWORK_DATE)
+        self._pool_used = False
+
+    def count(self, made: Made) -> None:
+        """Add what a worker rendered or reused to this process's counts (the summary's figures)."""
+        if not self._pool_used:
+            return  # made here: counted already
+        self.qr.cache.rendered += made.qr[0]
+        self.qr.cache.reused += made.qr[1]
+        self.renderer.cache.rendered += made.logos[0]
+        self.renderer.cache.reused += made.logos[1]
+
+    def make(self, jobs: list[Job], workers: int | None = None) -> Iterator[Made]:
+        """Each job's files, in the order of ``jobs``."""
+        return self._run(_work, jobs, workers, POOL_THRESHOLD, chunksize=8)
+
+    def kits(self, kits: list[logos.Kit], workers: int | None = None) -> Iterator[Made]:
+        """Each logo kit's files (about 0.4 s a kit), in the order of ``kits``."""
+        light = [dataclasses.replace(kit, certificates=[]) for kit in kits]  # what crosses to a worker
+        return self._run(_kit_work, light, workers, 4, chunksize=1)
+
+    def _run(self, work, items: list, workers: int | None, threshold: int, chunksize: int) -> Iterator[Made]:
+        workers = workers or os.cpu_count() or 1
+        self._pool_used = workers >= 2 and len(items) >= threshold
+        if not self._pool_used:
+            return (work(item, self) for item in items)
+        return self._pooled(work, items, workers, chunksize)
+
+    def _pooled(self, work, items: Iterable, workers: int, chunksize: int) -> Iterator[Made]:
+        # fork: workers start with the fonts and code already loaded, and need nothing pickled but items
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
+                                                    initargs=(self.cache,)) as pool:
+            yield from pool.map(work, items, chunksize=chunksize)
+
+
+def _counted(make):
+    """``make(item, binaries)``, returning what it made with the cache counts it moved."""
+
+    @functools.wraps(make)
+    def counted(item, binaries: Binaries | None = None) -> Made:
+        binaries = binaries or _IN_WORKER
+        qr, renderer = binaries.qr, binaries.renderer
+        before = (qr.generated, qr.reused, renderer.rendered, renderer.reused)
+        files = make(item, binaries)
+        return Made(files, (qr.generated - before[0], qr.reused - before[1]),
+                    (renderer.rendered - before[2], renderer.reused - before[3]))
+
+    return counted
+
+
+@_counted
+def _work(job: Job, binaries: Binaries) -> dict[str, bytes]:
+    qr, renderer = binaries.qr, binaries.renderer
+    qr_svg, qr_png = qr.files(job.url)
+    lines = list(job.lines)
+    files = {
+        "qr.svg": qr_svg,
+        "qr.png": qr_png,
+        "label.svg": logos.label_svg(job.cert_id, lines, qr_svg, job.verify_host).encode("utf-8"),
+    }
+    for kind in ("pdf", "png"):
+        files[f"label.{kind}"] = renderer.label(job.cert_id, lines, qr_svg, job.verify_host, kind, job.issued)
+    return files
+
+
+@_counted
+def _kit_work(kit: logos.Kit, binaries: Binaries) -> dict[str, bytes]:
+    files = logos.kit_files(kit, binaries.renderer)
+    files[KIT_ZIP] = logos.zip_bytes(files, kit.slug)
+    return files
+
+
+def _start(cache: Path | None) -> None:
+    global _IN_WORKER
+    _IN_WORKER = Binaries(cache)
