@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -224,3 +225,13 @@ def test_worker_processes_make_the_same_bytes(work, monkeypatch):
     result = run(work, "pooled", settings_override={"OCPP_WORKERS": 2})
     assert result["qr_generated"] == result["certificates"]  # the workers' counts reach the summary
     assert digest(work / "pooled") == digest(work / "output")
+
+
+def test_the_manifest_of_a_removed_output_folder_is_dropped(work):
+    run(work)
+    run(work, "other")
+    builds = work / "cache" / "builds"
+    assert len(list(builds.glob("*.json"))) == 2
+    shutil.rmtree(work / "other")
+    run(work)
+    assert [json.loads(p.read_bytes())["output"] for p in builds.glob("*.json")] == [str(work / "output")]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -82,8 +83,24 @@ class Manifest:
 
     def save(self, units: dict[str, dict]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.path, json.dumps({"format": MANIFEST_FORMAT, "units": units},
-                                            sort_keys=True).encode("utf-8"))
+        _write_atomic(self.path, json.dumps({"format": MANIFEST_FORMAT, "output": str(self.output.resolve()),
+                                             "units": units}, sort_keys=True).encode("utf-8"))
+        self._prune()
+
+    def _prune(self) -> None:
+        """Drop the manifests of output folders that no longer exist (the tests make many)."""
+        for other in self.path.parent.glob("*.json"):
+            if other == self.path or other.name.endswith(".journal.json"):
+                continue
+            try:
+                with open(other, "rb") as handle:
+                    head = handle.read(8192)  # "output" sorts before "units": it is near the start
+            except OSError:
+                continue
+            found = re.search(rb'"output": ("(?:[^"\\]|\\.)*")', head)
+            if found and not Path(json.loads(found.group(1))).exists():
+                other.unlink(missing_ok=True)
+                Path(str(other).removesuffix(".json") + ".journal.json").unlink(missing_ok=True)
 
     def commit(self, staging: Path, units: dict[str, dict], previous: dict[str, dict]) -> dict:
         """Move what ``staging`` holds into the output and delete what no unit lists any more.
