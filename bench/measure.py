@@ -1,15 +1,17 @@
 """One measured step, run in a process of its own: ``python -m bench.measure KIND ...``.
 
-Prints one JSON line: wall seconds, the process's peak resident memory (MB),
-and what the step produced. A fresh process per step keeps one step's memory
+Prints one JSON line: wall seconds, peak resident memory (MB) of the step's
+process and its worker processes together, and what the step produced. A fresh process per step keeps one step's memory
 and caches out of the next one's figures.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,7 +26,8 @@ def build(records: str, output: str, cache: str) -> dict:
                         siteurl="https://bench.example.org", date="2026-11-24", quiet=True)
     return {"certificates": result["certificates"], "pages": result["pages"], "files": result["files"],
             "qr_rendered": result["qr_generated"], "logos_rendered": result["logos_rendered"],
-            "written": result.get("written"), "search": result["search"]}
+            "written": result["written"], "units_rendered": result["units_rendered"],
+            "records_reused": result["records_reused"], "search": result["search"]}
 
 
 FLOOR_TEMPLATE = """<!DOCTYPE html>
@@ -54,8 +57,36 @@ def floor(n: int, size: int, output: str) -> dict:
     return {"pages": n}
 
 
+def _tree_rss_kb(pid: int) -> int:
+    """Memory of ``pid`` and all its descendants (worker processes), from /proc: their
+    proportional set sizes, so pages a forked worker shares with the build count once."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as status:
+            rss = next((int(line.split()[1]) for line in status if line.startswith("Pss:")), 0)
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            kids = [int(k) for k in children.read().split()]
+    except (OSError, ValueError):
+        return 0
+    return rss + sum(_tree_rss_kb(kid) for kid in kids)
+
+
+class _TreeMemory(threading.Thread):
+    """The largest total resident memory of this process and its workers, sampled every 20 ms."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_kb = 0
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.02):
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(os.getpid()))
+
+
 def main() -> None:
     kind, *args = sys.argv[1:]
+    memory = _TreeMemory()
+    memory.start()
     start = time.perf_counter()
     if kind == "build":
         produced = build(*args)
@@ -64,8 +95,15 @@ def main() -> None:
     else:
         raise SystemExit(f"unknown step {kind}")
     seconds = time.perf_counter() - start
+    memory.done.set()
+    memory.join()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, **produced}))
+    workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # peak_mb: the build and its worker processes together (the largest sampled sum of their
+    # proportional set sizes, and at least the build's own peak); main_peak_mb and
+    # worker_peak_mb: each alone (resident, shared pages included), from getrusage.
+    print(json.dumps({"seconds": seconds, "peak_mb": max(peak_mb, memory.peak_kb / 1024), "main_peak_mb": peak_mb,
+                      "worker_peak_mb": workers_mb, **produced}))
 
 
 if __name__ == "__main__":
