@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 from .records import generate
@@ -101,11 +102,14 @@ def search_figures(site: Path, page: str, box: str, results: str) -> dict:
         tab = browser.new_page()
 
         def on_response(response):
-            try:
-                body = response.body()
-            except Exception:  # a redirect or an aborted request has no body
-                return
-            sizes[response.url] = len(gzip.compress(body, 6, mtime=0))
+            # The bytes of the file served, gzip-compressed as a server would send them. Read from
+            # the site folder, not from response.body(): that fails for a body of many megabytes,
+            # and an uncounted index would flatter us (it did, at N=10000, before this).
+            path = site / urllib.parse.urlsplit(response.url).path.lstrip("/")
+            if path.is_dir():
+                path = path / "index.html"
+            if path.is_file():
+                sizes[response.url] = len(gzip.compress(path.read_bytes(), 6, mtime=0))
 
         tab.on("response", on_response)
         tab.goto(base + page)

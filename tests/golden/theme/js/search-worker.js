@@ -35,7 +35,46 @@ function tokens(text) {
   return out.filter(function (t) { return seen.hasOwnProperty(t) ? false : (seen[t] = true); });
 }
 
-var index = null, store = null, loading = null;
+var index = null, store = null, loading = null, terms = null;
+
+/* A word typed is a prefix. lunr's own trailing wildcard expands it to every indexed term it
+   starts; at 10,000 certificates "oc" starts 10,000 certificate ids, and lunr's scoring then
+   costs the number of terms times the number of documents (over a minute). So a prefix is
+   expanded here, to at most MAX_EXPANSIONS terms: all of them if there are that few, else
+   the ones most documents contain (then the shortest). Whole words are always matched. */
+var MAX_EXPANSIONS = 64;
+
+function documentCount(term) {
+  var postings = index.invertedIndex[term], count = 0;
+  Object.keys(postings).forEach(function (field) {
+    if (field !== "_index") { count = Math.max(count, Object.keys(postings[field]).length); }
+  });
+  return count;
+}
+
+function expand(prefix, limit) {
+  if (!terms) { terms = Object.keys(index.invertedIndex).sort(); }
+  var lo = 0, hi = terms.length;
+  while (lo < hi) { var mid = (lo + hi) >> 1; if (terms[mid] < prefix) { lo = mid + 1; } else { hi = mid; } }
+  var found = [];
+  for (var i = lo; i < terms.length && terms[i].lastIndexOf(prefix, 0) === 0; i++) { found.push(terms[i]); }
+  if (found.length > limit) {
+    var count = {};
+    found.forEach(function (term) { count[term] = documentCount(term); });
+    found.sort(function (a, b) { return (count[b] - count[a]) || (a.length - b.length) || (a < b ? -1 : 1); });
+    found = found.slice(0, limit);
+  }
+  return found.sort();
+}
+
+/* lunr asks TokenSet.fromClause for the terms a clause may match: a clause carrying its own
+   expansions matches exactly those. */
+function useExpansions() {
+  var fromClause = lunr.TokenSet.fromClause;
+  lunr.TokenSet.fromClause = function (clause) {
+    return clause.expansions ? lunr.TokenSet.fromArray(clause.expansions) : fromClause(clause);
+  };
+}
 
 function load(urls) {
   if (!loading) {
@@ -46,18 +85,22 @@ function load(urls) {
     ]).then(function (data) {
       index = lunr.Index.load(data[0]);
       store = data[1];
+      useExpansions();
     });
   }
   return loading;
 }
 
 function textMatches(query) {
-  var terms = wholeTokens(query);
-  if (!terms.length) { return null; }
+  var words = wholeTokens(query);
+  if (!words.length) { return null; }
   var found = index.query(function (q) {
-    terms.forEach(function (term) {
-      q.term(term, { usePipeline: false, wildcard: lunr.Query.wildcard.TRAILING, presence: lunr.Query.presence.REQUIRED });
-      q.term(term, { usePipeline: false, boost: 10 });
+    words.forEach(function (word) {
+      var expansions = expand(word, MAX_EXPANSIONS);
+      // A word no term starts: a clause that matches nothing, so the query finds nothing.
+      q.clause({ term: word, usePipeline: false, presence: lunr.Query.presence.REQUIRED,
+                 expansions: expansions.length ? expansions : [word] });
+      q.term(word, { usePipeline: false, boost: 10 });
     });
   });
   var scores = {};
@@ -117,6 +160,12 @@ self.onmessage = function (event) {
   var message = event.data;
   if (message.type === "tokens") {  // for the tests: the worker's tokens of each text
     self.postMessage({ type: "tokens", id: message.id, tokens: message.texts.map(tokens) });
+    return;
+  }
+  if (message.type === "expand") {  // for the tests: the terms a prefix stands for
+    load(message.urls).then(function () {
+      self.postMessage({ type: "expand", id: message.id, terms: expand(message.prefix, message.limit) });
+    });
     return;
   }
   load(message.urls).then(function () {
