@@ -47,6 +47,8 @@ class Made:
     #: (rendered, reused) of the QR and the logo cache while making them
     qr: tuple[int, int]
     logos: tuple[int, int]
+    #: made in a worker process, whose counts this process has not seen yet
+    in_worker: bool
 
 
 class Binaries:
@@ -56,11 +58,10 @@ class Binaries:
         self.cache = cache
         self.qr = QRCodes(cache / "qr" if cache else None)
         self.renderer = logos.Renderer(cache / "logos" if cache else None, logos.ARTWORK_DATE)
-        self._pool_used = False
 
     def count(self, made: Made) -> None:
         """Add what a worker rendered or reused to this process's counts (the summary's figures)."""
-        if not self._pool_used:
+        if not made.in_worker:
             return  # made here: counted already
         self.qr.cache.rendered += made.qr[0]
         self.qr.cache.reused += made.qr[1]
@@ -78,8 +79,7 @@ class Binaries:
 
     def _run(self, work, items: list, workers: int | None, threshold: int, chunksize: int) -> Iterator[Made]:
         workers = workers or os.cpu_count() or 1
-        self._pool_used = workers >= 2 and len(items) >= threshold
-        if not self._pool_used:
+        if workers < 2 or len(items) < threshold:
             return (work(item, self) for item in items)
         return self._pooled(work, items, workers, chunksize)
 
@@ -96,12 +96,13 @@ def _counted(make):
 
     @functools.wraps(make)
     def counted(item, binaries: Binaries | None = None) -> Made:
+        in_worker = binaries is None
         binaries = binaries or _IN_WORKER
         qr, renderer = binaries.qr, binaries.renderer
         before = (qr.generated, qr.reused, renderer.rendered, renderer.reused)
         files = make(item, binaries)
         return Made(files, (qr.generated - before[0], qr.reused - before[1]),
-                    (renderer.rendered - before[2], renderer.reused - before[3]))
+                    (renderer.rendered - before[2], renderer.reused - before[3]), in_worker)
 
     return counted
 
