@@ -131,7 +131,7 @@ def build(
         Pelican(settings).run()
         # What Pelican itself wrote (content pages, theme files) is made again by every build.
         claimed = {name for unit in plan.units.values() for name in unit["files"]}
-        plan.add("pelican", "", [name for name in _files_below(staging) if name not in claimed])
+        plan.add("pelican", "", [name for name in incremental.files_below(staging) if name not in claimed])
         files = sum(len(unit["files"]) for unit in plan.units.values())
         pages = sum(1 for unit in plan.units.values() for name in unit["files"] if name.endswith(".html"))
         if plan.incremental:
@@ -170,12 +170,6 @@ def build(
         "warnings": directory.warnings,
         "output": output,
     }
-
-
-def _files_below(folder: Path) -> list[str]:
-    """Every file below ``folder``, relative to it."""
-    return [os.path.relpath(os.path.join(root, name), folder) for root, _dirs, names in os.walk(folder)
-            for name in names]
 
 
 def _remove_stale(output: Path) -> None:

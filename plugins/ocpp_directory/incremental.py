@@ -108,13 +108,10 @@ class Manifest:
         Returns counts: files written, unchanged (same bytes already there) and deleted.
         """
         moves, unchanged = [], 0
-        for root, _dirs, files in os.walk(staging):
-            for name in files:
-                source = Path(root, name)
-                rel = str(source.relative_to(staging))
-                if _same_bytes(source, self.output / rel):
-                    unchanged += 1
-                    continue
+        for rel in files_below(staging):
+            if _same_bytes(staging / rel, self.output / rel):
+                unchanged += 1
+            else:
                 moves.append(rel)
         now = {name for unit in units.values() for name in unit["files"]}
         deletes = sorted({name for unit in previous.values() for name in unit["files"]} - now)
@@ -154,6 +151,12 @@ class Manifest:
         self.save(plan["units"])
         self.journal.unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def files_below(folder: Path) -> list[str]:
+    """Every file below ``folder``, relative to it."""
+    return [os.path.relpath(os.path.join(root, name), folder) for root, _dirs, names in os.walk(folder)
+            for name in names]
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
