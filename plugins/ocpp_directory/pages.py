@@ -139,10 +139,12 @@ class DirectoryGenerator(Generator):
             report(stage, done, total)
 
     def generate_context(self) -> None:
-        program = load_program(resolve(self.settings, "OCPP_PROGRAM_FILE"))
+        program_file = resolve(self.settings, "OCPP_PROGRAM_FILE")
+        program = load_program(program_file)
+        # Part of every cache key: checked records and rendered parts both depend on the rules.
+        self.program_digest = incremental.digest(program_file.read_bytes())
         cache = setting(self.settings, "OCPP_CACHE_PATH")
-        salt = incremental.digest(code_digest(), resolve(self.settings, "OCPP_PROGRAM_FILE").read_bytes(),
-                                  build_date(self.settings))
+        salt = incremental.digest(code_digest(), self.program_digest, build_date(self.settings))
         folder = resolve(self.settings, "OCPP_CERTIFICATES")
         name = f"records-{incremental.digest(folder.resolve())[:16]}.pickle"
         records = RecordCache(Path(cache) / name if cache else None, salt)
@@ -211,7 +213,7 @@ class DirectoryGenerator(Generator):
         return incremental.digest(
             code_digest(),
             incremental.tree_digest(Path(self.theme)),
-            resolve(self.settings, "OCPP_PROGRAM_FILE").read_bytes(),
+            self.program_digest,
             json.dumps(settings, sort_keys=True, default=lambda v: type(v).__name__),
             self.public_base,
             self.qr_warning,
