@@ -227,7 +227,7 @@ def main() -> None:
     print(f"\nOCPP directory benchmark, N={n}, {os.cpu_count()} cores")
     for row in table:
         print(f"  {row[0]:<24}{row[1]}  {row[2]}  {row[3]}")
-    for name, s in (("ours (lunr)", ours), ("Pagefind", theirs)):
+    for name, s in (("ours (sharded)", ours), ("Pagefind", theirs)):
         print(f"  search, {name:<14} {s['bytes_before_first_result_gzip'] / 1024:8.1f} KB gzip before the first "
               f"result ({s['requests']} requests); first result {s['first_result_ms_cold']:.0f} ms from the first "
               f"key, {_ms(s)} once loaded")

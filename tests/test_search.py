@@ -1,27 +1,19 @@
-"""Search: the index built here, loaded by lunr.js in a worker, driven as a person would."""
+"""Search: the sharded index built here, read by the worker in the browser, driven as a person would."""
 
 from __future__ import annotations
 
 import json
 import re
 
-import lunr
+import pytest
 
 from ocpp_directory import search
+from ocpp_directory.pages import HARDWARE_WORDS
 
-from .conftest import ROOT
 from .test_browser import base_url, browser, page  # noqa: F401  (shared browser fixtures)
-
-LUNR_JS = ROOT / "theme" / "static" / "vendor" / "lunr" / "lunr.min.js"
 
 TEXTS = ["VD22-S", "4.10.0", "Énergie Borne SAS", "한빛충전 주식회사", "KK Słup 2x22", "OCA-16-2024-0042",
          "Ampère & Fils SA", "Straße Ø Æble", "HC150-4 / v2_1", "충전관제 플랫폼 SM-Cloud", "  ", "İstanbul"]
-
-
-def test_vendored_lunr_js_is_the_version_lunr_py_targets():
-    header = LUNR_JS.read_text("utf-8")[:200]
-    assert re.search(r"- (\d+\.\d+\.\d+)\n", header).group(1) == lunr.__TARGET_JS_VERSION__ == search.LUNR_JS_VERSION
-    assert (LUNR_JS.parent / "LICENSE").read_text().startswith("Copyright (C) 2013 by Oliver Nightingale")
 
 
 def test_accents_fold_and_versions_stay_whole():
@@ -35,20 +27,111 @@ def test_hangul_words_and_their_inner_words():
     assert search.tokens("한빛충전 주식회사") == ["한빛충전", "빛충전", "충전", "주식회사", "식회사", "회사"]
 
 
+def _terms(directory) -> dict[str, int]:
+    """Every indexed term and its document count as lunr counts it (per field, summed), from the
+    tokens themselves: what the shards must hold between them."""
+    counts: dict[str, int] = {}
+    for cert in search.documents(directory):
+        for words in search.field_tokens(cert, directory.program):
+            for word in set(words):
+                counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def _shard_terms(files: search.SearchFiles) -> dict[str, dict[str, list[int]]]:
+    meta = json.loads(files.meta)
+    return {prefix: json.loads(files.shards[search.shard_name(prefix)])
+            for prefix in meta["leaves"] + meta["internal"] if search.shard_name(prefix) in files.shards}
+
+
 def test_index_is_deterministic_and_has_no_stemmer(samples):
-    from ocpp_directory.pages import HARDWARE_WORDS
+    files = search.build(samples, HARDWARE_WORDS)
+    assert files == search.build(samples, HARDWARE_WORDS)
+    held = {term for terms in _shard_terms(files).values() for term in terms}
+    assert {"vd22-s", "4.10.0", "energie", "한빛충전", "충전"} <= held
+    assert "energi" not in held and "voltari" not in held  # no stemmer, no n-grams
 
-    index, store = search.build(samples, HARDWARE_WORDS)
-    assert (index, store) == search.build(samples, HARDWARE_WORDS)
-    data = json.loads(index)
-    assert data["version"] == "2.3.9" and data["pipeline"] == []
-    terms = {term for term, _ in data["invertedIndex"]}
-    assert {"vd22-s", "4.10.0", "energie", "한빛충전", "충전"} <= terms
-    from lunr.index import Index
 
-    loaded = Index.load(data)
-    assert [r["ref"] for r in loaded.search("vd22-s")][:1] in (["OCA-16-2021-0007"], ["OCA-16-2024-0042"],
-                                                               ["OCA-201-2025-0019"])
+@pytest.mark.parametrize("shard_bytes", [search.SHARD_BYTES, 600, 1])
+def test_every_term_is_in_exactly_one_leaf_under_its_prefix(samples, monkeypatch, shard_bytes):
+    monkeypatch.setattr(search, "SHARD_BYTES", shard_bytes)
+    files = search.build(samples, HARDWARE_WORDS)
+    meta = json.loads(files.meta)
+    leaves = _shard_terms(files)
+    expected = _terms(samples)
+    found: dict[str, str] = {}
+    for prefix in meta["leaves"]:
+        for term, entry in leaves[prefix].items():
+            assert term.startswith(prefix) and term not in found
+            assert entry[0] == expected[term]
+            found[term] = prefix
+    internal = set(meta["internal"])
+    exact = {p for p in internal if p in expected}
+    assert set(found) | exact == set(expected) and not set(found) & exact
+    assert len(internal) > (0 if shard_bytes == search.SHARD_BYTES else 10)
+    # Siblings start with different characters, so a typed word goes down one path only.
+    for parent in internal:
+        kids = [p for p in meta["leaves"] + meta["internal"] if p != parent and p.startswith(parent)
+                and not any(parent < q < p and p.startswith(q) and q.startswith(parent) for q in internal)]
+        firsts = [k[len(parent)] for k in kids]
+        assert len(firsts) == len(set(firsts))
+
+
+def test_a_change_to_one_record_changes_only_the_shards_of_its_terms(samples, monkeypatch):
+    import dataclasses
+
+    monkeypatch.setattr(search, "SHARD_BYTES", 600)
+    before = search.build(samples, HARDWARE_WORDS)
+    newest = search.documents(samples)[-1]
+    edited = dataclasses.replace(newest, software_version="9.9.9-zeta")
+    samples2 = dataclasses.replace(samples, certificates=[edited if c is newest else c for c in samples.certificates])
+    after = search.build(samples2, HARDWARE_WORDS)
+    changed = {name for name in set(before.shards) | set(after.shards) if before.shards.get(name) != after.shards.get(name)}
+    # The shards of the old and new version's terms, and the nodes above them whose top terms hold
+    # them: a handful out of many.
+    assert 0 < len(changed) < len(after.shards) / 4
+    assert before.fragments[:-1] == after.fragments[:-1] and before.fragments[-1] != after.fragments[-1]
+
+
+def test_scores_are_lunrs(samples, page, base_url):
+    """The worker's BM25 weights are those lunr.py's builder gives each field of each document."""
+    from lunr.builder import Builder
+
+    builder = Builder()
+    builder.ref("ref")
+    for name, boost in search.FIELDS:
+        builder.field(name, boost=boost)
+    docs = search.documents(samples)
+    for cert in docs:
+        fields = search.field_tokens(cert, samples.program)
+        builder.add({"ref": cert.id, **{name: list(words) for (name, _), words in zip(search.FIELDS, fields)}})
+    index = builder.build()
+    terms = ["voltaris", "oca", "core", "vd22-s", "충전", "dekra", "security", "2024", "firmware"]
+    expected = {}
+    for term in terms:
+        position = index.inverted_index[term]["_index"]
+        expected[term] = {}
+        for field_ref, vector in index.field_vectors.items():
+            field, ref = field_ref.split("/", 1)
+            weights = dict(zip(vector.elements[0::2], vector.elements[1::2]))
+            if position in weights:
+                expected[term].setdefault(field, {})[ref] = weights[position]
+    page.goto(base_url + "/search/")
+    got = page.evaluate("""terms => Promise.all(terms.map(term => new Promise(resolve => {
+        const worker = new Worker('../theme/js/search-worker.js');
+        worker.onmessage = e => resolve(e.data.weights);
+        const base = new URL('.', location.href).href;
+        const version = document.getElementById('search-form').dataset.version;
+        worker.postMessage({type: 'weights', id: 1, term, urls: {
+            meta: base + 'meta.json?v=' + version, base, version}});
+    })))""", terms)
+    for term, weights in zip(terms, got):
+        by_id = {field: {docs[int(n)].id: w for n, w in scores.items()} for field, scores in weights.items()}
+        assert by_id.keys() == expected[term].keys(), term
+        for field, scores in expected[term].items():
+            assert by_id[field].keys() == scores.keys()
+            for ref, weight in scores.items():
+                assert abs(by_id[field][ref] - weight) <= 0.0011, (term, field, ref)
 
 
 def test_the_worker_makes_the_same_tokens_as_python(page, base_url):
@@ -61,25 +144,65 @@ def test_the_worker_makes_the_same_tokens_as_python(page, base_url):
     assert got == [search.tokens(text) for text in TEXTS]
 
 
-def test_a_prefix_stands_for_its_most_common_terms(page, base_url, site):
+def _expected_expansion(counts: dict[str, int], prefix: str, limit: int) -> list[str]:
+    found = [t for t in counts if t.startswith(prefix)]
+    if len(found) > limit:
+        found = sorted(found, key=lambda t: (-counts[t], len(t), t))[:limit] + ([prefix] if prefix in counts else [])
+        found = list(dict.fromkeys(found))
+    return sorted(found)
+
+
+def test_a_prefix_stands_for_its_most_common_terms(page, base_url, samples):
     """A typed prefix is expanded in the worker, to at most a limit of terms: the ones most
     certificates contain. (Without a limit, "oc" at 10,000 certificates took over a minute.)"""
     page.goto(base_url + "/search/")
-    terms = page.evaluate("""([prefix, limit]) => new Promise(resolve => {
-        const worker = new Worker('../theme/js/search-worker.js');
-        worker.onmessage = e => resolve(e.data.terms);
-        const base = new URL('..', location.href).href;
-        worker.postMessage({type: 'expand', id: 1, prefix, limit, urls: {
-            lunr: base + 'theme/vendor/lunr/lunr.min.js', index: base + 'search/index.json',
-            docs: base + 'search/docs.json'}});
-    })""", ["oca", 3])
-    index = json.loads((site / "search" / "index.json").read_bytes())
-    starting = {term: max(len(p) for f, p in postings.items() if f != "_index")
-                for term, postings in index["invertedIndex"] if term.startswith("oca")}
-    assert len(starting) > 3
-    expected = sorted(starting, key=lambda t: (-starting[t], len(t), t))[:3]
-    assert terms == sorted(expected)
+    terms = _expand(page, [["oca", 3]], "")[0]
+    counts = _terms(samples)
+    assert len([t for t in counts if t.startswith("oca")]) > 3
+    assert terms == _expected_expansion(counts, "oca", 3)
     assert "oca" in terms  # every certificate id starts with it
+
+
+def _expand(page, queries: list, search_path: str) -> list[list[str]]:
+    """What the worker expands each [prefix, limit] to, reading the index below ``search_path``."""
+    return page.evaluate("""([queries, path]) => new Promise(resolve => {
+        const worker = new Worker(new URL('/theme/js/search-worker.js', location.href).href);
+        const base = new URL(path + '/search/', location.origin).href;
+        const answers = [];
+        worker.onmessage = e => { answers[e.data.id] = e.data.terms;
+                                  if (answers.filter(Boolean).length === queries.length) resolve(answers); };
+        queries.forEach(([prefix, limit], id) => worker.postMessage({type: 'expand', id, prefix, limit,
+            urls: {meta: base + 'meta.json', base, version: 'test'}}));
+    })""", [queries, search_path])
+
+
+@pytest.mark.parametrize("shard_bytes", [600, 1])
+def test_the_worker_finds_every_prefix_in_a_deep_tree(browser, site, samples, tmp_path, monkeypatch, shard_bytes):
+    """Shards forced small, so the tree has many levels: every prefix of every term (and some
+    that start no term) expands in the browser exactly as the index's rules say."""
+    monkeypatch.setattr(search, "SHARD_BYTES", shard_bytes)
+    files = search.build(samples, HARDWARE_WORDS)
+    root = tmp_path / "deep"
+    (root / "search" / "d").mkdir(parents=True)
+    (root / "search" / "meta.json").write_bytes(files.meta)
+    for name, data in files.shards.items():
+        (root / "search" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "search" / name).write_bytes(data)
+    (root / "theme" / "js").mkdir(parents=True)
+    (root / "theme" / "js" / "search-worker.js").write_bytes((site / "theme" / "js" / "search-worker.js").read_bytes())
+    (root / "index.html").write_text("<!DOCTYPE html><title>deep</title>", "utf-8")
+    counts = _terms(samples)
+    prefixes = sorted({t[:k] for t in counts for k in range(1, len(t) + 1)} | {"zzq", "oca-16-2099", "충전x"})
+    queries = [[p, 64] for p in prefixes] + [[p, 2] for p in prefixes if len(p) <= 2]
+    from .conftest import serve
+
+    with serve(root) as url:
+        page = browser.new_page()
+        page.goto(url + "/index.html")
+        got = _expand(page, queries, "")
+        page.close()
+    for (prefix, limit), terms in zip(queries, got):
+        assert terms == _expected_expansion(counts, prefix, limit), (prefix, limit)
 
 
 # -- in the browser ----------------------------------------------------------------
@@ -189,11 +312,17 @@ def test_empty_result_offers_to_clear_filters(page, base_url):
 def test_index_loads_only_when_the_box_is_focused(page, base_url):
     page.goto(base_url + "/search/")
     page.wait_for_timeout(300)
-    assert not any("index.json" in url for url in page.requests)
-    page.get_by_label("Vendor, device, model, software version or certificate id").focus()
+    assert not any("meta.json" in url for url in page.requests)
+    box = page.get_by_label("Vendor, device, model, software version or certificate id")
+    box.focus()
     page.wait_for_timeout(500)
-    assert any("search/index.json" in url for url in page.requests)
-    assert any("search/docs.json" in url for url in page.requests)
+    assert any("search/meta.json" in url for url in page.requests)
+    assert not any("/search/t/" in url or "/search/d/" in url for url in page.requests)
+    # A word fetches one shard of the index; each result shown, its fragment.
+    box.fill("voltaris")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 4")
+    assert len([url for url in page.requests if "/search/t/" in url]) == 1
+    assert len([url for url in page.requests if "/search/d/" in url]) == 4
 
 
 def test_header_search_works_from_any_page(page, base_url):

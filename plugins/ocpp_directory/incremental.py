@@ -188,15 +188,17 @@ class Plan:
         self.kept = 0
         self.rendered = 0
 
+    def current(self, name: str, key: str) -> bool:
+        """Whether the last build made ``name`` from the same key, and its files are still there."""
+        entry = self.previous.get(name)
+        return entry is not None and entry["key"] == key and all(
+            os.path.exists(os.path.join(self.output, rel)) for rel in entry["files"])
+
     def kept_unit(self, name: str, key: str) -> dict | None:
         """The last build's entry for ``name`` if its key is the same and its files are still there."""
-        entry = self.previous.get(name)
-        if entry is None or entry["key"] != key:
+        if not self.current(name, key):
             return None
-        for rel in entry["files"]:
-            if not os.path.exists(os.path.join(self.output, rel)):
-                return None
-        self.units[name] = entry
+        entry = self.units[name] = self.previous[name]
         self.kept += 1
         return entry
 

@@ -53,6 +53,11 @@ DEFAULTS = {
 #: Settings that differ between two builds of the same site, and do not shape any output.
 VOLATILE_SETTINGS = {"OUTPUT_PATH", "OCPP_PROGRESS", "OCPP_REPORT", "OCPP_PLAN", "OCPP_CACHE_PATH", "OCPP_WORKERS"}
 
+#: The units of the search index's shards and result fragments (pages.DirectoryGenerator._search_units)
+SEARCH_PARTS = ("search-shard:", "search-fragments:")
+#: result fragments rendered (and kept) together
+FRAGMENTS_PER_UNIT = 64
+
 #: What codes encode when SITEURL is not absolute: `make serve`'s address.
 DEV_BASE_URL = "http://localhost:8000"
 
@@ -273,7 +278,7 @@ class DirectoryGenerator(Generator):
         # Pages and files made from every record: rendered again when any record changed.
         everything = incremental.digest(shared, build_date(self.settings), sorted(digests.items()),
                                         [page.save_as for page in self.context.get("pages", [])])
-        self.search_sizes = self._unit("search", everything, lambda: self._write_search(writer))
+        self.search_sizes = self._search_units(writer, shared, everything)
         self._unit("directory", everything, lambda: self._write_directory(writer))
         report = setting(self.settings, "OCPP_REPORT")
         if report is not None:
@@ -311,28 +316,57 @@ class DirectoryGenerator(Generator):
         )
         self._write_bytes(f"{folder}/certificate.json", exports.certificate_json(cert))
 
-    def _write_search(self, writer) -> dict:
-        """The lunr index, the facet store and the search page; their sizes for the summary."""
-        index, store = search.build(self.directory, HARDWARE_WORDS)
-        version = hashlib.sha256(index + store).hexdigest()[:12]
-        self._write_bytes("search/index.json", index)
-        self._write_bytes("search/docs.json", store)
-        self._write(writer, "search/index.html", "search", facets=search.facet_values(store),
-                    search_version=version, page_url="search/")
-        # What a browser fetches before the first result, compressed as a server sends it.
+    def _search_units(self, writer, shared: str, everything: str) -> dict:
+        """The search page, its meta file, term shards and result fragments; sizes for the summary.
+
+        They are computed from every record when any record changed; then only the shards and
+        groups of fragments whose bytes changed are written (each is a unit keyed by its bytes).
+        """
+        parts = [name for name in self.plan.previous if name.startswith(SEARCH_PARTS)]
+        if self.plan.current("search", everything) and all(
+                self.plan.current(name, self.plan.previous[name]["key"]) for name in parts):
+            for name in parts:
+                self.plan.kept_unit(name, self.plan.previous[name]["key"])
+            return self.plan.kept_unit("search", everything)["meta"]
+        files = search.build(self.directory, HARDWARE_WORDS)
+        for name, data in sorted(files.shards.items()):
+            self._unit(f"search-shard:{name}", incremental.digest(shared, data),
+                       lambda name=name, data=data: self._write_bytes(f"search/{name}", data))
+        for start in range(0, len(files.fragments), FRAGMENTS_PER_UNIT):
+            group = files.fragments[start:start + FRAGMENTS_PER_UNIT]
+            self._unit(f"search-fragments:{start}", incremental.digest(shared, start, *group),
+                       lambda start=start, group=group: self._write_fragments(start, group))
+        return self._render("search", everything, lambda: self._write_search(writer, files))
+
+    def _write_fragments(self, start: int, group: list[bytes]) -> None:
+        for offset, data in enumerate(group):
+            self._write_bytes(f"search/d/{start + offset}.json", data)
+
+    def _write_search(self, writer, files: search.SearchFiles) -> dict:
+        """The search page and the meta file; the sizes of what a browser fetches, for the summary."""
+        self._write_bytes("search/meta.json", files.meta)
+        self._write(writer, "search/index.html", "search", facets=files.facets,
+                    search_version=files.version, page_url="search/")
+        # What a browser fetches before the first result, compressed as a server sends it: the page,
+        # its styles and scripts and the meta file; then one shard per word typed and one fragment per
+        # result shown.
         static = Path(self.theme, "static")
         fetched = {
             "page": Path(self.output_path, "search/index.html").read_bytes(),
             "css": (static / "css/site.css").read_bytes(),
             "scripts": (static / "js/search.js").read_bytes() + (static / "js/search-worker.js").read_bytes(),
-            "lunr.js": (static / "vendor/lunr/lunr.min.js").read_bytes(),
-            "index": index,
-            "store": store,
+            "meta": files.meta,
         }
+        shards = sorted(_gzip_size(data) for name, data in files.shards.items())
+        two = sorted(_gzip_size(data) for name, data in files.shards.items() if _prefix_length(name) <= 2)
+        fragments = [_gzip_size(data) for data in files.fragments[-50:]]
         return {
-            "index": len(index), "index_gzip": _gzip_size(index),
-            "store": len(store), "store_gzip": _gzip_size(store),
-            "first_result_gzip": sum(_gzip_size(data) for data in fetched.values()),
+            "meta": len(files.meta), "meta_gzip": _gzip_size(files.meta),
+            "shards": len(shards), "shards_gzip": sum(shards),
+            "shard_gzip_median": shards[len(shards) // 2] if shards else 0,
+            "short_shard_gzip_largest": two[-1] if two else 0,
+            "fragment_gzip_average": sum(fragments) // max(1, len(fragments)),
+            "fixed_gzip": sum(_gzip_size(data) for data in fetched.values()),
         }
 
     def certificate_url(self, cert: Certificate) -> str:
@@ -365,6 +399,11 @@ class DirectoryGenerator(Generator):
         urls = [f"{base}/{name.removesuffix('index.html')}" for name in pages if name.endswith("index.html")]
         self._write_bytes("sitemap.xml", exports.sitemap(urls))
         self._write_bytes("robots.txt", exports.robots(base))
+
+
+def _prefix_length(name: str) -> int:
+    """How many characters the prefix of a shard file (search.shard_name) has."""
+    return len(bytes.fromhex(name.removeprefix("t/x").removesuffix(".json")).decode("utf-8"))
 
 
 def _gzip_size(data: bytes) -> int:

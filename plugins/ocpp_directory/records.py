@@ -7,6 +7,7 @@ in :mod:`ocpp_directory.directory`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -80,8 +81,13 @@ class Certificate:
 
     @property
     def country_name(self) -> str:
-        country = pycountry.countries.get(alpha_2=self.vendor_country)
-        return getattr(country, "common_name", None) or country.name
+        return _country_name(self.vendor_country)
+
+
+@functools.lru_cache(maxsize=None)
+def _country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code)
+    return getattr(country, "common_name", None) or country.name
 
 
 def read_record(path: str, data: bytes, program: Program, today: dt.date) -> tuple[Certificate | None, list[Problem]]:

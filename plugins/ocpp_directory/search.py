@@ -1,10 +1,17 @@
-"""The search index (lunr, built here, loaded by lunr.js) and the facet store.
+"""The search index, sharded by term prefix, and the facet store.
 
-Tokens are made here, not by lunr: lunr.py takes a list of strings as tokens
-as they are, and the index has an empty pipeline, so no stemmer ever sees a
-model number or a version. The browser makes query tokens with the same rules
-(``theme/static/js/search-worker.js``, function ``fold`` and ``tokens``); the
-two are tested against each other.
+A browser fetches ``search/meta.json`` (the tree of shards, the facets of every
+certificate, the figures for scoring), then for each word typed the one shard
+that holds what the word may stand for, then one small fragment per result it
+shows. A change to one record rewrites its fragment, the meta file and the shards
+of its terms, not the index (see :func:`_split`). Scores are lunr's BM25 (k1, b,
+idf and the rounding of ``lunr.Builder``), computed by the worker
+(``theme/static/js/search-worker.js``) from the counts stored here; a test checks
+them against lunr.py's builder.
+
+Tokens are made here, with no stemmer: the browser makes query tokens with the
+same rules (``search-worker.js``, functions ``fold`` and ``tokens``); the two are
+tested against each other.
 
 - fold: NFD, drop combining marks, NFC, lower case, and the few Latin letters
   that NFD does not split (ł, ø, ß...). "Énergie" and "energie" meet; Hangul
@@ -18,20 +25,29 @@ two are tested against each other.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import heapq
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
-
-from lunr.builder import Builder
+from dataclasses import dataclass
 
 from .directory import Directory
 from .records import Certificate
 from .text import json_bytes
 
-#: must equal the version of theme/static/vendor/lunr/lunr.min.js
-LUNR_JS_VERSION = "2.3.9"
-STORE_FORMAT = 1
+STORE_FORMAT = 2
+#: lunr's BM25 constants (lunr.Builder's k1 and b): the worker scores with lunr's formula
+K1, B = 1.2, 0.75
+#: a shard holding more than about this many bytes of postings is split by the next character
+SHARD_BYTES = 16_000
+#: how many terms a typed prefix stands for at most (the worker's MAX_EXPANSIONS)
+TOP_TERMS = 64
+#: tree nodes are named by prefixes of at most this many characters (file names stay short)
+MAX_PREFIX = 24
 
 _SPECIAL = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i",
                           "þ": "th", "ð": "d", "ħ": "h", "ŧ": "t"})
@@ -54,6 +70,8 @@ FIELDS = (
 
 
 def fold(text: str) -> str:
+    if text.isascii():  # the common case, and nothing below changes ASCII but the case
+        return text.lower()
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
     return unicodedata.normalize("NFC", stripped).lower().translate(_SPECIAL)
@@ -61,6 +79,12 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Index tokens for ``text``: whole tokens, their parts, compact forms, Hangul suffixes."""
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    # Vendor, device, profile and laboratory names repeat across certificates: made once each.
     out: list[str] = []
     for token in _TOKEN.findall(fold(text)):
         out.append(token)
@@ -69,14 +93,13 @@ def tokens(text: str) -> list[str]:
             out.append(_CONNECTOR.sub("", token))
         if _HANGUL.search(token):
             out.extend(token[i:] for i in range(1, len(token) - 1))
-    seen: set[str] = set()
-    return [t for t in out if not (t in seen or seen.add(t))]
+    return tuple(dict.fromkeys(out))
 
 
 def _all_tokens(values: Iterable[str]) -> list[str]:
     result: list[str] = []
     for value in values:
-        result.extend(tokens(value))
+        result.extend(_tokens(value))
     return result
 
 
@@ -140,61 +163,204 @@ def _order(key: str, values: dict[str, str], program) -> list[str]:
     return sorted(values, key=lambda v: (values[v].casefold(), v))
 
 
-def build(directory: Directory, hardware_words: dict[str, str]) -> tuple[bytes, bytes]:
-    """The serialized lunr index and the facet/result store, as deterministic JSON bytes."""
+def documents(directory: Directory) -> list[Certificate]:
+    """The certificates in the order of their numbers in the index: oldest first.
+
+    A new certificate is usually the newest, so it gets the next number and the numbers, and with
+    them the shards, of all others stay as they were.
+    """
+    return sorted(directory.certificates, key=lambda c: (c.issued, c.id))
+
+
+def field_tokens(cert: Certificate, program) -> list[list[str]]:
+    """The tokens of each of :data:`FIELDS` for one certificate."""
+    version = program.versions[cert.ocpp_version]
+    return [
+        _tokens(cert.id),
+        _all_tokens(cert.models),
+        _tokens(cert.vendor_name),
+        _tokens(cert.device_name),
+        _tokens(cert.software_version),
+        _all_tokens([*cert.profiles, *(version.profiles[p].title for p in cert.profiles)]),
+        _all_tokens([*cert.features, *(version.feature_title(f) for f in cert.features)]),
+        _all_tokens([cert.laboratory, program.laboratories[cert.laboratory].name]),
+        _all_tokens([cert.vendor_country, cert.country_name]),
+    ]
+
+
+@dataclass(frozen=True)
+class SearchFiles:
+    """What the search page fetches: the meta file, term shards and one fragment per document."""
+
+    meta: bytes
+    #: file name below search/ -> a term shard's bytes
+    shards: dict[str, bytes]
+    #: the fragment of each document number: id, vendor, device, software version, issued, device URL
+    fragments: list[bytes]
+    #: the facets and their values, for the page's server-rendered filters
+    facets: list[dict]
+    #: changes whenever any file changes: the page asks for search/meta.json?v=<version>
+    version: str
+
+
+def shard_name(prefix: str) -> str:
+    """The file of the tree node for ``prefix``: its UTF-8 bytes in hex (the worker's shardName)."""
+    return f"t/x{prefix.encode('utf-8').hex()}.json"
+
+
+def build(directory: Directory, hardware_words: dict[str, str]) -> SearchFiles:
+    """The sharded index, the documents' fragments and the facet store, as deterministic bytes."""
     program = directory.program
-    builder = Builder()  # empty pipelines: tokens are made by ``tokens`` above
-    builder.ref("ref")
-    for name, boost in FIELDS:
-        builder.field(name, boost=boost)
+    certs = documents(directory)
+    postings: dict[str, dict[int, list[int]]] = {}  # term -> field -> [doc, tf, field length, doc, ...]
+    totals = [0] * len(FIELDS)
     facets = Facets(directory, hardware_words)
     per_cert = []
-    for cert in sorted(directory.certificates, key=lambda c: c.id):
-        version = program.versions[cert.ocpp_version]
-        builder.add({
-            "ref": cert.id,
-            "id": tokens(cert.id),
-            "models": _all_tokens(cert.models),
-            "vendor": tokens(cert.vendor_name),
-            "device": tokens(cert.device_name),
-            "software_version": tokens(cert.software_version),
-            "profiles": _all_tokens([*cert.profiles, *(version.profiles[p].title for p in cert.profiles)]),
-            "features": _all_tokens([*cert.features, *(version.feature_title(f) for f in cert.features)]),
-            "laboratory": _all_tokens([cert.laboratory, program.laboratories[cert.laboratory].name]),
-            "country": _all_tokens([cert.vendor_country, cert.country_name]),
-        })
+    for number, cert in enumerate(certs):
+        for f, words in enumerate(field_tokens(cert, program)):
+            length = len(words)
+            totals[f] += length
+            for word in dict.fromkeys(words):
+                fields = postings.get(word)
+                if fields is None:
+                    fields = postings[word] = {}
+                flat = fields.get(f)
+                if flat is None:
+                    flat = fields[f] = []
+                flat += (number, words.count(word) if length > 1 else 1, length)
         values = facets.of(cert)
         for key, pairs in values.items():
             facets.values[key].update(pairs)
-        per_cert.append((cert, values))
-    index = builder.build().serialize()
+        per_cert.append(values)
+    terms = sorted(postings)
+    df, encoded = {}, {}
+    for term in terms:
+        df[term], encoded[term] = _entry(postings[term])
+    internal: list[str] = []
+    leaves: list[str] = []
+    shards: dict[str, bytes] = {}
+    _split(terms, 0, len(terms), "", _Sizes(terms, encoded), df, encoded, internal, leaves, shards)
 
     orders = {key: _order(key, facets.values[key], program) for key, _ in Facets.KEYS}
-    position = {key: {v: i for i, v in enumerate(order)} for key, order in orders.items()}
+    facet_list = []
+    for key, label in Facets.KEYS:
+        position = {v: i for i, v in enumerate(orders[key])}
+        column = [sorted(position[v] for v, _ in values[key]) for values in per_cert]
+        facet_list.append({"key": key, "label": label,
+                           "values": [[v, facets.values[key][v]] for v in orders[key]],
+                           **_facet_column(column, len(position))})
     device_of = directory.device_of
-    store = {
+    fragments = [json_bytes([c.id, c.vendor_name, c.device_name, c.software_version, c.issued.isoformat(),
+                             device_of[c.id].url]) for c in certs]
+    count = max(1, len(certs))
+    meta = {
         "format": STORE_FORMAT,
-        "facets": [
-            {"key": key, "label": label, "values": [[v, facets.values[key][v]] for v in orders[key]]}
-            for key, label in Facets.KEYS
-        ],
-        # Newest first: the order of results when no text is typed.
-        "docs": [
-            [
-                cert.id,
-                cert.vendor_name,
-                cert.device_name,
-                cert.software_version,
-                cert.issued.isoformat(),
-                device_of[cert.id].url,
-                [sorted(position[key][v] for v, _ in values[key]) for key, _ in Facets.KEYS],
-            ]
-            for cert, values in sorted(per_cert, key=lambda cv: (-cv[0].issued.toordinal(), cv[0].id))
-        ],
+        "documents": len(certs),
+        "fields": [[name, boost] for name, boost in FIELDS],
+        "average_lengths": [round(total / count, 6) for total in totals],
+        "k1": K1,
+        "b": B,
+        "top_terms": TOP_TERMS,
+        "internal": internal,
+        "leaves": leaves,
+        "facets": facet_list,
+        # fragments are fetched as search/d/<number>.json?v=<this>
+        "fragments": hashlib.sha256(b"\n".join(fragments)).hexdigest()[:12],
     }
-    return json_bytes(index), json_bytes(store)
+    data = json_bytes(meta)
+    version = hashlib.sha256(data + b"".join(hashlib.sha256(b).digest() for _, b in sorted(shards.items())))
+    return SearchFiles(meta=data, shards=shards, fragments=fragments,
+                       facets=[{k: f[k] for k in ("key", "label", "values")} for f in facet_list],
+                       version=version.hexdigest()[:12])
 
 
-def facet_values(store: bytes) -> list[dict]:
-    """The facets of a store, for the search page's server-rendered filters."""
-    return json.loads(store)["facets"]
+#: 64 characters that need no escaping in JSON: a facet column's digits
+DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+
+
+def _facet_column(column: list[list[int]], count: int) -> dict:
+    """One facet's values for every document, as a string of base-64 digits.
+
+    Each value is its position in the facet's list, in ``width`` digits. A facet of which a
+    document holds at most one value ("one") stores that position plus one (0: none); otherwise
+    ("many") a document's entry is how many values it holds, in one digit, then their positions."""
+    one = all(len(v) <= 1 for v in column)
+    width = 1
+    while 64 ** width < count + 1:
+        width += 1
+    if not one and max(len(v) for v in column) >= 64:
+        raise ValueError("a document holds 64 or more values of one facet")
+
+    def digits(number: int) -> str:
+        out = []
+        for _ in range(width):
+            number, digit = divmod(number, 64)
+            out.append(DIGITS[digit])
+        return "".join(reversed(out))
+
+    if one:
+        text = "".join(digits(v[0] + 1 if v else 0) for v in column)
+    else:
+        text = "".join(DIGITS[len(v)] + "".join(digits(p) for p in v) for v in column)
+    return {"kind": "one" if one else "many", "width": width, "documents": text}
+
+
+def _entry(fields: dict[int, list[int]]) -> tuple[int, bytes]:
+    """A term's document count and its postings, in one list: the count, then per field holding
+    the term the field, how many documents, their numbers as gaps, the term frequencies and the
+    field lengths. The count is lunr's: documents per field, summed over fields (lunr.idf)."""
+    out: list[int] = [0]
+    for f in sorted(fields):
+        flat = fields[f]
+        numbers = flat[0::3]
+        out[0] += len(numbers)
+        out += [f, len(numbers), numbers[0], *(b - a for a, b in zip(numbers, numbers[1:])), *flat[1::3],
+                *flat[2::3]]
+    return out[0], ("[" + ",".join(map(str, out)) + "]").encode("ascii")
+
+
+class _Sizes:
+    """Prefix sums of the terms' serialized sizes: the size of any run of sorted terms at once."""
+
+    def __init__(self, terms: list[str], encoded: dict[str, bytes]):
+        self.sums = [0]
+        for term in terms:
+            self.sums.append(self.sums[-1] + len(encoded[term]) + len(term.encode("utf-8")) + 4)
+
+    def of(self, lo: int, hi: int) -> int:
+        return self.sums[hi] - self.sums[lo]
+
+
+def _split(terms: list[str], lo: int, hi: int, prefix: str, sizes: _Sizes, df: dict[str, int],
+           encoded: dict[str, bytes], internal: list[str], leaves: list[str], shards: dict[str, bytes]) -> None:
+    """Shard the sorted ``terms[lo:hi]``, which all start with ``prefix``, into a tree of files.
+
+    A small node, or one whose prefix is MAX_PREFIX long, is a leaf: one file with all its terms.
+    A larger one is split by the next character into children, each named by the longest prefix
+    its terms share (at most MAX_PREFIX characters). Its own file holds the term equal to its
+    prefix, if there is one, and its TOP_TERMS most common terms: what a word typed this short
+    stands for (the worker expands a prefix to at most that many terms). The root has no file:
+    a typed word has at least one character.
+    """
+    leaf = sizes.of(lo, hi) <= SHARD_BYTES or hi - lo == 1 or len(prefix) >= MAX_PREFIX
+    if leaf:
+        leaves.append(prefix)
+        chosen = terms[lo:hi]
+    else:
+        internal.append(prefix)
+        top = heapq.nsmallest(TOP_TERMS, terms[lo:hi], key=lambda t: (-df[t], len(t), t))
+        chosen = sorted(set(top) | ({prefix} if terms[lo] == prefix else set()))
+    if leaf or prefix:
+        shards[shard_name(prefix)] = b"{" + b",".join(json_bytes(t) + b":" + encoded[t] for t in chosen) + b"}"
+    if leaf:
+        return
+    depth = len(prefix)
+    start = lo + 1 if terms[lo] == prefix else lo
+    while start < hi:
+        char = terms[start][depth]
+        end = start + 1
+        while end < hi and terms[end][depth] == char:
+            end += 1
+        shared = os.path.commonprefix([terms[start], terms[end - 1]])[:MAX_PREFIX]
+        _split(terms, start, end, shared, sizes, df, encoded, internal, leaves, shards)
+        start = end

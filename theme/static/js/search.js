@@ -13,9 +13,9 @@
   var root = new URL((form.getAttribute("data-root") || ".") + "/", document.baseURI);
   var version = form.getAttribute("data-version");
   var urls = {
-    lunr: new URL("theme/vendor/lunr/lunr.min.js", root).href,
-    index: new URL("search/index.json?v=" + version, root).href,
-    docs: new URL("search/docs.json?v=" + version, root).href
+    meta: new URL("search/meta.json?v=" + version, root).href,
+    base: new URL("search/", root).href,
+    version: version
   };
   var worker = null, sequence = 0, limit = 50, typingTimer = null;
   form.classList.add("live");

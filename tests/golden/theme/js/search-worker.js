@@ -1,5 +1,5 @@
-/* Search worker: loads the prebuilt lunr index and the facet store once, then
-   answers queries without ever blocking the page. Tokens are made exactly as
+/* Search worker: loads the search meta file once, then the index files each word typed needs,
+   and answers queries without ever blocking the page. Tokens are made exactly as
    plugins/ocpp_directory/search.py makes them (fold, tokens). */
 "use strict";
 
@@ -32,128 +32,237 @@ function tokens(text) {
     }
   });
   var seen = {};
-  return out.filter(function (t) { return seen.hasOwnProperty(t) ? false : (seen[t] = true); });
+  return out.filter(function (t) { return has(seen, t) ? false : (seen[t] = true); });
 }
 
-var index = null, store = null, loading = null, terms = null;
-
-/* A word typed is a prefix. lunr's own trailing wildcard expands it to every indexed term it
-   starts; at 10,000 certificates "oc" starts 10,000 certificate ids, and lunr's scoring then
-   costs the number of terms times the number of documents (over a minute). So a prefix is
-   expanded here, to at most MAX_EXPANSIONS terms: all of them if there are that few, else
-   the ones most documents contain (then the shortest). Whole words are always matched. */
+/* The index is a tree of files by term prefix (plugins/ocpp_directory/search.py, _split). meta.json
+   lists the tree's nodes; a word typed fetches the one file that holds what it may stand for:
+   - a leaf holds every term starting with its prefix;
+   - an internal node, split by the next character, holds the term equal to its prefix and its
+     TOP_TERMS most common terms: what a word that short stands for.
+   A term's postings: [field, count, document numbers as gaps, term frequencies, field lengths]...
+   Scores are lunr's BM25 (lunr.Builder: k1, b, idf, weights rounded to 3 decimals), computed here
+   from those counts, so a change to one record rewrites only the shards of its terms. */
+var meta = null, loading = null, base = null, children = null, facetValues = null;
+var shards = Object.create(null), fragments = Object.create(null);
 var MAX_EXPANSIONS = 64;
 
-function documentCount(term) {
-  var postings = index.invertedIndex[term], count = 0;
-  Object.keys(postings).forEach(function (field) {
-    if (field !== "_index") { count = Math.max(count, Object.keys(postings[field]).length); }
+function fetchJSON(url) {
+  return fetch(url).then(function (r) {
+    if (!r.ok) { throw new Error(url + ": " + r.status); }
+    return r.json();
   });
-  return count;
 }
 
-function expand(prefix, limit) {
-  if (!terms) { terms = Object.keys(index.invertedIndex).sort(); }
-  var lo = 0, hi = terms.length;
-  while (lo < hi) { var mid = (lo + hi) >> 1; if (terms[mid] < prefix) { lo = mid + 1; } else { hi = mid; } }
-  var found = [];
-  for (var i = lo; i < terms.length && terms[i].lastIndexOf(prefix, 0) === 0; i++) { found.push(terms[i]); }
-  if (found.length > limit) {
-    var count = {};
-    found.forEach(function (term) { count[term] = documentCount(term); });
-    found.sort(function (a, b) { return (count[b] - count[a]) || (a.length - b.length) || (a < b ? -1 : 1); });
-    found = found.slice(0, limit);
+function chars(text) { return Array.from(text); }
+
+/* Terms are vendor text: "constructor" or "hasownproperty" must be plain keys. */
+function has(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
+
+function hex(text) {
+  return Array.prototype.map.call(new TextEncoder().encode(text), function (b) {
+    return (b < 16 ? "0" : "") + b.toString(16);
+  }).join("");
+}
+
+/* Each node's children, by the first character after its prefix. */
+function tree() {
+  children = Object.create(null);
+  var internal = Object.create(null);
+  meta.internal.forEach(function (prefix) { internal[prefix] = true; children[prefix] = Object.create(null); });
+  meta.internal.concat(meta.leaves).forEach(function (prefix) {
+    var c = chars(prefix);
+    for (var k = c.length - 1; k >= 0; k--) {
+      var parent = c.slice(0, k).join("");
+      if (internal[parent] && parent !== prefix) { children[parent][c[k]] = prefix; return; }
+    }
+  });
+}
+
+/* Where a typed word's terms are: {prefix, top} (top: the node stands for the word as a whole),
+   or null when no term starts with the word. */
+function nodeFor(word) {
+  var prefix = "", w = chars(word);
+  while (has(children, prefix)) {  // an internal node
+    var depth = chars(prefix).length;
+    if (w.length === depth) { return { prefix: prefix, top: true }; }
+    var child = children[prefix][w[depth]];
+    if (child === undefined) { return null; }
+    if (child.lastIndexOf(word, 0) === 0) {  // the word is a prefix of the child's: all its terms
+      return { prefix: child, top: has(children, child) };
+    }
+    if (word.lastIndexOf(child, 0) !== 0) { return null; }
+    prefix = child;
   }
-  return found.sort();
+  return { prefix: prefix, top: false };
 }
 
-/* lunr asks TokenSet.fromClause for the terms a clause may match: a clause carrying its own
-   expansions matches exactly those. */
-function useExpansions() {
-  var fromClause = lunr.TokenSet.fromClause;
-  lunr.TokenSet.fromClause = function (clause) {
-    return clause.expansions ? lunr.TokenSet.fromArray(clause.expansions) : fromClause(clause);
-  };
+function shard(prefix) {
+  if (!shards[prefix]) {
+    shards[prefix] = fetchJSON(base + "t/x" + hex(prefix) + ".json?v=" + meta.version);
+  }
+  return shards[prefix];
+}
+
+function documentCount(entry) { return entry[0]; }
+
+/* The terms a typed word stands for (at most `limit`: the ones most documents contain, then the
+   shortest), with their postings; the word itself is always among them when it is a term. */
+function expand(word, limit) {
+  var node = nodeFor(word);
+  if (!node) { return Promise.resolve({}); }
+  return shard(node.prefix).then(function (terms) {
+    var found = Object.keys(terms).filter(function (t) { return t.lastIndexOf(word, 0) === 0; });
+    if (found.length > limit) {
+      found.sort(function (a, b) {
+        return (documentCount(terms[b]) - documentCount(terms[a])) || (a.length - b.length) || (a < b ? -1 : 1);
+      });
+      found = found.slice(0, limit);
+      if (has(terms, word) && found.indexOf(word) < 0) { found.push(word); }
+    }
+    var out = {};
+    found.sort().forEach(function (t) { out[t] = terms[t]; });
+    return out;
+  });
 }
 
 function load(urls) {
   if (!loading) {
-    importScripts(urls.lunr);
-    loading = Promise.all([
-      fetch(urls.index).then(function (r) { return r.json(); }),
-      fetch(urls.docs).then(function (r) { return r.json(); })
-    ]).then(function (data) {
-      index = lunr.Index.load(data[0]);
-      store = data[1];
-      useExpansions();
+    base = urls.base;
+    loading = fetchJSON(urls.meta).then(function (data) {
+      meta = data;
+      meta.version = urls.version;
+      tree();
+      facetValues = meta.facets.map(decodeFacet);
     });
   }
   return loading;
 }
 
+var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+
+/* One facet's values of every document (search.py, _facet_column): a list of positions each. */
+function decodeFacet(facet) {
+  var text = facet.documents, width = facet.width, at = 0, out = [];
+  function number() {
+    var n = 0;
+    for (var i = 0; i < width; i++) { n = n * 64 + DIGITS.indexOf(text[at++]); }
+    return n;
+  }
+  for (var d = 0; d < meta.documents; d++) {
+    if (facet.kind === "one") {
+      var v = number();
+      out.push(v ? [v - 1] : []);
+    } else {
+      var count = DIGITS.indexOf(text[at++]), values = [];
+      for (var k = 0; k < count; k++) { values.push(number()); }
+      out.push(values);
+    }
+  }
+  return out;
+}
+
+/* lunr's BM25 weight of each document holding `entry`'s term, per field, summed over fields. */
+function weights(entry, boost, into) {
+  var n = meta.documents, df = entry[0];
+  var idf = Math.log(1 + Math.abs((n - df + 0.5) / (df + 0.5)));
+  var k1 = meta.k1, b = meta.b;
+  for (var at = 1; at < entry.length;) {
+    var field = entry[at], count = entry[at + 1], docs = at + 2, tfs = docs + count, lengths = tfs + count;
+    var fieldBoost = meta.fields[field][1], average = meta.average_lengths[field], doc = 0;
+    for (var i = 0; i < count; i++) {
+      doc += entry[docs + i];
+      var tf = entry[tfs + i], length = entry[lengths + i];
+      var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / average)) + tf) * fieldBoost;
+      into[doc] = (into[doc] || 0) + boost * Math.round(score * 1000) / 1000;
+    }
+    at = lengths + count;
+  }
+}
+
+/* Every word typed must match (as a prefix); a word that is itself a term scores 10 times more
+   there. Scores by document number, or null when no word was typed. */
 function textMatches(query) {
   var words = wholeTokens(query);
-  if (!words.length) { return null; }
-  var found = index.query(function (q) {
-    words.forEach(function (word) {
-      var expansions = expand(word, MAX_EXPANSIONS);
-      // A word no term starts: a clause that matches nothing, so the query finds nothing.
-      q.clause({ term: word, usePipeline: false, presence: lunr.Query.presence.REQUIRED,
-                 expansions: expansions.length ? expansions : [word] });
-      q.term(word, { usePipeline: false, boost: 10 });
+  if (!words.length) { return Promise.resolve(null); }
+  return Promise.all(words.map(function (word) { return expand(word, MAX_EXPANSIONS); })).then(function (expanded) {
+    var scores = null;
+    expanded.forEach(function (terms, i) {
+      var mine = {};
+      Object.keys(terms).forEach(function (term) {
+        weights(terms[term], term === words[i] ? 11 : 1, mine);
+      });
+      if (scores === null) { scores = mine; return; }
+      var both = {};
+      Object.keys(mine).forEach(function (doc) {
+        if (has(scores, doc)) { both[doc] = scores[doc] + mine[doc]; }
+      });
+      scores = both;
     });
+    return scores;
   });
-  var scores = {};
-  found.forEach(function (match) { scores[match.ref] = match.score; });
-  return scores;
+}
+
+function fragment(number) {
+  if (!fragments[number]) {
+    fragments[number] = fetchJSON(base + "d/" + number + ".json?v=" + meta.fragments);
+  }
+  return fragments[number];
 }
 
 function search(message) {
-  var facets = store.facets, docs = store.docs;
-  var scores = textMatches(message.q || "");
-  var selected = facets.map(function (facet) {
-    var wanted = (message.filters[facet.key] || []);
-    if (!wanted.length) { return null; }
-    var set = {};
-    facet.values.forEach(function (pair, i) { if (wanted.indexOf(pair[0]) >= 0) { set[i] = true; } });
-    return set;
-  });
-  var counts = facets.map(function (facet) { return facet.values.map(function () { return 0; }); });
-  var hits = [];
-  docs.forEach(function (doc, position) {
-    if (scores && !scores.hasOwnProperty(doc[0])) { return; }
-    var values = doc[6], failed = -1, failures = 0;
-    for (var f = 0; f < facets.length; f++) {
-      if (!selected[f]) { continue; }
-      var ok = values[f].some(function (v) { return selected[f][v]; });
-      if (!ok) { failed = f; failures++; if (failures > 1) { break; } }
-    }
-    if (failures > 1) { return; }
-    // Counts per facet ignore that facet's own selection (values within a facet are alternatives).
-    for (var g = 0; g < facets.length; g++) {
-      if (failures === 0 || failed === g) {
-        values[g].forEach(function (v) { counts[g][v]++; });
+  return textMatches(message.q || "").then(function (scores) {
+    var facets = meta.facets, total = meta.documents;
+    var selected = facets.map(function (facet) {
+      var wanted = (message.filters[facet.key] || []);
+      if (!wanted.length) { return null; }
+      var set = {};
+      facet.values.forEach(function (pair, i) { if (wanted.indexOf(pair[0]) >= 0) { set[i] = true; } });
+      return set;
+    });
+    var counts = facets.map(function (facet) { return facet.values.map(function () { return 0; }); });
+    var hits = [];
+    for (var doc = total - 1; doc >= 0; doc--) {  // newest first: documents are numbered oldest first
+      if (scores && !has(scores, doc)) { continue; }
+      var failed = -1, failures = 0;
+      for (var f = 0; f < facets.length; f++) {
+        if (!selected[f]) { continue; }
+        var ok = facetValues[f][doc].some(function (v) { return selected[f][v]; });
+        if (!ok) { failed = f; failures++; if (failures > 1) { break; } }
       }
+      if (failures > 1) { continue; }
+      // Counts per facet ignore that facet's own selection (values within a facet are alternatives).
+      for (var g = 0; g < facets.length; g++) {
+        if (failures === 0 || failed === g) {
+          facetValues[g][doc].forEach(function (v) { counts[g][v]++; });
+        }
+      }
+      if (failures === 0) { hits.push(doc); }
     }
-    if (failures === 0) { hits.push(position); }
-  });
-  if (scores) {
-    hits.sort(function (a, b) { return (scores[docs[b][0]] - scores[docs[a][0]]) || (a - b); });
-  }
-  var profileFacet = facets.findIndex(function (f) { return f.key === "profile"; });
-  return {
-    type: "results",
-    id: message.id,
-    total: hits.length,
-    results: hits.slice(0, message.limit || 50).map(function (position) {
-      var doc = docs[position];
+    if (scores) {
+      hits.sort(function (a, b) { return (scores[b] - scores[a]) || (b - a); });
+    }
+    var profileFacet = facets.findIndex(function (f) { return f.key === "profile"; });
+    var shown = hits.slice(0, message.limit || 50);
+    return Promise.all(shown.map(fragment)).then(function (data) {
       return {
-        id: doc[0], vendor: doc[1], device: doc[2], software_version: doc[3], issued: doc[4], device_url: doc[5],
-        profiles: doc[6][profileFacet].map(function (v) { return facets[profileFacet].values[v][1]; })
+        type: "results",
+        id: message.id,
+        total: hits.length,
+        results: data.map(function (d, i) {
+          return {
+            id: d[0], vendor: d[1], device: d[2], software_version: d[3], issued: d[4], device_url: d[5],
+            profiles: facetValues[profileFacet][shown[i]].map(function (v) { return facets[profileFacet].values[v][1]; })
+          };
+        }),
+        counts: facets.map(function (facet, f) { return { key: facet.key, values: counts[f] }; })
       };
-    }),
-    counts: facets.map(function (facet, f) { return { key: facet.key, values: counts[f] }; })
-  };
+    });
+  });
+}
+
+function fail(message) {
+  return function (error) { self.postMessage({ type: "error", id: message.id, message: String(error) }); };
 }
 
 self.onmessage = function (event) {
@@ -163,15 +272,34 @@ self.onmessage = function (event) {
     return;
   }
   if (message.type === "expand") {  // for the tests: the terms a prefix stands for
-    load(message.urls).then(function () {
-      self.postMessage({ type: "expand", id: message.id, terms: expand(message.prefix, message.limit) });
-    });
+    load(message.urls).then(function () { return expand(message.prefix, message.limit); }).then(function (terms) {
+      self.postMessage({ type: "expand", id: message.id, terms: Object.keys(terms).sort() });
+    }).catch(fail(message));
+    return;
+  }
+  if (message.type === "weights") {  // for the tests: a term's BM25 weights, per field and document
+    load(message.urls).then(function () { return expand(message.term, Infinity); }).then(function (terms) {
+      var out = {};
+      var entry = terms[message.term];
+      if (entry) {
+        meta.fields.forEach(function (field, f) {
+          var only = entry.slice(0, 1), at = 1;
+          while (at < entry.length) {
+            var count = entry[at + 1];
+            if (entry[at] === f) { only = only.concat(entry.slice(at, at + 2 + 3 * count)); }
+            at += 2 + 3 * count;
+          }
+          var scores = {};
+          weights(only, 1, scores);
+          if (only.length > 1) { out[field[0]] = scores; }
+        });
+      }
+      self.postMessage({ type: "weights", id: message.id, weights: out });
+    }).catch(fail(message));
     return;
   }
   load(message.urls).then(function () {
-    if (message.type === "search") { self.postMessage(search(message)); }
-    else { self.postMessage({ type: "ready" }); }
-  }).catch(function (error) {
-    self.postMessage({ type: "error", id: message.id, message: String(error) });
-  });
+    if (message.type === "search") { return search(message).then(function (r) { self.postMessage(r); }); }
+    self.postMessage({ type: "ready" });
+  }).catch(fail(message));
 };
