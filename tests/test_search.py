@@ -261,6 +261,16 @@ def test_korean_name(page, base_url):
     assert "OCA-201-2026-0020" in type_query(page, base_url, "플랫폼")
 
 
+def test_results_come_in_two_steps_and_none_twice(page, base_url):
+    """The first results show as soon as their fragments are here, the rest are appended."""
+    ids = type_query(page, base_url, "oca")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 30")
+    ids = results(page)
+    assert len(ids) == len(set(ids)) == 30
+    assert page.locator("#search-status").inner_text() == "30 certificates match"
+    assert page.locator("#search-more").is_hidden()
+
+
 def test_nothing_found_says_so(page, base_url):
     assert type_query(page, base_url, "zzzz-no-such") == []
     assert page.get_by_role("status").inner_text() == "No certificate matches “zzzz-no-such”."

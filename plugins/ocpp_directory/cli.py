@@ -228,10 +228,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"{result['records_reused']} unchanged (from the cache)\n"
         f"build: QR codes: {result['qr_generated']} rendered, {result['qr_reused']} unchanged (from the cache); "
         f"logo and label files: {result['logos_rendered']} rendered, {result['logos_reused']} unchanged\n"
-        f"build: search: {s['shards']} shards ({_kb(s['shards_gzip'])} gzip); before the first result "
-        f"a browser fetches {_kb(s['fixed_gzip'])} gzip (page, scripts, meta {_kb(s['meta_gzip'])}), then one "
-        f"shard per word (median {_kb(s['shard_gzip_median'])}, largest for two letters "
-        f"{_kb(s['short_shard_gzip_largest'])}) and one fragment per result ({s['fragment_gzip_average']} B)"
+        f"build: search: {s['shards']} shards ({_kb(s['shards_bytes'])}); before the first result a browser "
+        f"fetches {_kb(s['fixed_gzip'])} gzip (page, scripts, meta {_kb(s['meta_gzip'])}), then one shard per "
+        f"word (for two letters: median {_kb(s['short_shard_gzip_median'])}, largest "
+        f"{_kb(s['short_shard_gzip_largest'])} gzip) and one fragment per result ({s['fragment_gzip_average']} B)"
     )
     if result["qr_warning"]:
         print(f"\n*** WARNING: {result['qr_warning']} ***\n", file=sys.stderr)

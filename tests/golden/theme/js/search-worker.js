@@ -162,8 +162,9 @@ function decodeFacet(facet) {
   return out;
 }
 
-/* lunr's BM25 weight of each document holding `entry`'s term, per field, summed over fields. */
-function weights(entry, boost, into) {
+/* Calls add(document, weight) for each document holding `entry`'s term, once per field: lunr's
+   BM25 weight of the term in that field (boost included, rounded to 3 decimals as lunr does). */
+function weights(entry, add) {
   var n = meta.documents, df = entry[0];
   var idf = Math.log(1 + Math.abs((n - df + 0.5) / (df + 0.5)));
   var k1 = meta.k1, b = meta.b;
@@ -174,32 +175,29 @@ function weights(entry, boost, into) {
       doc += entry[docs + i];
       var tf = entry[tfs + i], length = entry[lengths + i];
       var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / average)) + tf) * fieldBoost;
-      into[doc] = (into[doc] || 0) + boost * Math.round(score * 1000) / 1000;
+      add(doc, Math.round(score * 1000) / 1000);
     }
     at = lengths + count;
   }
 }
 
 /* Every word typed must match (as a prefix); a word that is itself a term scores 10 times more
-   there. Scores by document number, or null when no word was typed. */
+   there. Resolves to {score, matched} by document number, or null when no word was typed. */
 function textMatches(query) {
   var words = wholeTokens(query);
   if (!words.length) { return Promise.resolve(null); }
   return Promise.all(words.map(function (word) { return expand(word, MAX_EXPANSIONS); })).then(function (expanded) {
-    var scores = null;
+    var score = new Float64Array(meta.documents), wordsMatched = new Uint8Array(meta.documents);
     expanded.forEach(function (terms, i) {
-      var mine = {};
       Object.keys(terms).forEach(function (term) {
-        weights(terms[term], term === words[i] ? 11 : 1, mine);
+        var boost = term === words[i] ? 11 : 1;
+        weights(terms[term], function (doc, weight) {
+          if (wordsMatched[doc] === i) { wordsMatched[doc] = i + 1; }  // the first term of word i it holds
+          if (wordsMatched[doc] === i + 1) { score[doc] += boost * weight; }
+        });
       });
-      if (scores === null) { scores = mine; return; }
-      var both = {};
-      Object.keys(mine).forEach(function (doc) {
-        if (has(scores, doc)) { both[doc] = scores[doc] + mine[doc]; }
-      });
-      scores = both;
     });
-    return scores;
+    return { score: score, matched: function (doc) { return wordsMatched[doc] === words.length; } };
   });
 }
 
@@ -210,9 +208,13 @@ function fragment(number) {
   return fragments[number];
 }
 
+/* The first results are sent as soon as their fragments are here, the rest when all are: six,
+   what a browser fetches at once from one host over HTTP/1.1, so they come in one round trip. */
+var FIRST_RESULTS = 6;
+
 function search(message) {
-  return textMatches(message.q || "").then(function (scores) {
-    var facets = meta.facets, total = meta.documents;
+  return textMatches(message.q || "").then(function (text) {
+    var facets = meta.facets, total = meta.documents, nf = facets.length;
     var selected = facets.map(function (facet) {
       var wanted = (message.filters[facet.key] || []);
       if (!wanted.length) { return null; }
@@ -220,34 +222,39 @@ function search(message) {
       facet.values.forEach(function (pair, i) { if (wanted.indexOf(pair[0]) >= 0) { set[i] = true; } });
       return set;
     });
-    var counts = facets.map(function (facet) { return facet.values.map(function () { return 0; }); });
-    var hits = [];
+    var counts = facets.map(function (facet) { return new Uint32Array(facet.values.length); });
+    var hits = [], f, g, k, values;
     for (var doc = total - 1; doc >= 0; doc--) {  // newest first: documents are numbered oldest first
-      if (scores && !has(scores, doc)) { continue; }
+      if (text && !text.matched(doc)) { continue; }
       var failed = -1, failures = 0;
-      for (var f = 0; f < facets.length; f++) {
+      for (f = 0; f < nf && failures < 2; f++) {
         if (!selected[f]) { continue; }
-        var ok = facetValues[f][doc].some(function (v) { return selected[f][v]; });
-        if (!ok) { failed = f; failures++; if (failures > 1) { break; } }
+        values = facetValues[f][doc];
+        var ok = false;
+        for (k = 0; k < values.length; k++) { if (selected[f][values[k]]) { ok = true; break; } }
+        if (!ok) { failed = f; failures++; }
       }
       if (failures > 1) { continue; }
       // Counts per facet ignore that facet's own selection (values within a facet are alternatives).
-      for (var g = 0; g < facets.length; g++) {
+      for (g = 0; g < nf; g++) {
         if (failures === 0 || failed === g) {
-          facetValues[g][doc].forEach(function (v) { counts[g][v]++; });
+          values = facetValues[g][doc];
+          for (k = 0; k < values.length; k++) { counts[g][values[k]]++; }
         }
       }
       if (failures === 0) { hits.push(doc); }
     }
-    if (scores) {
-      hits.sort(function (a, b) { return (scores[b] - scores[a]) || (b - a); });
+    if (text) {
+      var score = text.score;
+      hits.sort(function (a, b) { return (score[b] - score[a]) || (b - a); });
     }
-    var profileFacet = facets.findIndex(function (f) { return f.key === "profile"; });
+    var profileFacet = facets.findIndex(function (facet) { return facet.key === "profile"; });
     var shown = hits.slice(0, message.limit || 50);
-    return Promise.all(shown.map(fragment)).then(function (data) {
+    var answer = function (data, complete) {
       return {
         type: "results",
         id: message.id,
+        complete: complete,
         total: hits.length,
         results: data.map(function (d, i) {
           return {
@@ -255,9 +262,14 @@ function search(message) {
             profiles: facetValues[profileFacet][shown[i]].map(function (v) { return facets[profileFacet].values[v][1]; })
           };
         }),
-        counts: facets.map(function (facet, f) { return { key: facet.key, values: counts[f] }; })
+        counts: facets.map(function (facet, c) { return { key: facet.key, values: Array.from(counts[c]) }; })
       };
-    });
+    };
+    var all = shown.map(fragment);
+    var first = shown.length > FIRST_RESULTS ? Promise.all(all.slice(0, FIRST_RESULTS)).then(function (data) {
+      self.postMessage(answer(data, false));
+    }) : Promise.resolve();
+    return first.then(function () { return Promise.all(all); }).then(function (data) { return answer(data, true); });
   });
 }
 
@@ -290,7 +302,7 @@ self.onmessage = function (event) {
             at += 2 + 3 * count;
           }
           var scores = {};
-          weights(only, 1, scores);
+          weights(only, function (doc, weight) { scores[doc] = weight; });
           if (only.length > 1) { out[field[0]] = scores; }
         });
       }

@@ -79,20 +79,27 @@
     return node;
   }
 
+  /* The worker answers twice for a long list: the first results as soon as they are here, then
+     all of them; the second answer appends to the first. */
+  var partial = null;
+
   function show(data) {
     if (data.id !== sequence) { return; }  // an older answer
     var s = state();
     var filtered = Object.keys(s.filters).length > 0;
+    var text;
     if (data.total === 0) {
-      status.textContent = "No certificate matches" + (s.q.trim() ? " “" + s.q.trim() + "”" : "") +
+      text = "No certificate matches" + (s.q.trim() ? " “" + s.q.trim() + "”" : "") +
         (filtered ? " with these filters. Try clearing the filters." : ".");
     } else {
-      status.textContent = data.total + (data.total === 1 ? " certificate" : " certificates") +
+      text = data.total + (data.total === 1 ? " certificate" : " certificates") +
         (s.q.trim() || filtered ? " match" + (data.total === 1 ? "es" : "") : "");
     }
+    var from = partial && partial.id === data.id ? partial.shown : 0;
+    if (from === 0) { status.textContent = text; }  // announced once a search (aria-live)
     clear.hidden = !filtered;
-    list.textContent = "";
-    data.results.forEach(function (r) {
+    if (from === 0) { list.textContent = ""; }
+    data.results.slice(from).forEach(function (r) {
       var item = element("li", "result");
       var title = element("a", "result-title");
       title.href = new URL("certificates/" + r.id + "/", root).href;
@@ -107,7 +114,8 @@
       item.appendChild(meta);
       list.appendChild(item);
     });
-    more.hidden = data.results.length >= data.total;
+    partial = data.complete === false ? { id: data.id, shown: data.results.length } : null;
+    more.hidden = data.complete === false || data.results.length >= data.total;
     data.counts.forEach(function (facet) {
       facet.values.forEach(function (count, i) {
         var box = document.getElementById("f-" + facet.key + "-" + i);
