@@ -40,8 +40,8 @@ def _terms(directory) -> dict[str, int]:
 
 def _shard_terms(files: search.SearchFiles) -> dict[str, dict[str, list[int]]]:
     meta = json.loads(files.meta)
-    return {prefix: json.loads(files.shards[search.shard_name(prefix)])
-            for prefix in meta["leaves"] + meta["internal"] if search.shard_name(prefix) in files.shards}
+    return {prefix: json.loads(files.shards[prefix])
+            for prefix in meta["leaves"] + meta["internal"] if prefix in files.shards}
 
 
 def test_index_is_deterministic_and_has_no_stemmer(samples):
@@ -185,9 +185,10 @@ def test_the_worker_finds_every_prefix_in_a_deep_tree(browser, site, samples, tm
     root = tmp_path / "deep"
     (root / "search" / "d").mkdir(parents=True)
     (root / "search" / "meta.json").write_bytes(files.meta)
-    for name, data in files.shards.items():
-        (root / "search" / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / "search" / name).write_bytes(data)
+    for prefix, data in files.shards.items():
+        path = root / "search" / search.shard_name(prefix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     (root / "theme" / "js").mkdir(parents=True)
     (root / "theme" / "js" / "search-worker.js").write_bytes((site / "theme" / "js" / "search-worker.js").read_bytes())
     (root / "index.html").write_text("<!DOCTYPE html><title>deep</title>", "utf-8")

@@ -329,7 +329,8 @@ class DirectoryGenerator(Generator):
                 self.plan.kept_unit(name, self.plan.previous[name]["key"])
             return self.plan.kept_unit("search", everything)["meta"]
         files = search.build(self.directory, HARDWARE_WORDS)
-        for name, data in sorted(files.shards.items()):
+        for prefix, data in sorted(files.shards.items()):
+            name = search.shard_name(prefix)
             self._unit(f"search-shard:{name}", incremental.digest(shared, data),
                        lambda name=name, data=data: self._write_bytes(f"search/{name}", data))
         for start in range(0, len(files.fragments), FRAGMENTS_PER_UNIT):
@@ -359,7 +360,7 @@ class DirectoryGenerator(Generator):
         }
         # Only the shards of one- and two-letter prefixes are compressed here (gzip of all of them
         # would cost 0.2 s a build at 10,000 certificates): what the first two letters typed fetch.
-        short = sorted(_gzip_size(data) for name, data in files.shards.items() if _prefix_length(name) <= 2)
+        short = sorted(_gzip_size(data) for prefix, data in files.shards.items() if len(prefix) <= 2)
         fragments = [_gzip_size(data) for data in files.fragments[-50:]]
         return {
             "meta": len(files.meta), "meta_gzip": _gzip_size(files.meta),
@@ -400,11 +401,6 @@ class DirectoryGenerator(Generator):
         urls = [f"{base}/{name.removesuffix('index.html')}" for name in pages if name.endswith("index.html")]
         self._write_bytes("sitemap.xml", exports.sitemap(urls))
         self._write_bytes("robots.txt", exports.robots(base))
-
-
-def _prefix_length(name: str) -> int:
-    """How many characters the prefix of a shard file (search.shard_name) has."""
-    return len(bytes.fromhex(name.removeprefix("t/x").removesuffix(".json")).decode("utf-8"))
 
 
 def _gzip_size(data: bytes) -> int:

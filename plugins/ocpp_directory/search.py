@@ -193,7 +193,7 @@ class SearchFiles:
     """What the search page fetches: the meta file, term shards and one fragment per document."""
 
     meta: bytes
-    #: file name below search/ -> a term shard's bytes
+    #: the prefix of a node of the shard tree -> its file's bytes (written as search/<shard_name(prefix)>)
     shards: dict[str, bytes]
     #: the fragment of each document number: id, vendor, device, software version, issued, device URL
     fragments: list[bytes]
@@ -351,7 +351,7 @@ def _split(terms: list[str], lo: int, hi: int, prefix: str, sizes: _Sizes, df: d
         top = heapq.nsmallest(TOP_TERMS, terms[lo:hi], key=lambda t: (-df[t], len(t), t))
         chosen = sorted(set(top) | ({prefix} if terms[lo] == prefix else set()))
     if leaf or prefix:
-        shards[shard_name(prefix)] = b"{" + b",".join(json_bytes(t) + b":" + encoded[t] for t in chosen) + b"}"
+        shards[prefix] = b"{" + b",".join(json_bytes(t) + b":" + encoded[t] for t in chosen) + b"}"
     if leaf:
         return
     depth = len(prefix)
