@@ -198,6 +198,10 @@ class Plan:
         """The last build's entry for ``name`` if its key is the same and its files are still there."""
         if not self.current(name, key):
             return None
+        return self.keep(name)
+
+    def keep(self, name: str) -> dict:
+        """Keep the last build's ``name`` as it is (the caller checked that it is ``current``)."""
         entry = self.units[name] = self.previous[name]
         self.kept += 1
         return entry

@@ -326,8 +326,8 @@ class DirectoryGenerator(Generator):
         if self.plan.current("search", everything) and all(
                 self.plan.current(name, self.plan.previous[name]["key"]) for name in parts):
             for name in parts:
-                self.plan.kept_unit(name, self.plan.previous[name]["key"])
-            return self.plan.kept_unit("search", everything)["meta"]
+                self.plan.keep(name)
+            return self.plan.keep("search")["meta"]
         files = search.build(self.directory, HARDWARE_WORDS)
         for prefix, data in sorted(files.shards.items()):
             name = search.shard_name(prefix)
