@@ -162,8 +162,8 @@ function decodeFacet(facet) {
   return out;
 }
 
-/* Calls add(document, weight) for each document holding `entry`'s term, once per field: lunr's
-   BM25 weight of the term in that field (boost included, rounded to 3 decimals as lunr does). */
+/* Calls add(document, weight, field) for each document holding `entry`'s term, once per field:
+   lunr's BM25 weight of the term in that field (boost included, rounded to 3 decimals as lunr does). */
 function weights(entry, add) {
   var n = meta.documents, df = entry[0];
   var idf = Math.log(1 + Math.abs((n - df + 0.5) / (df + 0.5)));
@@ -175,7 +175,7 @@ function weights(entry, add) {
       doc += entry[docs + i];
       var tf = entry[tfs + i], length = entry[lengths + i];
       var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / average)) + tf) * fieldBoost;
-      add(doc, Math.round(score * 1000) / 1000);
+      add(doc, Math.round(score * 1000) / 1000, field);
     }
     at = lengths + count;
   }
@@ -292,18 +292,10 @@ self.onmessage = function (event) {
   if (message.type === "weights") {  // for the tests: a term's BM25 weights, per field and document
     load(message.urls).then(function () { return expand(message.term, Infinity); }).then(function (terms) {
       var out = {};
-      var entry = terms[message.term];
-      if (entry) {
-        meta.fields.forEach(function (field, f) {
-          var only = entry.slice(0, 1), at = 1;
-          while (at < entry.length) {
-            var count = entry[at + 1];
-            if (entry[at] === f) { only = only.concat(entry.slice(at, at + 2 + 3 * count)); }
-            at += 2 + 3 * count;
-          }
-          var scores = {};
-          weights(only, function (doc, weight) { scores[doc] = weight; });
-          if (only.length > 1) { out[field[0]] = scores; }
+      if (has(terms, message.term)) {
+        weights(terms[message.term], function (doc, weight, field) {
+          var name = meta.fields[field][0];
+          (out[name] = out[name] || {})[doc] = weight;
         });
       }
       self.postMessage({ type: "weights", id: message.id, weights: out });
