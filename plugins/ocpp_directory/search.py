@@ -32,6 +32,7 @@ import json
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -220,14 +221,8 @@ def build(directory: Directory, hardware_words: dict[str, str]) -> SearchFiles:
         for f, words in enumerate(field_tokens(cert, program)):
             length = len(words)
             totals[f] += length
-            for word in dict.fromkeys(words):
-                fields = postings.get(word)
-                if fields is None:
-                    fields = postings[word] = {}
-                flat = fields.get(f)
-                if flat is None:
-                    flat = fields[f] = []
-                flat += (number, words.count(word) if length > 1 else 1, length)
+            for word, tf in Counter(words).items():
+                postings.setdefault(word, {}).setdefault(f, []).extend((number, tf, length))
         values = facets.of(cert)
         for key, pairs in values.items():
             facets.values[key].update(pairs)
