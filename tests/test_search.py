@@ -272,6 +272,31 @@ def test_results_come_in_two_steps_and_none_twice(page, base_url):
     assert page.locator("#search-more").is_hidden()
 
 
+def test_a_short_list_is_the_head_of_the_whole_ranking(page, base_url):
+    """The worker keeps only a page of the best hits as it finds them (a limit under 400) and sorts
+    all of them above: both give one ranking, ties newest first."""
+    page.goto(base_url + "/search/")
+    got = page.evaluate("""queries => new Promise(resolve => {
+        const worker = new Worker('../theme/js/search-worker.js');
+        const base = new URL('.', location.href).href;
+        const version = document.getElementById('search-form').dataset.version;
+        const urls = {meta: base + 'meta.json?v=' + version, base, version};
+        const asks = [];
+        queries.forEach(q => [1, 5, 7, 29, 1000].forEach(limit => asks.push([q, limit])));
+        const answers = [];
+        worker.onmessage = e => {
+            if (e.data.complete === false) return;
+            answers[e.data.id] = e.data.results.map(r => r.id);
+            if (Object.keys(answers).length === asks.length) resolve(asks.map((a, i) => [a, answers[i]]));
+        };
+        asks.forEach(([q, limit], id) => worker.postMessage({type: 'search', id, q, filters: {}, limit, urls}));
+    })""", ["oca", "core", "2024", "voltaris charger", ""])
+    whole = {q: ids for (q, limit), ids in got if limit == 1000}
+    assert len(whole["oca"]) > 29 and len(whole[""]) > 29
+    for (q, limit), ids in got:
+        assert ids == whole[q][:limit], (q, limit)
+
+
 def test_nothing_found_says_so(page, base_url):
     assert type_query(page, base_url, "zzzz-no-such") == []
     assert page.get_by_role("status").inner_text() == "No certificate matches “zzzz-no-such”."
