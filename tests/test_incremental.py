@@ -168,6 +168,8 @@ def test_a_commit_cut_short_is_finished_by_the_next_build(work, monkeypatch):
     real_replace = os.replace
 
     def dies_after_two(source, target):
+        if not str(target).startswith(str(work / "output")):  # the cache's own files, written before
+            return real_replace(source, target)
         if len(moved) == 2:
             raise KeyboardInterrupt  # what SIGINT does to a build in the middle of its commit
         moved.append(target)

@@ -167,3 +167,50 @@ def test_exports_escape_hostile_text(tmp_path):
     assert any(visible_bidi(hostile) in (t or "") for t in titles)  # the override shown, not obeyed
     assert "<script>x" not in (out / "feeds" / "certificates.atom").read_text("utf-8")
     assert re.search(r"<script>x", (out / "sitemap.xml").read_text()) is None
+
+
+def test_directory_files_pieced_from_kept_parts_are_those_encoded_whole(tmp_path, samples):
+    """directory.json, the ledger and the CSV are joined from each certificate's part, kept between
+    builds: byte for byte what encoding the whole directory at once gives, hostile text included."""
+    import dataclasses
+    import datetime as dt
+    import hashlib
+
+    from ocpp_directory.cache import Memo, RecordCache
+    from ocpp_directory.text import json_bytes
+
+    hostile = "<x> & \"q\" \u202e \ue000 \\ \n end"
+    certs = [dataclasses.replace(c, vendor_name=hostile) if i % 3 == 0 else c
+             for i, c in enumerate(samples.certificates)]
+    directory = dataclasses.replace(samples, certificates=certs)
+    digests = {c.id: hashlib.sha256(f"{c.id}{c.vendor_name}".encode()).hexdigest() for c in certs}
+    corrections = [{"id": certs[0].id, "reason": "typo \ue000 \u202e", "date": "2026-11-24"}]
+    base, day = "https://example.org", dt.date(2026, 11, 24)
+    by_id = sorted(certs, key=lambda c: c.id)
+    whole_json = json_bytes({"format": exports.EXPORT_FORMAT, "generated": day.isoformat(),
+                             "schema": f"{base}/schema/certificate-record.schema.json",
+                             "certificates": [exports.record(c) | {"url": f"{base}/certificates/{c.id}/"}
+                                              for c in by_id]}, indent=1)
+    entries = {}
+    for c in by_id:
+        fields = exports.protected_fields(c)
+        entries[c.id] = {"sha256": hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":"))
+                                                  .encode()).hexdigest(), "fields": fields}
+    whole_ledger = json_bytes({"format": exports.EXPORT_FORMAT, "certificates": entries,
+                               "corrections": corrections}, indent=1)
+    for _ in range(2):  # parts made, then parts kept
+        store = RecordCache(tmp_path / "parts.pickle", "salt")
+        memo = Memo(store, digests)
+        assert exports.directory_json(directory, day, base, memo) == whole_json
+        assert exports.ledger(directory, corrections, memo) == whole_ledger
+        csv_text = exports.directory_csv(directory, base, memo)
+        memo.save()
+    assert store.hits == 3 * len(certs)
+    assert csv_text == exports.directory_csv(directory, base)
+    rows = list(csv.reader(io.StringIO(csv_text.decode("utf-8"), newline="")))
+    assert rows[0] == list(exports.CSV_COLUMNS) and len(rows) == len(certs) + 1
+    assert hostile.replace("\u202e", "[U+202E]") in {r[exports.CSV_COLUMNS.index("vendor_name")] for r in rows}
+    empty = dataclasses.replace(samples, certificates=[])
+    assert json.loads(exports.directory_json(empty, day, base))["certificates"] == []
+    assert json.loads(exports.ledger(empty, [], NO_PARTS := Memo(None, {})))["certificates"] == {}
+    assert NO_PARTS("x", certs[0], lambda: 1) == 1

@@ -107,8 +107,48 @@ class RecordCache:
     def put(self, key: str, value) -> None:
         self._new[key] = value
 
+    def value(self, key: str, make: Callable[[], object]):
+        """The value kept under ``key``, or ``make()``'s, kept from now on."""
+        found = self.get(key)
+        if found is None:
+            found = make()
+            self.put(key, found)
+        return found
+
     def save(self) -> None:
         if self.path is None or self._new.keys() == self._old.keys():
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomic(self.path, pickle.dumps((self.salt, self._new), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class Memo:
+    """Parts of the directory-wide files made from one certificate, kept between builds.
+
+    ``directory.json``, the ledger, the CSV and the search index are made from every record
+    whenever one changes; each certificate's part of them (its JSON text, ledger entry, CSV row,
+    search terms) is made once and taken from here afterwards. A part is keyed by its kind and
+    the certificate's record key (file name and bytes, ``Directory.digests``); the store's salt
+    holds what else parts depend on (code, program file, public address). Without a store, every
+    part is made.
+    """
+
+    def __init__(self, store: RecordCache | None, digests: dict[str, str]):
+        self.store = store
+        self.digests = digests
+        self.used = False
+
+    def __call__(self, kind: str, cert, make: Callable[[], object]):
+        if self.store is None:
+            return make()
+        self.used = True
+        return self.store.value(f"{kind}\0{self.digests[cert.id]}", make)
+
+    def save(self) -> None:
+        """Keep the parts this build used (a build that made no directory-wide file keeps all)."""
+        if self.store is not None and self.used:
+            self.store.save()
+
+
+#: make every part (no store)
+NO_MEMO = Memo(None, {})

@@ -15,8 +15,9 @@ import xml.etree.ElementTree as ET
 
 from feedgenerator import Atom1Feed
 
+from .cache import NO_MEMO, Memo
 from .directory import Directory
-from .text import json_bytes, visible_bidi
+from .text import json_bytes, json_text, visible_bidi
 from .records import (
     COUNTRY_CODES,
     HARDWARE_CHOICES,
@@ -89,14 +90,36 @@ def dumps(data) -> bytes:
     return json_bytes(data, indent=1)
 
 
-def directory_json(directory: Directory, generated: dt.date, base: str) -> bytes:
-    return dumps({
+def _nested(data, depth: int) -> str:
+    """``data`` as :func:`dumps` writes it ``depth`` levels down, without the first line's indent."""
+    return json_text(data, indent=1).replace("\n", "\n" + " " * depth)
+
+
+def _filled(skeleton: dict, key: str, parts: list[str]) -> bytes:
+    """:func:`dumps` of ``skeleton`` with ``parts`` (texts made by :func:`_nested` at depth 2) as
+    the items of its list or object ``key``: the same bytes as dumping the whole, without encoding
+    10,000 certificates in Python's pure-Python encoder (which ``indent`` forces) on every build."""
+    if not parts:
+        return dumps(skeleton)
+    as_list = isinstance(skeleton[key], list)
+    hole = "\ue000"  # stands for the parts: a private-use character the skeleton does not hold
+    while True:
+        text = dumps(skeleton | {key: [hole] if as_list else {hole: 0}}).decode("utf-8")
+        quoted = json.dumps(hole, ensure_ascii=False) + ("" if as_list else ": 0")
+        if text.count(quoted) == 1:
+            return text.replace(quoted, ",\n  ".join(parts)).encode("utf-8")
+        hole += "\ue000"
+
+
+def directory_json(directory: Directory, generated: dt.date, base: str, memo: Memo = NO_MEMO) -> bytes:
+    parts = [memo("directory.json", c, lambda c=c: _nested(record(c) | {"url": f"{base}/certificates/{c.id}/"}, 2))
+             for c in sorted(directory.certificates, key=lambda c: c.id)]
+    return _filled({
         "format": EXPORT_FORMAT,
         "generated": generated.isoformat(),
         "schema": f"{base}/schema/certificate-record.schema.json",
-        "certificates": [record(c) | {"url": f"{base}/certificates/{c.id}/"}
-                         for c in sorted(directory.certificates, key=lambda c: c.id)],
-    })
+        "certificates": [],
+    }, "certificates", parts)
 
 
 def certificate_json(cert: Certificate) -> bytes:
@@ -111,25 +134,32 @@ def _cell(value: str) -> str:
     return value
 
 
-def directory_csv(directory: Directory, base: str) -> bytes:
-    """RFC 4180: CRLF line ends, quotes where needed, a header row, UTF-8."""
+def _csv_lines(rows: list[list[str]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(CSV_COLUMNS)
+    csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerows(rows)
+    return out.getvalue()
+
+
+def _csv_row(c: Certificate, base: str) -> str:
     join = CSV_LIST_SEPARATOR.join
-    for c in sorted(directory.certificates, key=lambda c: c.id):
-        hw = c.hardware
-        row = [
-            c.id, c.issued.isoformat(), c.ocpp_version, join(c.profiles), c.vendor_name, c.vendor_country,
-            c.vendor_website or "", c.device_name, c.device_type, join(c.models), c.software_version,
-            hw.evse if hw else "", join(hw.connection) if hw else "", hw.rfid if hw else "",
-            join(hw.communication) if hw else "", join(c.features), join(map(str, c.security_profiles)),
-            c.laboratory, c.test_date.isoformat(), c.test_tool, join(c.reports), str(c.results.passed),
-            str(c.results.failed), str(c.results.not_applicable), c.white_label_of or "",
-            f"{base}/certificates/{c.id}/",
-        ]
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue().encode("utf-8")
+    hw = c.hardware
+    row = [
+        c.id, c.issued.isoformat(), c.ocpp_version, join(c.profiles), c.vendor_name, c.vendor_country,
+        c.vendor_website or "", c.device_name, c.device_type, join(c.models), c.software_version,
+        hw.evse if hw else "", join(hw.connection) if hw else "", hw.rfid if hw else "",
+        join(hw.communication) if hw else "", join(c.features), join(map(str, c.security_profiles)),
+        c.laboratory, c.test_date.isoformat(), c.test_tool, join(c.reports), str(c.results.passed),
+        str(c.results.failed), str(c.results.not_applicable), c.white_label_of or "",
+        f"{base}/certificates/{c.id}/",
+    ]
+    return _csv_lines([[_cell(v) for v in row]])
+
+
+def directory_csv(directory: Directory, base: str, memo: Memo = NO_MEMO) -> bytes:
+    """RFC 4180: CRLF line ends, quotes where needed, a header row, UTF-8."""
+    rows = [memo("directory.csv", c, lambda c=c: _csv_row(c, base))
+            for c in sorted(directory.certificates, key=lambda c: c.id)]
+    return (_csv_lines([list(CSV_COLUMNS)]) + "".join(rows)).encode("utf-8")
 
 
 def atom_feed(directory: Directory, base: str, sitename: str, feed_path: str, count: int = 50) -> bytes:
@@ -184,16 +214,20 @@ def protected_fields(cert: Certificate) -> dict:
     }
 
 
-def ledger(directory: Directory, corrections: list[dict]) -> bytes:
+def _ledger_entry(cert: Certificate) -> str:
+    fields = protected_fields(cert)
+    entry = {
+        "sha256": hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()).hexdigest(),
+        "fields": fields,
+    }
+    return json_text(cert.id) + ": " + _nested(entry, 2)
+
+
+def ledger(directory: Directory, corrections: list[dict], memo: Memo = NO_MEMO) -> bytes:
     """The manifest the site publishes: a hash of the protected fields of each certificate."""
-    entries = {}
-    for cert in sorted(directory.certificates, key=lambda c: c.id):
-        fields = protected_fields(cert)
-        entries[cert.id] = {
-            "sha256": hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()).hexdigest(),
-            "fields": fields,
-        }
-    return dumps({"format": EXPORT_FORMAT, "certificates": entries, "corrections": corrections})
+    parts = [memo("ledger", c, lambda c=c: _ledger_entry(c))
+             for c in sorted(directory.certificates, key=lambda c: c.id)]
+    return _filled({"format": EXPORT_FORMAT, "certificates": {}, "corrections": corrections}, "certificates", parts)
 
 
 # -- the JSON Schema, from the validator's own constants and the program file ----------

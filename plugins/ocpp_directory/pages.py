@@ -24,7 +24,7 @@ from .program import load_program
 from .qr import is_printable_base
 from .records import Certificate
 from . import exports, incremental, logos, search, statistics, text, workers
-from .cache import RecordCache, code_digest
+from .cache import Memo, RecordCache, code_digest
 
 #: settings this plugin reads, with their defaults
 DEFAULTS = {
@@ -155,6 +155,11 @@ class DirectoryGenerator(Generator):
         records = RecordCache(Path(cache) / name if cache else None, salt)
         self.directory = load_directory(folder, program,
                                         build_date(self.settings), progress=self._progress, cache=records)
+        # Each certificate's parts of the directory-wide files (a record's key names its parts).
+        parts = f"parts-{incremental.digest(folder.resolve())[:16]}.pickle"
+        self.memo = Memo(RecordCache(Path(cache) / parts if cache else None,
+                                     incremental.digest(code_digest(), self.program_digest, self.public_base)),
+                         self.directory.digests)
         self.records_reused = records.hits
         self.context["ocpp_directory"] = self.directory
         # Every page, Pelican's content pages too, links its canonical address and the feed.
@@ -280,6 +285,7 @@ class DirectoryGenerator(Generator):
                                         [page.save_as for page in self.context.get("pages", [])])
         self.search_sizes = self._search_units(writer, shared, everything)
         self._unit("directory", everything, lambda: self._write_directory(writer))
+        self.memo.save()
         report = setting(self.settings, "OCPP_REPORT")
         if report is not None:
             report["search"] = self.search_sizes
@@ -382,11 +388,11 @@ class DirectoryGenerator(Generator):
         self._write(writer, "verify/index.html", "verify", page_url="verify/")
         self._write(writer, "logos/index.html", "logos", kits=self.kits, page_url="logos/")
         self._write(writer, "vendors/index.html", "vendors", vendors=d.vendors, page_url="vendors/")
-        self._write_bytes("directory.json", exports.directory_json(d, build_date(self.settings), base))
-        self._write_bytes("directory.csv", exports.directory_csv(d, base))
+        self._write_bytes("directory.json", exports.directory_json(d, build_date(self.settings), base, self.memo))
+        self._write_bytes("directory.csv", exports.directory_csv(d, base, self.memo))
         self._write_bytes("schema/certificate-record.schema.json", exports.json_schema(d, base))
         corrections = list(setting(self.settings, "OCPP_CORRECTIONS"))
-        self._write_bytes("ledger.json", exports.ledger(d, corrections))
+        self._write_bytes("ledger.json", exports.ledger(d, corrections, self.memo))
         self._write(writer, "corrections/index.html", "corrections", corrections=corrections,
                     page_url="corrections/")
         charts = statistics.build(d)

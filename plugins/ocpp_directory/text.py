@@ -33,9 +33,13 @@ def finalize(value):
     return value
 
 
-def json_bytes(data, *, indent: int | None = None) -> bytes:
-    """Deterministic JSON (sorted keys), UTF-8, with bidirectional controls as \\u escapes."""
+def json_text(data, *, indent: int | None = None) -> str:
+    """Deterministic JSON (sorted keys), with bidirectional controls as \\u escapes."""
     separators = None if indent is not None else (",", ":")
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=indent, separators=separators)
-    text = BIDI_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return (text + ("\n" if indent is not None else "")).encode("utf-8")
+    return BIDI_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def json_bytes(data, *, indent: int | None = None) -> bytes:
+    """:func:`json_text` in UTF-8; an indented text ends with a newline."""
+    return (json_text(data, indent=indent) + ("\n" if indent is not None else "")).encode("utf-8")
