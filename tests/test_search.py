@@ -52,6 +52,20 @@ def test_index_is_deterministic_and_has_no_stemmer(samples):
     assert "energi" not in held and "voltari" not in held  # no stemmer, no n-grams
 
 
+def test_the_index_from_kept_parts_is_the_index_made_afresh(samples, tmp_path):
+    """Each certificate's result fragment is kept between builds; the files are the same."""
+    from ocpp_directory.cache import Memo, RecordCache
+
+    afresh = search.build(samples, HARDWARE_WORDS)
+    digests = {c.id: c.id + "-key" for c in samples.certificates}
+    for _ in range(2):  # parts made, then parts kept
+        store = RecordCache(tmp_path / "parts.pickle", "salt")
+        memo = Memo(store, digests)
+        assert search.build(samples, HARDWARE_WORDS, memo) == afresh
+        memo.save()
+    assert store.hits == len(samples.certificates)
+
+
 @pytest.mark.parametrize("shard_bytes", [search.SHARD_BYTES, 600, 1])
 def test_every_term_is_in_exactly_one_leaf_under_its_prefix(samples, monkeypatch, shard_bytes):
     monkeypatch.setattr(search, "SHARD_BYTES", shard_bytes)

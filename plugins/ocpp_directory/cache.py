@@ -45,11 +45,15 @@ class ContentCache:
         return made
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _write_atomic(path: Path, data: bytes | Callable) -> None:
+    """``data``, or what ``data(handle)`` writes (no copy of a large pickle in memory), into ``path``."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if callable(data):
+                data(handle)
+            else:
+                handle.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -81,17 +85,23 @@ class RecordCache:
         self.path = path
         self.salt = salt
         self.hits = 0
-        self._old: dict[str, object] = {}
+        self._stored: dict[str, object] | None = None  # read when first asked
         self._new: dict[str, object] = {}
-        if path is not None:
-            try:
-                with open(path, "rb") as handle:
-                    stored_salt, entries = pickle.load(handle)
-            except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError,
-                    ImportError, IndexError):
-                return
-            if stored_salt == salt:
-                self._old = entries
+
+    @property
+    def _old(self) -> dict[str, object]:
+        if self._stored is None:
+            self._stored = {}
+            if self.path is not None:
+                try:
+                    with open(self.path, "rb") as handle:
+                        stored_salt, entries = pickle.load(handle)
+                except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError,
+                        ImportError, IndexError):
+                    return self._stored
+                if stored_salt == self.salt:
+                    self._stored = entries
+        return self._stored
 
     @staticmethod
     def key(name: str, data: bytes) -> str:
@@ -119,7 +129,8 @@ class RecordCache:
         if self.path is None or self._new.keys() == self._old.keys():
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.path, pickle.dumps((self.salt, self._new), protocol=pickle.HIGHEST_PROTOCOL))
+        _write_atomic(self.path, lambda handle: pickle.dump((self.salt, self._new), handle,
+                                                            protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class Memo:

@@ -334,7 +334,7 @@ class DirectoryGenerator(Generator):
             for name in parts:
                 self.plan.keep(name)
             return self.plan.keep("search")["meta"]
-        files = search.build(self.directory, HARDWARE_WORDS)
+        files = search.build(self.directory, HARDWARE_WORDS, self.memo)
         for prefix, data in sorted(files.shards.items()):
             name = search.shard_name(prefix)
             self._unit(f"search-shard:{name}", incremental.digest(shared, data),
