@@ -78,6 +78,7 @@ class RecordCache:
     result depends on (this package's code, the program file, the build date).
     Only records that passed are kept, so every error is found afresh. Entries
     not used by a build are dropped when it saves, so the file tracks the folder.
+    (:class:`Memo` keeps the certificates' parts of directory-wide files in one too.)
     The file is a pickle written by this package into its own cache folder.
     """
 
@@ -138,7 +139,7 @@ class Memo:
 
     ``directory.json``, the ledger, the CSV and the search index are made from every record
     whenever one changes; each certificate's part of them (its JSON text, ledger entry, CSV row,
-    search terms) is made once and taken from here afterwards. A part is keyed by its kind and
+    search result fragment) is made once and taken from here afterwards. A part is keyed by its kind and
     the certificate's record key (file name and bytes, ``Directory.digests``); the store's salt
     holds what else parts depend on (code, program file, public address). Without a store, every
     part is made.
