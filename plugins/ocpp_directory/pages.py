@@ -151,13 +151,12 @@ class DirectoryGenerator(Generator):
         cache = setting(self.settings, "OCPP_CACHE_PATH")
         salt = incremental.digest(code_digest(), self.program_digest, build_date(self.settings))
         folder = resolve(self.settings, "OCPP_CERTIFICATES")
-        name = f"records-{incremental.digest(folder.resolve())[:16]}.pickle"
-        records = RecordCache(Path(cache) / name if cache else None, salt)
+        stem = incremental.digest(folder.resolve())[:16]  # one records folder, one pair of files
+        records = RecordCache(Path(cache) / f"records-{stem}.pickle" if cache else None, salt)
         self.directory = load_directory(folder, program,
                                         build_date(self.settings), progress=self._progress, cache=records)
         # Each certificate's parts of the directory-wide files (a record's key names its parts).
-        parts = f"parts-{incremental.digest(folder.resolve())[:16]}.pickle"
-        self.memo = Memo(RecordCache(Path(cache) / parts if cache else None,
+        self.memo = Memo(RecordCache(Path(cache) / f"parts-{stem}.pickle" if cache else None,
                                      incremental.digest(code_digest(), self.program_digest, self.public_base)),
                          self.directory.digests)
         self.records_reused = records.hits
