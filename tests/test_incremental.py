@@ -64,14 +64,87 @@ def test_a_rebuild_without_changes_renders_and_writes_nothing(work):
     first = run(work)
     assert not first["incremental"] and first["written"] == first["files"]
     before = mtimes(work / "output")
-    again = run(work)
-    assert again["incremental"]
+    again = run(work, reread=True)  # past the dates check (below): every record read, every key computed
+    assert again["incremental"] and not again["up_to_date"]
     assert again["units_rendered"] == 1  # only the files Pelican itself writes, compared and left alone
     assert again["written"] == again["deleted"] == 0
     assert again["records_reused"] == again["certificates"]
     assert again["qr_generated"] == again["logos_rendered"] == 0
     assert mtimes(work / "output") == before  # not even rewritten with the same bytes
     assert (again["files"], again["pages"]) == (first["files"], first["pages"])
+
+
+def test_a_rebuild_with_every_date_as_the_last_build_left_it_reads_nothing(work):
+    first = run(work)
+    before = mtimes(work / "output")
+    again = run(work)
+    assert again["up_to_date"] and again["incremental"]
+    assert again["units_rendered"] == again["written"] == again["records_reused"] - again["certificates"] == 0
+    assert (again["files"], again["pages"], again["units_kept"]) == (first["files"], first["pages"], first["units"])
+    assert [str(w) for w in again["warnings"]] == [str(w) for w in first["warnings"]]
+    assert mtimes(work / "output") == before
+    assert run(work, reread=True)["units_rendered"] == 1  # and a build that reads everything agrees
+
+
+def test_a_record_changed_with_its_size_and_dates_put_back_is_still_seen(work):
+    """`touch -d` can put a file's modification time back; the kernel's change time cannot be."""
+    run(work)
+    path = record(work, "OCA-16-2023-0044")
+    text, dates = path.read_text("utf-8"), path.stat()
+    assert "failed: 0" in text
+    path.write_text(text.replace("failed: 0", "failed: 2"), "utf-8")
+    os.utime(path, ns=(dates.st_atime_ns, dates.st_mtime_ns))
+    assert path.stat().st_size == dates.st_size and path.stat().st_mtime_ns == dates.st_mtime_ns
+    with pytest.raises(ValidationFailed):
+        run(work)
+
+
+def test_a_file_changed_within_the_clock_tick_of_the_check_is_compared_by_content(tmp_path, monkeypatch):
+    """File dates tick more coarsely than nanoseconds: a file changed in the tick its dates were read
+    in can keep every date. Such recent files count by their bytes too (git's "racily clean" files)."""
+    from ocpp_directory import uptodate
+
+    path = tmp_path / "record.yaml"
+    path.write_text("failed: 0\n", "utf-8")
+    found = [["file", str(path)]]
+    read = path.stat()
+    racy_after = read.st_ctime_ns - 1  # the dates were read in the tick the file was written in
+    before = uptodate.state(found, racy_after)
+    path.write_text("failed: 2\n", "utf-8")
+    real_stat = os.stat
+    # The same tick: what a coarse clock gives the edit. (The kernel's clock cannot be slowed here.)
+    monkeypatch.setattr(uptodate.os, "stat", lambda p, *a, **k: read if str(p) == str(path) else real_stat(p, *a, **k))
+    assert uptodate.state(found, racy_after) != before
+    # A file older than the margin counts by its dates alone: that is what makes the check fast.
+    assert uptodate.state(found, read.st_ctime_ns + 1) == uptodate.state(found, read.st_ctime_ns + 2)
+
+
+def test_a_theme_file_edited_in_place_is_seen(work):
+    theme = work / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    conf = work / "conf.py"
+    conf.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+                    f"THEME = {str(theme)!r}\n", "utf-8")
+    run(work, settings=conf)
+    footer = theme / "templates" / "base.html"
+    footer.write_text(footer.read_text("utf-8").replace("Open data:", "Open data (free to reuse):"), "utf-8")
+    result = run(work, settings=conf)
+    assert not result["up_to_date"] and result["units_kept"] == 0
+    assert "Open data (free to reuse):" in (work / "output" / "vendors" / "index.html").read_text("utf-8")
+
+
+def test_a_setting_read_from_the_environment_is_seen(work, monkeypatch):
+    """publishconf.py takes SITEURL from the environment: the check runs the settings file again."""
+    conf = work / "conf.py"
+    conf.write_text(f"import os, sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+                    "SITEURL = os.environ.get('OCPP_TEST_SITEURL', '')\n", "utf-8")
+    monkeypatch.setenv("OCPP_TEST_SITEURL", "https://one.example.org")
+    run(work, settings=conf)
+    assert run(work, settings=conf)["up_to_date"]
+    monkeypatch.setenv("OCPP_TEST_SITEURL", "https://two.example.org")
+    result = run(work, settings=conf)
+    assert not result["up_to_date"] and result["units_kept"] == 0
+    assert "https://two.example.org/" in (work / "output" / "index.html").read_text("utf-8")
 
 
 def _edit(work):

@@ -8,6 +8,7 @@ build leaves the previous site exactly as it was.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import http.server
 import logging
@@ -19,11 +20,9 @@ import threading
 import time
 from pathlib import Path
 
-from . import incremental, publish
-from .directory import load_directory
+from . import incremental, publish, uptodate
+from .config import VOLATILE_SETTINGS, build_date, resolve
 from .errors import DirectoryError, Problem, ValidationFailed
-from .pages import build_date
-from .program import load_program
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -40,6 +39,9 @@ def _plural(n: int, word: str) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .directory import load_directory
+    from .program import load_program
+
     start = time.perf_counter()
     try:
         program = load_program(args.program)
@@ -88,14 +90,14 @@ def build(
     cache: str | Path | None = None,
     settings_override: dict | None = None,
     quiet: bool = False,
+    reread: bool = False,
 ) -> dict:
     """Build the site into ``output`` atomically; return what was built.
 
+    With a cache folder, a build whose inputs and output have the same dates as the last
+    build left them does nothing (:mod:`uptodate`) unless ``reread``.
     Raises :class:`DirectoryError` (with nothing written) on bad records.
     """
-    from pelican import Pelican
-    from pelican.settings import read_settings
-
     start = time.perf_counter()
     output = Path(output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -115,14 +117,33 @@ def build(
     if cache is not None:
         override["OCPP_CACHE_PATH"] = str(cache)
     override.update(settings_override or {})
+    values = {**uptodate.settings_values(settings_file), **override}
+    cache_path = values.get("OCPP_CACHE_PATH")
+    manifest = incremental.Manifest(Path(cache_path), output) if cache_path else None
+    stamp = None
+    if manifest is not None:
+        key = uptodate.settings_key(settings_file, values, VOLATILE_SETTINGS, build_date(values).isoformat())
+        stamp = uptodate.Stamp(manifest.stamp, output, key)
+        summary = None if reread or manifest.journal.exists() else stamp.check()
+        if summary is not None:
+            _remove_stale(output)
+            manifest.prune()
+            return _up_to_date(summary, output, start)
+
+    from pelican import Pelican
     from pelican.log import console
+    from pelican.settings import read_settings
+
+    from .logos import ASSETS
 
     quiet_before, console.quiet = console.quiet, True  # our summary replaces Pelican's blog counts
-    committing, manifest = False, None
+    committing = False
     try:
         settings = read_settings(settings_file, override=override)
-        cache_path = settings.get("OCPP_CACHE_PATH")
-        manifest = incremental.Manifest(Path(cache_path), output) if cache_path else None
+        if stamp is not None:
+            found = uptodate.inputs(settings, settings_file, [resolve(settings, "OCPP_CERTIFICATES"),
+                                                              resolve(settings, "OCPP_PROGRAM_FILE"), ASSETS])
+            before = stamp.before_build(found)
         # First finish a commit a killed build left half done, then clear what it left beside the output.
         previous = manifest.load() if manifest is not None else None
         _remove_stale(output)
@@ -149,7 +170,7 @@ def build(
         if not committing or not (manifest and manifest.journal.exists()):
             shutil.rmtree(staging, ignore_errors=True)
     directory = report["directory"]
-    return {
+    summary = {
         "qr_generated": report["qr"].generated,
         "qr_reused": report["qr"].reused,
         "qr_warning": report["qr_warning"],
@@ -161,15 +182,27 @@ def build(
         "devices": len(directory.devices),
         "pages": pages,
         "files": files,
+        "units": len(plan.units),
         "records_reused": report["records_reused"],
         "incremental": plan.incremental,
+        "up_to_date": False,
         "units_rendered": plan.rendered,
         "units_kept": plan.kept,
         **written,
-        "seconds": time.perf_counter() - start,
-        "warnings": directory.warnings,
-        "output": output,
+        "warnings": [dataclasses.asdict(w) for w in directory.warnings],
     }
+    if stamp is not None:
+        stamp.save(found, before, [name for unit in plan.units.values() for name in unit["files"]], summary)
+    return {**summary, "seconds": time.perf_counter() - start, "warnings": directory.warnings, "output": output}
+
+
+def _up_to_date(summary: dict, output: Path, start: float) -> dict:
+    """What :func:`build` returns when the output is up to date: the last build's figures, nothing made."""
+    return {**summary, "qr_generated": 0, "qr_reused": 0, "logos_rendered": 0, "logos_reused": 0,
+            "records_reused": summary["certificates"], "incremental": True, "up_to_date": True,
+            "units_rendered": 0, "units_kept": summary["units"], "written": 0, "unchanged": summary["files"],
+            "deleted": 0, "seconds": time.perf_counter() - start,
+            "warnings": [Problem(**w) for w in summary["warnings"]], "output": output}
 
 
 def _remove_stale(output: Path) -> None:
@@ -206,7 +239,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build: {args.certificates or 'certificates from ' + args.settings} -> {args.output}", file=sys.stderr)
     try:
         result = build(args.settings, args.output, certificates=args.certificates, siteurl=args.siteurl,
-                       date=args.date, cache=args.cache, quiet=args.quiet)
+                       date=args.date, cache=args.cache, quiet=args.quiet, reread=args.reread)
     except ValidationFailed as exc:
         _print_problems(exc.problems + exc.warnings)
         print(f"build: failed, {_plural(len(exc.problems), 'error')} in the records; "
@@ -216,6 +249,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build: failed: {exc}; {args.output} was left as it was", file=sys.stderr)
         return 1
     _print_problems(result["warnings"])
+    if result["up_to_date"]:
+        print(f"build: {args.output} is up to date ({_plural(result['certificates'], 'certificate')}, "
+              f"{_plural(result['files'], 'file')}): the records, settings, code, theme and output have the "
+              f"dates the last build left them; checked in {result['seconds']:.2f} s (--reread checks contents)")
+        if result["qr_warning"]:
+            print(f"\n*** WARNING: {result['qr_warning']} ***\n", file=sys.stderr)
+        return 0
     s = result["search"]
     print(
         f"build: {_plural(result['certificates'], 'certificate')}, {_plural(result['vendors'], 'vendor')}, "
@@ -264,7 +304,6 @@ def publish_site(
         raise publish.PublishError("CORRECTION was given, but this publish retracts or alters no published "
                                    "certificate: there is nothing to correct, and nothing was published")
     if changes:
-        from .pages import build_date
 
         entry = publish.correction_entry(correction, changes, build_date({"OCPP_BUILD_DATE": date} if date else {}))
         result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections + [entry]},
@@ -387,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
         b.add_argument("--port", type=int, default=8000)
         b.add_argument("--cache", default=None, help="folder of rendered QR codes and logos (default: the settings')")
         b.add_argument("--quiet", action="store_true")
+        b.add_argument("--reread", action="store_true",
+                       help="read every record and compare every file, even if no date changed since the last build")
         common(b)
         b.set_defaults(func=func)
 

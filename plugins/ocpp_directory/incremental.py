@@ -61,6 +61,7 @@ class Manifest:
         self.output = output
         self.path = cache / "builds" / f"{name}.json"
         self.journal = cache / "builds" / f"{name}.journal.json"
+        self.stamp = cache / "builds" / f"{name}.stamp"  # uptodate.Stamp
 
     def load(self) -> dict[str, dict] | None:
         """The last build's units, or None when it cannot be trusted."""
@@ -80,14 +81,15 @@ class Manifest:
         """The output is about to be replaced by a tree no manifest describes yet."""
         self.path.unlink(missing_ok=True)
         self.journal.unlink(missing_ok=True)
+        self.stamp.unlink(missing_ok=True)
 
     def save(self, units: dict[str, dict]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomic(self.path, json.dumps({"format": MANIFEST_FORMAT, "output": str(self.output.resolve()),
                                              "units": units}, sort_keys=True).encode("utf-8"))
-        self._prune()
+        self.prune()
 
-    def _prune(self) -> None:
+    def prune(self) -> None:
         """Drop the manifests of output folders that no longer exist (the tests make many)."""
         for other in self.path.parent.glob("*.json"):
             if other == self.path or other.name.endswith(".journal.json"):
@@ -100,7 +102,8 @@ class Manifest:
             found = re.search(rb'"output": ("(?:[^"\\]|\\.)*")', head)
             if found and not Path(json.loads(found.group(1))).exists():
                 other.unlink(missing_ok=True)
-                Path(str(other).removesuffix(".json") + ".journal.json").unlink(missing_ok=True)
+                for suffix in (".journal.json", ".stamp"):
+                    Path(str(other).removesuffix(".json") + suffix).unlink(missing_ok=True)
 
     def commit(self, staging: Path, units: dict[str, dict], previous: dict[str, dict]) -> dict:
         """Move what ``staging`` holds into the output and delete what no unit lists any more.
