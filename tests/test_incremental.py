@@ -147,6 +147,23 @@ def test_a_setting_read_from_the_environment_is_seen(work, monkeypatch):
     assert "https://two.example.org/" in (work / "output" / "index.html").read_text("utf-8")
 
 
+def test_a_changed_logo_artwork_renders_the_kits_and_labels_again(work, monkeypatch, request):
+    from ocpp_directory import logos
+
+    request.addfinalizer(logos._logo.cache_clear)  # no logo drawn from this artwork outlives the test
+    assets = work / "assets"
+    shutil.copytree(logos.ASSETS, assets)
+    monkeypatch.setattr(logos, "ASSETS", assets)
+    run(work, settings_override={"OCPP_WORKERS": 1})
+    kit = next((work / "output" / "logos").glob("*/*-colour.svg"))
+    artwork = assets / "logos" / "logo-template.svg"
+    artwork.write_text(artwork.read_text("utf-8").replace("#0B5CAB", "#0B5CAC"), "utf-8")
+    logos._logo.cache_clear()  # drawn logos are kept in memory; `make html` starts a new process
+    result = run(work, settings_override={"OCPP_WORKERS": 1})
+    assert not result["up_to_date"] and result["units_kept"] == 0
+    assert "#0B5CAC" in kit.read_text("utf-8")
+
+
 def _edit(work):
     path = record(work, "OCA-16-2023-0044")
     path.write_text(path.read_text("utf-8").replace("OCTT", "OCTT-R"), "utf-8")

@@ -167,12 +167,13 @@ class DirectoryGenerator(Generator):
         path.write_bytes(data)
 
     def _inputs(self) -> str:
-        """The key part every unit shares: code, theme, program file and settings."""
+        """The key part every unit shares: code, theme, logo artwork and fonts, program file and settings."""
         settings = {k: v for k, v in self.settings.items()
                     if k.isupper() and k not in VOLATILE_SETTINGS}
         return incremental.digest(
             code_digest(),
             incremental.tree_digest(Path(self.theme)),
+            incremental.tree_digest(logos.ASSETS),
             self.program_digest,
             json.dumps(settings, sort_keys=True, default=lambda v: type(v).__name__),
             self.public_base,
