@@ -13,9 +13,10 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import functools
+import gc
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,27 +69,35 @@ class Binaries:
         self.renderer.cache.rendered += made.logos[0]
         self.renderer.cache.reused += made.logos[1]
 
-    def make(self, jobs: list[Job], workers: int | None = None) -> Iterator[Made]:
+    def make(self, jobs: list[Job], workers: int | None = None) -> Generator[Made, None, None]:
         """Each job's files, in the order of ``jobs``."""
         return self._run(_work, jobs, workers, POOL_THRESHOLD, chunksize=8)
 
-    def kits(self, kits: list[logos.Kit], workers: int | None = None) -> Iterator[Made]:
+    def kits(self, kits: list[logos.Kit], workers: int | None = None) -> Generator[Made, None, None]:
         """Each logo kit's files (about 0.4 s a kit), in the order of ``kits``."""
         light = [dataclasses.replace(kit, certificates=[]) for kit in kits]  # what crosses to a worker
         return self._run(_kit_work, light, workers, 4, chunksize=1)
 
-    def _run(self, work, items: list, workers: int | None, threshold: int, chunksize: int) -> Iterator[Made]:
+    def _run(self, work, items: list, workers: int | None, threshold: int, chunksize: int) -> Generator[Made, None, None]:
         workers = workers or os.cpu_count() or 1
         if workers < 2 or len(items) < threshold:
             return (work(item, self) for item in items)
         return self._pooled(work, items, workers, chunksize)
 
-    def _pooled(self, work, items: Iterable, workers: int, chunksize: int) -> Iterator[Made]:
-        # fork: workers start with the fonts and code already loaded, and need nothing pickled but items
+    def _pooled(self, work, items: Iterable, workers: int, chunksize: int) -> Generator[Made, None, None]:
+        # fork: workers start with the fonts and code already loaded, and need nothing pickled but items.
+        # Frozen first: a worker's garbage collector would otherwise write to every object it inherited
+        # (the records, the pages' model), copying the pages they are on, up to the build's whole heap.
         context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
-                                                    initargs=(self.cache,)) as pool:
-            yield from pool.map(work, items, chunksize=chunksize)
+        gc.freeze()
+        try:
+            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
+                                                        initargs=(self.cache,)) as pool:
+                results = pool.map(work, items, chunksize=chunksize)  # the workers are forked by now
+                gc.unfreeze()
+                yield from results
+        finally:
+            gc.unfreeze()
 
 
 def _counted(make):
