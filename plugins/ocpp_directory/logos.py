@@ -72,9 +72,10 @@ class Font:
         units = sum(self.hmtx[self._glyph(c)][0] for c in text)
         return units * size / self.units + tracking * size * max(len(text) - 1, 0)
 
-    def path(self, text: str, size: float, x: float, y: float, tracking: float = 0) -> str:
-        """An SVG path element with ``text`` as outlines, its baseline starting at (x, y)."""
-        commands = self._outline(text, size, tracking)
+    def path(self, text: str, size: float, x: float, y: float, tracking: float = 0, keep: bool = True) -> str:
+        """An SVG path element with ``text`` as outlines, its baseline starting at (x, y). ``keep=False``
+        for text drawn once (a certificate's id): its outline is not kept for the next call."""
+        commands = (self._outline if keep else self._outline_of)(text, size, tracking)
         if not commands:
             return ""
         return f'<path transform="translate({_n(x)} {_n(y)})" d="{commands}"/>'
@@ -99,9 +100,8 @@ class Font:
         self.glyphs[name].draw(pen)
         return tuple(pen.path)
 
-    @functools.lru_cache(maxsize=4096)
-    def _outline(self, text: str, size: float, tracking: float) -> str:
-        """The outlines of a line set at the origin (the same sentences recur in every kit)."""
+    def _outline_of(self, text: str, size: float, tracking: float) -> str:
+        """The outlines of a line set at the origin."""
         scale = size / self.units
         pen = SVGPathPen(self.glyphs, ntos=lambda n: f"{n:.3f}".rstrip("0").rstrip("."))
         advance = 0.0
@@ -110,6 +110,10 @@ class Font:
             self.glyphs[name].draw(TransformPen(pen, (scale, 0, 0, -scale, advance, 0)))
             advance += self.hmtx[name][0] * scale + tracking * size
         return pen.getCommands()
+
+    #: the same sentences recur in every kit and label; a worker making 5,000 labels kept two
+    #: outlines a label (its id and verify line) up to this size, about 25 MB, before ``keep``
+    _outline = functools.lru_cache(maxsize=4096)(_outline_of)
 
 
 class _PathPen(BasePen):
@@ -606,11 +610,11 @@ def label_svg(cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str) -
         f'viewBox="0 0 {_n(mark.width)} {_n(mark.height)}">{inner}</svg>',
         '<g fill="#1B2430">',
         f.regular.path("Certificate", *layout["caption"]),
-        f.bold.path(cert_id, *layout["id"]),
+        f.bold.path(cert_id, *layout["id"], keep=False),
         "</g>",
         f'<svg x="{_n(qx)}" y="{_n(qy)}" width="{_n(qsize)}" height="{_n(qsize)}" viewBox="{view_box}" '
         f'shape-rendering="crispEdges">{qr_inner}</svg>',
-        f'<g fill="#526070">{f.regular.path(verify, verify_size, vx, vy)}</g>',
+        f'<g fill="#526070">{f.regular.path(verify, verify_size, vx, vy, keep=False)}</g>',
         "</svg>",
     ]
     return "".join(parts)
