@@ -140,14 +140,16 @@ def build(
     committing = False
     try:
         settings = read_settings(settings_file, override=override)
+        present = False  # whether the files the manifest lists are known to be in the output
         if stamp is not None:
             found = uptodate.inputs(settings, settings_file, [resolve(settings, "OCPP_CERTIFICATES"),
                                                               resolve(settings, "OCPP_PROGRAM_FILE"), ASSETS])
+            present = stamp.output_unchanged()
             before = stamp.before_build(found)
         # First finish a commit a killed build left half done, then clear what it left beside the output.
         previous = manifest.load() if manifest is not None else None
         _remove_stale(output)
-        plan = incremental.Plan(previous, output)
+        plan = incremental.Plan(previous, output, present)
         settings["OCPP_PLAN"] = plan
         Pelican(settings).run()
         # What Pelican itself wrote (content pages, theme files) is made again by every build.

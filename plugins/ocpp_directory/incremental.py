@@ -183,10 +183,13 @@ def _remove_empty_parents(folder: Path, top: Path) -> None:
 class Plan:
     """The units of this build: which can be kept from the last one, which must be rendered."""
 
-    def __init__(self, previous: dict[str, dict] | None, output: Path):
+    def __init__(self, previous: dict[str, dict] | None, output: Path, present: bool = False):
         self.previous = previous or {}
         self.incremental = previous is not None
         self.output = output
+        # True when the output's folder dates show that nothing was added, deleted or renamed
+        # since the last build (uptodate.Stamp): its files need not be looked for one by one.
+        self.present = present
         self.units: dict[str, dict] = {}
         self.kept = 0
         self.rendered = 0
@@ -194,8 +197,8 @@ class Plan:
     def current(self, name: str, key: str) -> bool:
         """Whether the last build made ``name`` from the same key, and its files are still there."""
         entry = self.previous.get(name)
-        return entry is not None and entry["key"] == key and all(
-            os.path.exists(os.path.join(self.output, rel)) for rel in entry["files"])
+        return entry is not None and entry["key"] == key and (self.present or all(
+            os.path.exists(os.path.join(self.output, rel)) for rel in entry["files"]))
 
     def kept_unit(self, name: str, key: str) -> dict | None:
         """The last build's entry for ``name`` if its key is the same and its files are still there."""

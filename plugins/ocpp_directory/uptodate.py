@@ -149,11 +149,10 @@ def folder_dates(output: Path, folders: list[str]) -> list[list]:
 def folders_of(files: list[str]) -> list[str]:
     """Every folder holding one of ``files`` (relative names), and their parents, and ""."""
     folders = {""}
-    for name in files:
-        parent = os.path.dirname(name)
+    for parent in {name.rpartition("/")[0] for name in files}:  # 85,000 names, 12,000 folders
         while parent not in folders:
             folders.add(parent)
-            parent = os.path.dirname(parent)
+            parent = parent.rpartition("/")[0]
     return sorted(folders)
 
 
@@ -164,6 +163,21 @@ class Stamp:
         self.path = path
         self.output = output
         self.settings = settings
+
+    def _stored(self) -> dict | None:
+        try:
+            stored = json.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(stored, dict) or stored.get("format") != STAMP_FORMAT or stored["output"] != str(self.output):
+            return None
+        return stored
+
+    def output_unchanged(self) -> bool:
+        """Whether no file was added to, deleted from or renamed in the output since the last build
+        (its folders' dates are as it left them): then every file its manifest lists is there."""
+        stored = self._stored()
+        return stored is not None and folder_dates(self.output, [r for r, _m, _c in stored["folders"]]) == stored["folders"]
 
     def before_build(self, found: list[list[str]]) -> tuple[int, str]:
         """Drop the stamp (a build is about to change what it describes); read the dates of
@@ -186,13 +200,8 @@ class Stamp:
 
     def check(self) -> dict | None:
         """The last build's summary if nothing it read or left has changed since; else None."""
-        try:
-            stored = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
-            return None
-        if not isinstance(stored, dict) or stored.get("format") != STAMP_FORMAT:
-            return None
-        if stored["settings"] != self.settings or stored["output"] != str(self.output):
+        stored = self._stored()
+        if stored is None or stored["settings"] != self.settings:
             return None
         folders = stored["folders"]
         if folder_dates(self.output, [rel for rel, _m, _c in folders]) != folders:
