@@ -10,6 +10,7 @@ file; never writes anything.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -105,11 +106,20 @@ def spelling_key(name: str) -> str:
 
 def display_path(path: Path) -> str:
     """The path as the operator typed it: relative to the working folder if inside."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # pragma: no cover - other drive on Windows
+    folder = _display_folder(os.getcwd(), str(path.parent))
+    if folder is None:
         return str(path)
-    return str(path) if rel.startswith("..") else rel
+    return path.name if folder == "." else f"{folder}{os.sep}{path.name}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _display_folder(cwd: str, folder: str) -> str | None:
+    """``folder`` relative to ``cwd``, or None if outside (os.path.relpath once a folder, not once a record)."""
+    try:
+        rel = os.path.relpath(folder, cwd)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return None
+    return None if rel.startswith("..") else rel
 
 
 def find_records(folder: Path) -> tuple[list[Path], list[Problem]]:

@@ -418,17 +418,19 @@ ALL_COMBINATIONS_UP_TO = 12
 def kits(program: Program, certificates: list) -> list[Kit]:
     """One kit per profile combination: all of a version's (1.6), or those certified (2.0.1)."""
     result = []
+    groups: dict[tuple[str, frozenset], list] = {}  # (version, profiles) -> its certificates, in order
+    for c in certificates:
+        groups.setdefault((c.ocpp_version, frozenset(c.profiles)), []).append(c)
     for version in program.versions.values():
         combos = valid_combinations(version)
-        used = {tuple(p for p in version.profiles if p in c.profiles)
-                for c in certificates if c.ocpp_version == version.key}
+        used = {tuple(p for p in version.profiles if p in profiles)
+                for key, profiles in groups if key == version.key}
         if len(combos) > ALL_COMBINATIONS_UP_TO:
             combos = [c for c in combos if c in used or c == tuple(version.required_profiles)]
         for combo in combos:
             slug = "ocpp-" + version.key.replace(".", "") + "-" + "-".join(_short(p, len(combo)) for p in combo)
             kit = Kit(slug, version, combo, statement_lines(version, combo))
-            kit.certificates = [c for c in certificates
-                                if c.ocpp_version == version.key and set(c.profiles) == set(combo)]
+            kit.certificates = list(groups.get((version.key, frozenset(combo)), []))
             result.append(kit)
     return result
 
