@@ -34,6 +34,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from itertools import repeat
 from dataclasses import dataclass
 
 from .cache import NO_MEMO, Memo
@@ -225,7 +226,8 @@ def build(directory: Directory, hardware_words: dict[str, str], memo: Memo = NO_
         for f, words in enumerate(field_tokens(cert, program)):
             length = len(words)
             totals[f] += length
-            for word, tf in Counter(words).items():
+            # A tuple is one value's tokens, each once (_tokens); a list joins several values' tokens.
+            for word, tf in (Counter(words).items() if type(words) is list else zip(words, repeat(1))):
                 postings.setdefault(word, {}).setdefault(f, []).extend((number, tf, length))
         values = facets.of(cert)
         for key, pairs in values.items():
@@ -244,7 +246,8 @@ def build(directory: Directory, hardware_words: dict[str, str], memo: Memo = NO_
     facet_list = []
     for key, label in Facets.KEYS:
         position = {v: i for i, v in enumerate(orders[key])}
-        column = [sorted(position[v] for v, _ in values[key]) for values in per_cert]
+        column = [[position[pairs[0][0]]] if len(pairs) == 1 else sorted([position[v] for v, _ in pairs])
+                  for pairs in (values[key] for values in per_cert)]
         facet_list.append({"key": key, "label": label,
                            "values": [[v, facets.values[key][v]] for v in orders[key]],
                            **_facet_column(column, len(position))})
@@ -299,10 +302,11 @@ def _facet_column(column: list[list[int]], count: int) -> dict:
             out.append(DIGITS[digit])
         return "".join(reversed(out))
 
+    spelled = [digits(n) for n in range(count + 1)]  # each position's digits, made once
     if one:
-        text = "".join(digits(v[0] + 1 if v else 0) for v in column)
+        text = "".join(spelled[v[0] + 1] if v else spelled[0] for v in column)
     else:
-        text = "".join(DIGITS[len(v)] + "".join(digits(p) for p in v) for v in column)
+        text = "".join(DIGITS[len(v)] + "".join(spelled[p] for p in v) for v in column)
     return {"kind": "one" if one else "many", "width": width, "documents": text}
 
 
