@@ -195,6 +195,31 @@ def test_a_rebuild_after_a_change_equals_a_full_build(work, change):
     full_build_equals(work)
 
 
+def test_the_directory_table_from_kept_rows_is_the_one_rendered_afresh(work):
+    """The directory page's rows are kept per certificate: after a change that moves a vendor's
+    pages, the page equals one rendered with no cache at all; a changed row template is seen."""
+    run(work)
+    _rename_vendor(work)
+    run(work)
+    afresh = run(work, "afresh", settings_override={"OCPP_CACHE_PATH": None})
+    assert not afresh["incremental"]
+    page = (work / "output" / "index.html").read_bytes()
+    assert page == (work / "afresh" / "index.html").read_bytes()
+    assert "ampere-et-fils-sa/".encode() in page
+    theme = work / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    macros = theme / "templates" / "macros.html"
+    text = macros.read_text("utf-8")
+    assert text.count("<td>{{ c.software_version }}</td>") == 1
+    macros.write_text(text.replace("<td>{{ c.software_version }}</td>", '<td class="v">{{ c.software_version }}</td>'),
+                      "utf-8")
+    conf = work / "conf.py"
+    conf.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+                    f"THEME = {str(theme)!r}\n", "utf-8")
+    run(work, settings=conf)
+    assert (work / "output" / "index.html").read_text("utf-8").count('<td class="v">') == afresh["certificates"]
+
+
 def test_a_removed_record_takes_its_files_and_folder_with_it(work):
     run(work)
     assert (work / "output" / "certificates" / "OCA-16-2023-0044").is_dir()
