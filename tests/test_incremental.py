@@ -86,6 +86,14 @@ def test_a_rebuild_with_every_date_as_the_last_build_left_it_reads_nothing(work)
     assert run(work, reread=True)["units_rendered"] == 1  # and a build that reads everything agrees
 
 
+def test_a_missing_settings_file_is_an_error_not_a_traceback(work):
+    from ocpp_directory.errors import DirectoryError
+
+    with pytest.raises(DirectoryError, match="nope.py: no such settings file"):
+        run(work, settings=work / "nope.py")
+    assert not (work / "output").exists()
+
+
 def test_a_record_changed_with_its_size_and_dates_put_back_is_still_seen(work):
     """`touch -d` can put a file's modification time back; the kernel's change time cannot be."""
     run(work)

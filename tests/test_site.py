@@ -280,6 +280,11 @@ def test_make_html_builds_with_variables(tmp_path):
     assert result.returncode == 0, result.stderr
     assert re.search(r"build: 30 certificates, 16 vendors, 21 devices; \d+ pages", result.stdout)
     assert (out / "certificates" / "OCA-16-2024-0042" / "index.html").exists()
+    again = make("html", f"OUTPUTDIR={out}", "SITEURL=https://certs.example.org")
+    assert again.returncode == 0, again.stderr
+    assert f"build: {out} is up to date (30 certificates, " in again.stdout
+    other = make("html", f"OUTPUTDIR={out}", "SITEURL=https://other.example.org")  # a setting changed
+    assert "is up to date" not in other.stdout and "https://other.example.org/" in (out / "index.html").read_text()
 
 
 def test_make_html_fails_cleanly_on_bad_records(tmp_path):

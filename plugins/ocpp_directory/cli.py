@@ -99,6 +99,8 @@ def build(
     Raises :class:`DirectoryError` (with nothing written) on bad records.
     """
     start = time.perf_counter()
+    if not Path(settings_file).is_file():
+        raise DirectoryError(f"{settings_file}: no such settings file")
     output = Path(output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.parent / f".{output.name}.building-{os.getpid()}"
