@@ -24,9 +24,12 @@ normal rebuild.
 
 A file's change time (``st_ctime``) is set by the kernel on every write and cannot be
 set back, so a record edited and restored with ``touch -d`` is still seen. Files whose
-change time is within :data:`RACY_NS` of the moment their dates were read, before the
-build, are hashed too, as git does for "racily clean" files: a file system's clock ticks
-more coarsely than a nanosecond, so an edit in the same tick could keep every date.
+change time is within :data:`RACY_NS` (0.1 s) of the moment their dates were read, before
+the build, are hashed too, as git does for "racily clean" files: a file system's clock ticks
+more coarsely than a nanosecond, so an edit in the same tick could keep every date. Where
+every change time is a whole second (a file system keeping no finer time), the margin is
+two seconds. A file system whose times come from another machine's clock (NFS) is trusted
+as far as that clock agrees with this one's.
 
 What it does not see: an output file edited in place (its folder's dates do not change;
 the incremental build does not reread the pages it made either). ``build --reread``
@@ -47,8 +50,11 @@ from .cache import _write_atomic
 
 #: Part of every stamp: bump when what it holds changes meaning.
 STAMP_FORMAT = "ocpp-stamp-1"
-#: Files changed this close to the moment their dates were read are compared by content too.
-RACY_NS = 2_000_000_000
+#: Files changed this close to the moment their dates were read are compared by content too:
+#: a few ticks of the kernel's file time clock (1 to 10 ms)...
+RACY_NS = 100_000_000
+#: ... or two seconds where file times are whole seconds (FAT keeps two-second times).
+COARSE_RACY_NS = 2_000_000_000
 #: Folders no build reads: Python's compiled files appear in them after a code change.
 SKIPPED_FOLDERS = {"__pycache__"}
 
@@ -90,23 +96,15 @@ def inputs(settings: dict, settings_file: str | Path, extra: list[Path]) -> list
     return found
 
 
-def state(found: list[list[str]], racy_after_ns: int) -> str:
-    """A hash of the dates and sizes of ``found`` (contents too for files changed after ``racy_after_ns``)."""
-    h = hashlib.sha256()
+def _dates(found: list[list[str]]) -> list[tuple[str, str, os.stat_result | None]]:
+    """``(kind, path, its os.stat or None)`` of every file and folder ``found`` names, in a fixed order."""
+    dates = []
 
     def add(kind: str, path: str) -> None:
         try:
-            s = os.stat(path)
+            dates.append((kind, path, os.stat(path)))
         except OSError:
-            h.update(f"{kind}\0{path}\0missing\n".encode("utf-8", "surrogateescape"))
-            return
-        h.update(f"{kind}\0{path}\0{s.st_size}\0{s.st_mtime_ns}\0{s.st_ctime_ns}\n".encode("utf-8", "surrogateescape"))
-        if kind == "file" and s.st_ctime_ns >= racy_after_ns:
-            try:
-                with open(path, "rb") as handle:
-                    h.update(hashlib.sha256(handle.read()).digest())
-            except OSError:
-                h.update(b"unreadable")
+            dates.append((kind, path, None))
 
     for kind, top in found:
         if kind == "folder":
@@ -124,7 +122,33 @@ def state(found: list[list[str]], racy_after_ns: int) -> str:
                     add("file", os.path.join(root, name))
             if not os.path.isdir(top):
                 add("file", top)
-    return h.hexdigest()
+    return dates
+
+
+def state(found: list[list[str]], racy_after_ns: int | None = None) -> tuple[int, str]:
+    """``(racy_after_ns, a hash of the dates and sizes of found)``; files changed after
+    ``racy_after_ns`` count by their contents too. Without one (before a build), it is now
+    less :data:`RACY_NS`, or :data:`COARSE_RACY_NS` where every file's change time is a whole
+    second (a file system that keeps no finer time)."""
+    now = time.time_ns()  # before the dates are read: the earlier, the more files count as recent
+    dates = _dates(found)
+    if racy_after_ns is None:
+        ctimes = [s.st_ctime_ns for kind, _path, s in dates if kind == "file" and s is not None]
+        coarse = bool(ctimes) and all(c % 1_000_000_000 == 0 for c in ctimes)
+        racy_after_ns = now - (COARSE_RACY_NS if coarse else RACY_NS)
+    h = hashlib.sha256()
+    for kind, path, s in dates:
+        if s is None:
+            h.update(f"{kind}\0{path}\0missing\n".encode("utf-8", "surrogateescape"))
+            continue
+        h.update(f"{kind}\0{path}\0{s.st_size}\0{s.st_mtime_ns}\0{s.st_ctime_ns}\n".encode("utf-8", "surrogateescape"))
+        if kind == "file" and s.st_ctime_ns >= racy_after_ns:
+            try:
+                with open(path, "rb") as handle:
+                    h.update(hashlib.sha256(handle.read()).digest())
+            except OSError:
+                h.update(b"unreadable")
+    return racy_after_ns, h.hexdigest()
 
 
 def _names(folder: str) -> list[str]:
@@ -183,8 +207,7 @@ class Stamp:
         """Drop the stamp (a build is about to change what it describes); read the dates of
         ``found`` before the build reads the files: (when, their state)."""
         self.path.unlink(missing_ok=True)
-        racy_after = time.time_ns() - RACY_NS
-        return racy_after, state(found, racy_after)
+        return state(found)
 
     def save(self, found: list[list[str]], before: tuple[int, str], files: list[str], summary: dict) -> None:
         """After a successful build: the state of ``found`` before it (:meth:`before_build`), the
@@ -206,6 +229,6 @@ class Stamp:
         folders = stored["folders"]
         if folder_dates(self.output, [rel for rel, _m, _c in folders]) != folders:
             return None
-        if state(stored["inputs"], stored["racy_after_ns"]) != stored["state"]:
+        if state(stored["inputs"], stored["racy_after_ns"])[1] != stored["state"]:
             return None
         return stored["summary"]
