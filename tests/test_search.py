@@ -311,6 +311,28 @@ def test_a_short_list_is_the_head_of_the_whole_ranking(page, base_url):
         assert ids == whole[q][:limit], (q, limit)
 
 
+def test_a_newer_search_supersedes_the_ones_still_waiting(page, base_url):
+    """As a word is typed, each key sends a search; one sent with `supersedes` stops the older
+    ones that are still waiting for their shards, so the newest is not kept waiting behind them.
+    Searches sent without it are all answered (above)."""
+    page.goto(base_url + "/search/")
+    got = page.evaluate("""() => new Promise(resolve => {
+        const worker = new Worker('../theme/js/search-worker.js');
+        const base = new URL('.', location.href).href;
+        const version = document.getElementById('search-form').dataset.version;
+        const urls = {meta: base + 'meta.json?v=' + version, base, version};
+        const answered = [];
+        worker.onmessage = e => {
+            if (e.data.type !== 'results' || e.data.complete === false) return;
+            answered.push(e.data.id);
+            if (e.data.id === 4) setTimeout(() => resolve(answered), 300);  // time for a late answer
+        };
+        ['oc', 'oca', 'oca-', 'oca-16'].forEach((q, i) =>
+            worker.postMessage({type: 'search', id: i + 1, supersedes: true, q, filters: {}, limit: 5, urls}));
+    })""")
+    assert got == [4]
+
+
 def test_nothing_found_says_so(page, base_url):
     assert type_query(page, base_url, "zzzz-no-such") == []
     assert page.get_by_role("status").inner_text() == "No certificate matches “zzzz-no-such”."

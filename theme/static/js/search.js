@@ -60,7 +60,8 @@
       more.hidden = true;
       return;
     }
-    worker.postMessage({ type: "search", id: sequence, q: s.q, filters: s.filters, limit: limit, urls: urls });
+    worker.postMessage({ type: "search", id: sequence, supersedes: true, q: s.q, filters: s.filters, limit: limit,
+                         urls: urls });
   }
 
   function restore() {

@@ -191,10 +191,11 @@ function weights(entry, add) {
 
 /* Every word typed must match (as a prefix); a word that is itself a term scores 10 times more
    there. Resolves to {score, matched} by document number, or null when no word was typed. */
-function textMatches(query) {
+function textMatches(query, message) {
   var words = wholeTokens(query);
   if (!words.length) { return Promise.resolve(null); }
   return Promise.all(words.map(function (word) { return expand(word, MAX_EXPANSIONS); })).then(function (expanded) {
+    if (superseded(message)) { return SUPERSEDED; }
     var score = new Float64Array(meta.documents), wordsMatched = new Uint8Array(meta.documents);
     expanded.forEach(function (terms, i) {
       Object.keys(terms).forEach(function (term) {
@@ -236,8 +237,18 @@ function fragment(number) {
    what a browser fetches at once from one host over HTTP/1.1, so they come in one round trip. */
 var FIRST_RESULTS = 6;
 
+/* A search sent with `supersedes` makes the answers to earlier ones unwanted (the page shows only
+   the latest): one still waiting for its shards when a newer one arrives stops there, and does not
+   keep the newer one waiting while it scores ("o", "oc", "oca"... as "oca-16" is typed). */
+var newest = null, SUPERSEDED = {};
+
+function superseded(message) {
+  return message.supersedes && message.id !== newest;
+}
+
 function search(message) {
-  return textMatches(message.q || "").then(function (text) {
+  return textMatches(message.q || "", message).then(function (text) {
+    if (text === SUPERSEDED || superseded(message)) { return null; }
     var facets = meta.facets, total = meta.documents, nf = facets.length;
     var selected = facets.map(function (facet) {
       var wanted = (message.filters[facet.key] || []);
@@ -338,8 +349,9 @@ self.onmessage = function (event) {
     }).catch(fail(message));
     return;
   }
+  if (message.type === "search" && message.supersedes) { newest = message.id; }
   load(message.urls).then(function () {
-    if (message.type === "search") { return search(message).then(function (r) { self.postMessage(r); }); }
+    if (message.type === "search") { return search(message).then(function (r) { if (r) { self.postMessage(r); } }); }
     self.postMessage({ type: "ready" });
   }).catch(fail(message));
 };
