@@ -146,7 +146,7 @@ def build(
         if stamp is not None:
             found = uptodate.inputs(settings, settings_file, [resolve(settings, "OCPP_CERTIFICATES"),
                                                               resolve(settings, "OCPP_PROGRAM_FILE"), ASSETS])
-            present = stamp.output_unchanged()
+            present = stamp.output_unchanged
             before = stamp.before_build(found)
         # First finish a commit a killed build left half done, then clear what it left beside the output.
         previous = manifest.load() if manifest is not None else None

@@ -38,6 +38,7 @@ skips the check.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -188,7 +189,9 @@ class Stamp:
         self.output = output
         self.settings = settings
 
+    @functools.cached_property
     def _stored(self) -> dict | None:
+        """The stamp as the last build left it (read once: the check and a build after it both ask)."""
         try:
             stored = json.loads(self.path.read_bytes())
         except (OSError, ValueError):
@@ -197,10 +200,11 @@ class Stamp:
             return None
         return stored
 
+    @functools.cached_property
     def output_unchanged(self) -> bool:
         """Whether no file was added to, deleted from or renamed in the output since the last build
         (its folders' dates are as it left them): then every file its manifest lists is there."""
-        stored = self._stored()
+        stored = self._stored
         return stored is not None and folder_dates(self.output, [r for r, _m, _c in stored["folders"]]) == stored["folders"]
 
     def before_build(self, found: list[list[str]]) -> tuple[int, str]:
@@ -223,11 +227,8 @@ class Stamp:
 
     def check(self) -> dict | None:
         """The last build's summary if nothing it read or left has changed since; else None."""
-        stored = self._stored()
-        if stored is None or stored["settings"] != self.settings:
-            return None
-        folders = stored["folders"]
-        if folder_dates(self.output, [rel for rel, _m, _c in folders]) != folders:
+        stored = self._stored
+        if stored is None or stored["settings"] != self.settings or not self.output_unchanged:
             return None
         if state(stored["inputs"], stored["racy_after_ns"])[1] != stored["state"]:
             return None
