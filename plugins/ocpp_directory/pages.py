@@ -141,8 +141,11 @@ class DirectoryGenerator(Generator):
         page's table is 10,000 rows (0.4 s), of which a one-record change alters one."""
         device = self.directory.device_of[cert.id]
         kind = f"table-row\0{siteurl}\0{show_vendor}\0{show_device}\0{device.url}\0{device.vendor.url}"
-        row = self.env.get_template("macros.html").module.certificate_row
-        return Markup(self.memo(kind, cert, lambda: str(row(cert, show_vendor, show_device, siteurl))))
+        def make() -> str:  # on a miss only: get_template checks the template file's date each call
+            row = self.env.get_template("macros.html").module.certificate_row
+            return str(row(cert, show_vendor, show_device, siteurl))
+
+        return Markup(self.memo(kind, cert, make))
 
     def profile_titles(self, cert: Certificate) -> list[str]:
         version = self.directory.program.versions[cert.ocpp_version]
