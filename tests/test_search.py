@@ -107,6 +107,73 @@ def test_a_change_to_one_record_changes_only_the_shards_of_its_terms(samples, mo
     assert before.fragments[:-1] == after.fragments[:-1] and before.fragments[-1] != after.fragments[-1]
 
 
+def _directory(samples, certificates):
+    """``samples`` modelled again with other certificates; each record's key follows its contents."""
+    import hashlib
+
+    from ocpp_directory.directory import _model
+
+    directory = _model(samples.program, certificates, [])
+    directory.digests = {c.id: hashlib.sha256(repr(c).encode()).hexdigest() for c in certificates}
+    return directory
+
+
+def _changes(samples):
+    """A run of directories, each one change from the one before, and how many documents the change
+    renumbers or alters: (name, directory, changed documents or None for "computed afresh")."""
+    import dataclasses
+    import datetime as dt
+
+    docs = search.documents(samples)
+    middle, newest = docs[len(docs) // 2], docs[-1]
+    certs = list(samples.certificates)
+    renamed = [dataclasses.replace(c, device_name="Ladesäule Ünïque 9", software_version="9.9.9-zeta")
+               if c is middle else c for c in certs]
+    added = renamed + [dataclasses.replace(newest, id="OCA-16-2099-0001", issued=dt.date(2099, 1, 1),
+                                           models=["ZZ-TOP 1"])]
+    untouched_terms = [dataclasses.replace(c, test_tool="OCTT 9.9 (re-run)") if c.id == middle.id else c for c in added]
+    removed = [c for c in untouched_terms if c.id != "OCA-16-2099-0001"]
+    past = untouched_terms + [dataclasses.replace(docs[0], id="OCA-16-1999-0001", issued=dt.date(1999, 1, 1))]
+    return [
+        ("terms of one record changed", _directory(samples, renamed), 1),
+        ("a newest record added", _directory(samples, added), 1),
+        ("an indexed field unchanged", _directory(samples, untouched_terms), 1),
+        ("the newest record removed", _directory(samples, removed), 1),
+        ("a newest record added again", _directory(samples, untouched_terms), 1),
+        ("a record of the past added: every number shifts", _directory(samples, past), None),
+        ("back to the samples", _directory(samples, certs), None),
+    ]
+
+
+def test_the_index_updated_from_the_kept_one_is_the_index_made_afresh(samples, tmp_path, monkeypatch):
+    """The kept postings, updated for the changed documents, give the bytes computed from every
+    record: through edits, additions, removals and renumbering, one after the other."""
+    monkeypatch.setattr(search, "SHARD_BYTES", 600)  # a deep tree, so that changes move shards
+    path = tmp_path / "search.pickle"
+    first = _directory(samples, list(samples.certificates))
+    kept = search.KeptIndex(path, "salt")
+    assert search.build(first, HARDWARE_WORDS, kept=kept) == search.build(first, HARDWARE_WORDS)
+    assert kept.updated is None and path.exists()
+    for name, directory, changed in _changes(samples):
+        kept = search.KeptIndex(path, "salt")
+        assert search.build(directory, HARDWARE_WORDS, kept=kept) == search.build(directory, HARDWARE_WORDS), name
+        assert kept.updated == changed, name
+
+
+def test_a_kept_index_of_other_code_or_a_damaged_file_is_not_used(samples, tmp_path):
+    directory = _directory(samples, list(samples.certificates))
+    path = tmp_path / "search.pickle"
+    afresh = search.build(directory, HARDWARE_WORDS)
+    search.build(directory, HARDWARE_WORDS, kept=search.KeptIndex(path, "salt"))
+    kept = search.KeptIndex(path, "salt")
+    assert search.build(directory, HARDWARE_WORDS, kept=kept) == afresh and kept.updated == 0
+    kept = search.KeptIndex(path, "other code")
+    assert search.build(directory, HARDWARE_WORDS, kept=kept) == afresh and kept.updated is None
+    path.write_bytes(path.read_bytes()[:100])
+    kept = search.KeptIndex(path, "other code")
+    assert search.build(directory, HARDWARE_WORDS, kept=kept) == afresh and kept.updated is None
+
+
 def test_scores_are_lunrs(samples, page, base_url):
     """The worker's BM25 weights are those lunr.py's builder gives each field of each document."""
     from lunr.builder import Builder

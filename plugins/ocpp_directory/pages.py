@@ -103,7 +103,7 @@ class DirectoryGenerator(Generator):
         cache = setting(self.settings, "OCPP_CACHE_PATH")
         salt = incremental.digest(code_digest(), self.program_digest, build_date(self.settings))
         folder = resolve(self.settings, "OCPP_CERTIFICATES")
-        stem = incremental.digest(folder.resolve())[:16]  # one records folder, one pair of files
+        stem = self.cache_stem = incremental.digest(folder.resolve())[:16]  # one records folder, one set of files
         records = RecordCache(Path(cache) / f"records-{stem}.pickle" if cache else None, salt)
         self.directory = load_directory(folder, program,
                                         build_date(self.settings), progress=self._progress, cache=records)
@@ -304,7 +304,11 @@ class DirectoryGenerator(Generator):
             for name in parts:
                 self.plan.keep(name)
             return self.plan.keep("search")["meta"]
-        files = search.build(self.directory, HARDWARE_WORDS, self.memo)
+        cache = setting(self.settings, "OCPP_CACHE_PATH")
+        # The tokens depend on the code and the program's titles; the stem names the records folder.
+        kept = search.KeptIndex(Path(cache) / f"search-{self.cache_stem}.pickle" if cache else None,
+                                incremental.digest(code_digest(), self.program_digest))
+        files = search.build(self.directory, HARDWARE_WORDS, self.memo, kept)
         for prefix, data in sorted(files.shards.items()):
             name = search.shard_name(prefix)
             self._unit(f"search-shard:{name}", incremental.digest(shared, data),

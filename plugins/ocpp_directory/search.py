@@ -30,17 +30,21 @@ import hashlib
 import heapq
 import json
 import os
+import pickle
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from itertools import repeat
+from itertools import accumulate, repeat
 from dataclasses import dataclass
+from pathlib import Path
 
-from .cache import NO_MEMO, Memo
+from .cache import NO_MEMO, Memo, _write_atomic
 from .directory import Directory
 from .records import Certificate
 from .text import json_bytes
+
+_json_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for a str
 
 STORE_FORMAT = 2
 #: lunr's BM25 constants (lunr.Builder's k1 and b): the worker scores with lunr's formula
@@ -127,27 +131,62 @@ class Facets:
     def __init__(self, directory: Directory, hardware_words: dict[str, str]):
         self.directory = directory
         self.words = hardware_words
-        self.values: dict[str, dict[str, str]] = {key: {} for key, _ in self.KEYS}
+        #: per facet (in KEYS order): value -> label
+        self.labels: list[dict[str, str]] = [{} for _ in self.KEYS]
+        self._prefixed: dict[tuple, tuple[str, ...]] = {}
 
-    def of(self, cert: Certificate) -> dict[str, list[tuple[str, str]]]:
-        """(value, label) pairs of each facet for one certificate."""
-        program = self.directory.program
-        version = program.versions[cert.ocpp_version]
+    def of(self, cert: Certificate) -> tuple[tuple[str, ...], ...]:
+        """The values of each facet (in KEYS order) for one certificate; their labels are noted."""
         hw = cert.hardware
-        return {
-            "ocpp": [(cert.ocpp_version, version.title)],
-            "type": [(cert.device_type, program.device_types[cert.device_type].title)],
-            "profile": [(f"{cert.ocpp_version}:{p}", version.profiles[p].title) for p in cert.profiles],
-            "lab": [(cert.laboratory, program.laboratories[cert.laboratory].name)],
-            "feature": [(f"{cert.ocpp_version}:{f}", f"{version.feature_title(f)} ({version.title})")
-                        for f in cert.features],
-            "evse": [(hw.evse, self.words[hw.evse])] if hw else [],
-            "connection": [(c, self.words[c]) for c in hw.connection] if hw else [],
-            "rfid": [(hw.rfid, self.words[hw.rfid])] if hw else [],
-            "comm": [(c, self.words[c]) for c in hw.communication] if hw else [],
-            "country": [(cert.vendor_country, cert.country_name)],
-            "year": [(str(cert.issued.year), str(cert.issued.year))],
-        }
+        version = cert.ocpp_version
+        values = (
+            (version,),
+            (cert.device_type,),
+            self._prefix(version, cert.profiles),
+            (cert.laboratory,),
+            self._prefix(version, cert.features),
+            (hw.evse,) if hw else (),
+            tuple(hw.connection) if hw else (),
+            (hw.rfid,) if hw else (),
+            tuple(hw.communication) if hw else (),
+            (cert.vendor_country,),
+            (str(cert.issued.year),),
+        )
+        for facet, held in enumerate(values):
+            labels = self.labels[facet]
+            for value in held:
+                if value not in labels:
+                    labels[value] = self._label(facet, value, cert)
+        return values
+
+    def _prefix(self, version: str, names) -> tuple[str, ...]:
+        """Profile or feature names as facet values: "<version>:<name>" (made once per list)."""
+        key = (version, *names)
+        found = self._prefixed.get(key)
+        if found is None:
+            found = self._prefixed[key] = tuple(f"{version}:{name}" for name in names)
+        return found
+
+    def _label(self, facet: int, value: str, cert: Certificate) -> str:
+        program = self.directory.program
+        key = self.KEYS[facet][0]
+        if key == "ocpp":
+            return program.versions[value].title
+        if key == "type":
+            return program.device_types[value].title
+        if key in ("profile", "feature"):
+            version = program.versions[cert.ocpp_version]
+            name = value.split(":", 1)[1]
+            if key == "profile":
+                return version.profiles[name].title
+            return f"{version.feature_title(name)} ({version.title})"
+        if key == "lab":
+            return program.laboratories[value].name
+        if key == "country":
+            return cert.country_name
+        if key == "year":
+            return value
+        return self.words[value]
 
 
 def _order(key: str, values: dict[str, str], program) -> list[str]:
@@ -211,46 +250,33 @@ def shard_name(prefix: str) -> str:
     return f"t/x{prefix.encode('utf-8').hex()}.json"
 
 
-def build(directory: Directory, hardware_words: dict[str, str], memo: Memo = NO_MEMO) -> SearchFiles:
+def build(directory: Directory, hardware_words: dict[str, str], memo: Memo = NO_MEMO,
+          kept: KeptIndex | None = None) -> SearchFiles:
     """The sharded index, the documents' fragments and the facet store, as deterministic bytes.
 
-    A certificate's fragment is taken from ``memo`` when it kept it. (Its terms and facet values
-    are not: kept, they cost more memory than the 0.3 s at 10,000 certificates they save.)"""
+    A certificate's fragment is taken from ``memo`` when it kept it. With ``kept``, the last
+    build's postings are updated for the records that changed rather than computed from every
+    record (the same bytes; :class:`KeptIndex`)."""
     program = directory.program
     certs = documents(directory)
-    postings: dict[str, dict[int, list[int]]] = {}  # term -> field -> [doc, tf, field length, doc, ...]
-    totals = [0] * len(FIELDS)
-    facets = Facets(directory, hardware_words)
-    per_cert = []
-    for number, cert in enumerate(certs):
-        for f, words in enumerate(field_tokens(cert, program)):
-            length = len(words)
-            totals[f] += length
-            # A tuple is one value's tokens, each once (_tokens); a list joins several values' tokens.
-            for word, tf in (Counter(words).items() if type(words) is list else zip(words, repeat(1))):
-                postings.setdefault(word, {}).setdefault(f, []).extend((number, tf, length))
-        values = facets.of(cert)
-        for key, pairs in values.items():
-            facets.values[key].update(pairs)
-        per_cert.append(values)
-    terms = sorted(postings)
-    df, encoded = {}, {}
-    for term in terms:
-        df[term], encoded[term] = _entry(postings[term])
+    index = kept.index(certs, directory) if kept is not None else _index(certs, program)
+    terms = sorted(index.encoded)
     internal: list[str] = []
     leaves: list[str] = []
     shards: dict[str, bytes] = {}
-    _split(terms, 0, len(terms), "", _Sizes(terms, encoded), df, encoded, internal, leaves, shards)
+    _split(terms, 0, len(terms), "", _Sizes(terms, index.encoded), index.df, index.encoded, internal, leaves,
+           shards)
 
-    orders = {key: _order(key, facets.values[key], program) for key, _ in Facets.KEYS}
+    facets = Facets(directory, hardware_words)
+    per_cert = [facets.of(cert) for cert in certs]
+    totals = index.totals
     facet_list = []
-    for key, label in Facets.KEYS:
-        position = {v: i for i, v in enumerate(orders[key])}
-        column = [[position[pairs[0][0]]] if len(pairs) == 1 else sorted([position[v] for v, _ in pairs])
-                  for pairs in (values[key] for values in per_cert)]
-        facet_list.append({"key": key, "label": label,
-                           "values": [[v, facets.values[key][v]] for v in orders[key]],
-                           **_facet_column(column, len(position))})
+    for facet, (key, label) in enumerate(Facets.KEYS):
+        labels = facets.labels[facet]
+        order = _order(key, labels, program)
+        facet_list.append({"key": key, "label": label, "values": [[v, labels[v]] for v in order],
+                           **_facet_column([values[facet] for values in per_cert],
+                                           {v: i for i, v in enumerate(order)})})
     device_of = directory.device_of
     # A device's address depends on other records (a slug goes to the name seen first): part of the key.
     fragments = [memo(f"search-fragment {device_of[c.id].url}", c, lambda c=c: json_bytes([
@@ -282,17 +308,19 @@ def build(directory: Directory, hardware_words: dict[str, str], memo: Memo = NO_
 DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 
 
-def _facet_column(column: list[list[int]], count: int) -> dict:
+def _facet_column(column: list[tuple[str, ...]], position: dict[str, int]) -> dict:
     """One facet's values for every document, as a string of base-64 digits.
 
     Each value is its position in the facet's list, in ``width`` digits. A facet of which a
     document holds at most one value ("one") stores that position plus one (0: none); otherwise
-    ("many") a document's entry is how many values it holds, in one digit, then their positions."""
-    one = all(len(v) <= 1 for v in column)
+    ("many") a document's entry is how many values it holds, in one digit, then their positions
+    in order. Documents share few distinct sets of values: each set is spelled once."""
+    distinct = set(column)
+    one = all(len(v) <= 1 for v in distinct)
     width = 1
-    while 64 ** width < count + 1:
+    while 64 ** width < len(position) + 1:
         width += 1
-    if not one and max(len(v) for v in column) >= 64:
+    if not one and max(len(v) for v in distinct) >= 64:
         raise ValueError("a document holds 64 or more values of one facet")
 
     def digits(number: int) -> str:
@@ -302,12 +330,14 @@ def _facet_column(column: list[list[int]], count: int) -> dict:
             out.append(DIGITS[digit])
         return "".join(reversed(out))
 
-    spelled = [digits(n) for n in range(count + 1)]  # each position's digits, made once
-    if one:
-        text = "".join(spelled[v[0] + 1] if v else spelled[0] for v in column)
-    else:
-        text = "".join(DIGITS[len(v)] + "".join(spelled[p] for p in v) for v in column)
-    return {"kind": "one" if one else "many", "width": width, "documents": text}
+    spelled: dict[tuple[str, ...], str] = {}
+    for values in distinct:
+        positions = sorted(position[v] for v in values)
+        if one:
+            spelled[values] = digits(positions[0] + 1 if positions else 0)
+        else:
+            spelled[values] = DIGITS[len(positions)] + "".join(digits(p) for p in positions)
+    return {"kind": "one" if one else "many", "width": width, "documents": "".join(map(spelled.__getitem__, column))}
 
 
 def _entry(fields: dict[int, list[int]]) -> tuple[int, bytes]:
@@ -322,6 +352,174 @@ def _entry(fields: dict[int, list[int]]) -> tuple[int, bytes]:
         out += [f, len(numbers), numbers[0], *(b - a for a, b in zip(numbers, numbers[1:])), *flat[1::3],
                 *flat[2::3]]
     return out[0], ("[" + ",".join(map(str, out)) + "]").encode("ascii")
+
+
+#: how :class:`KeptIndex` pickles an index (a new code or program file starts it afresh anyway)
+INDEX_FORMAT = "index-1"
+#: a document's tokens as one string (tokens never hold control characters: they are letters,
+#: digits and connectors): fields joined by the first, each field's tokens by the second
+_FIELDS_SEP, _WORDS_SEP = "\x1e", "\x1f"
+
+
+@dataclass
+class _Index:
+    """The postings of every term, with what it takes to update them for a changed document."""
+
+    #: each document number's record key (``Directory.digests``): a different key, a changed document
+    keys: list[str]
+    #: each document number's tokens per field, as one string (10,000 strings, not 260,000 lists)
+    words: list[str]
+    #: term -> its document count and encoded postings (:func:`_entry`)
+    df: dict[str, int]
+    encoded: dict[str, bytes]
+    #: the tokens of each field, summed over documents (for the average field lengths)
+    totals: list[int]
+
+
+def _words(fields: list) -> str:
+    return _FIELDS_SEP.join(_WORDS_SEP.join(words) for words in fields)
+
+
+def _index(certs: list[Certificate], program, keys: list[str] | None = None) -> _Index:
+    """The postings computed from every document."""
+    postings: dict[str, dict[int, list[int]]] = {}  # term -> field -> [doc, tf, field length, doc, ...]
+    totals = [0] * len(FIELDS)
+    words_of = []
+    for number, cert in enumerate(certs):
+        fields = field_tokens(cert, program)
+        words_of.append(_words(fields))
+        for f, words in enumerate(fields):
+            length = len(words)
+            totals[f] += length
+            # A tuple is one value's tokens, each once (_tokens); a list joins several values' tokens.
+            for word, tf in (Counter(words).items() if type(words) is list else zip(words, repeat(1))):
+                postings.setdefault(word, {}).setdefault(f, []).extend((number, tf, length))
+    df, encoded = {}, {}
+    for term, fields in postings.items():
+        df[term], encoded[term] = _entry(fields)
+    return _Index(keys or [], words_of, df, encoded, totals)
+
+
+def _counts(words: str) -> dict[str, dict[int, tuple[int, int]]]:
+    """term -> field -> (term frequency, field length), from a document's :func:`_words` string."""
+    out: dict[str, dict[int, tuple[int, int]]] = {}
+    for f, field in enumerate(words.split(_FIELDS_SEP)):
+        tokens_ = field.split(_WORDS_SEP) if field else []
+        for word, tf in Counter(tokens_).items():
+            out.setdefault(word, {})[f] = (tf, len(tokens_))
+    return out
+
+
+def _decode(entry: bytes) -> dict[int, dict[int, tuple[int, int]]]:
+    """field -> document -> (term frequency, field length), from :func:`_entry`'s bytes."""
+    ints = json.loads(entry)
+    fields: dict[int, dict[int, tuple[int, int]]] = {}
+    i = 1
+    while i < len(ints):
+        f, count = ints[i], ints[i + 1]
+        numbers = list(accumulate(ints[i + 2:i + 2 + count]))
+        tfs = ints[i + 2 + count:i + 2 + 2 * count]
+        lengths = ints[i + 2 + 2 * count:i + 2 + 3 * count]
+        fields[f] = dict(zip(numbers, zip(tfs, lengths)))
+        i += 2 + 3 * count
+    return fields
+
+
+class KeptIndex:
+    """The last build's postings, kept so that a change to a few records updates them.
+
+    Computing the index from every record takes 1.2 s at 10,000 certificates. Documents are
+    numbered oldest first, so an edited record keeps its number and a new one usually takes the
+    next: the kept postings of the changed documents' old and new terms are decoded, the changed
+    documents taken out and put back in, and the terms encoded again. A document whose number
+    now holds another record (an issue date changed, a record was added in the past) counts as
+    changed; when more than a quarter of them changed, the index is computed afresh. The result
+    is the same bytes either way (tested). The file is a pickle this package writes into its own
+    cache folder; ``salt`` holds what tokens depend on besides the records (code, program file).
+    """
+
+    def __init__(self, path: Path | None, salt: str):
+        self.path = path
+        self.salt = salt
+        #: documents whose postings were updated; None: the index was computed from every record
+        self.updated: int | None = None
+
+    def _load(self) -> _Index | None:
+        if self.path is None:
+            return None
+        try:
+            with open(self.path, "rb") as handle:
+                form, salt, index = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError,
+                IndexError):
+            return None
+        return index if (form, salt) == (INDEX_FORMAT, self.salt) and isinstance(index, _Index) else None
+
+    def index(self, certs: list[Certificate], directory: Directory) -> _Index:
+        """The index of ``certs`` (in document order), updated from the kept one where it can be."""
+        keys = [directory.digests.get(c.id) or "" for c in certs]
+        index = self._load()
+        changed = [] if index is None else [
+            n for n in range(max(len(keys), len(index.keys)))
+            if n >= len(keys) or n >= len(index.keys) or not keys[n] or keys[n] != index.keys[n]]
+        if index is None or len(changed) > max(1, len(certs) // 4):
+            index, self.updated = _index(certs, directory.program, keys), None
+        elif changed:
+            _update(index, certs, directory.program, keys, changed)
+            self.updated = len(changed)
+        else:
+            self.updated = 0
+            return index
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(self.path, lambda handle: pickle.dump((INDEX_FORMAT, self.salt, index), handle,
+                                                                protocol=pickle.HIGHEST_PROTOCOL))
+        return index
+
+
+def _update(index: _Index, certs: list[Certificate], program, keys: list[str], changed: list[int]) -> None:
+    """Take the ``changed`` documents' old postings out of ``index`` and put their new ones in."""
+    touched: dict[str, dict[int, dict[int, tuple[int, int]]]] = {}  # term -> doc -> its new fields
+    for n in changed:
+        old = index.words[n] if n < len(index.words) else None
+        new = _words(field_tokens(certs[n], program)) if n < len(certs) else None
+        if old == new:
+            continue
+        before = _counts(old) if old is not None else {}
+        after = _counts(new) if new is not None else {}
+        for f in range(len(FIELDS)):
+            index.totals[f] += (_length(after, f) if new is not None else 0) - (_length(before, f) if old is not None else 0)
+        for term in before.keys() | after.keys():
+            if before.get(term) != after.get(term):
+                touched.setdefault(term, {})[n] = after.get(term, {})
+    for term, docs in touched.items():
+        fields = _decode(index.encoded[term]) if term in index.encoded else {}
+        for n, new_fields in docs.items():
+            for f in fields:
+                fields[f].pop(n, None)
+            for f, counts in new_fields.items():
+                fields.setdefault(f, {})[n] = counts
+        flat = {f: [x for n in sorted(held) for x in (n, *held[n])] for f, held in fields.items() if held}
+        if flat:
+            index.df[term], index.encoded[term] = _entry(flat)
+        else:
+            del index.df[term], index.encoded[term]
+    index.keys = keys
+    del index.words[len(certs):]
+    for n in changed:
+        if n < len(certs):
+            if n < len(index.words):
+                index.words[n] = _words(field_tokens(certs[n], program))
+            else:
+                index.words.append(_words(field_tokens(certs[n], program)))
+
+
+def _length(counts: dict[str, dict[int, tuple[int, int]]], f: int) -> int:
+    """A field's length in a document, from :func:`_counts` (0 when the field has no tokens)."""
+    for fields in counts.values():
+        if f in fields:
+            return fields[f][1]
+    return 0
 
 
 class _Sizes:
@@ -356,7 +554,9 @@ def _split(terms: list[str], lo: int, hi: int, prefix: str, sizes: _Sizes, df: d
         top = heapq.nsmallest(TOP_TERMS, terms[lo:hi], key=lambda t: (-df[t], len(t), t))
         chosen = sorted(set(top) | ({prefix} if terms[lo] == prefix else set()))
     if leaf or prefix:
-        shards[prefix] = b"{" + b",".join(json_bytes(t) + b":" + encoded[t] for t in chosen) + b"}"
+        # A term is letters, digits and connectors (no quote, backslash, control or bidirectional
+        # character), so json's own string encoder gives json_bytes's bytes, at a tenth of the cost.
+        shards[prefix] = b"{" + b",".join(_json_string(t).encode("utf-8") + b":" + encoded[t] for t in chosen) + b"}"
     if leaf:
         return
     depth = len(prefix)
