@@ -206,6 +206,26 @@ def test_a_rebuild_after_a_change_equals_a_full_build(work, change):
     full_build_equals(work)
 
 
+def test_a_change_the_label_does_not_show_makes_no_label_and_no_qr_code(work, monkeypatch):
+    """A certificate's page and its QR code and label are separate units: a new test tool renders
+    the page again, not the label (nor the fonts and cairo it would take); a new issue date does."""
+    from ocpp_directory import logos
+
+    run(work)
+    made = []
+    label_svg = logos.label_svg
+    monkeypatch.setattr(logos, "label_svg", lambda cert_id, *rest: made.append(cert_id) or label_svg(cert_id, *rest))
+    _edit(work)  # the test tool: on the page, not on the label
+    run(work)
+    assert made == []
+    assert "OCTT-R" in (work / "output/certificates/OCA-16-2023-0044/index.html").read_text("utf-8")
+    path = record(work, "OCA-16-2023-0044")
+    path.write_text(path.read_text("utf-8").replace('issued: "2023-12-12"', 'issued: "2023-12-13"'), "utf-8")
+    run(work)
+    assert made == ["OCA-16-2023-0044"]  # the label's PDF carries its issue date
+    full_build_equals(work)
+
+
 def test_the_directory_table_from_kept_rows_is_the_one_rendered_afresh(work):
     """The directory page's rows are kept per certificate: after a change that moves a vendor's
     pages, the page equals one rendered with no cache at all; a changed row template is seen."""

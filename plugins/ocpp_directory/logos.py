@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import io
 import itertools
 import re
+import sys
 import textwrap
 import zipfile
 from dataclasses import dataclass, field
@@ -22,9 +24,6 @@ from pathlib import Path
 from string import Template
 from xml.sax.saxutils import escape
 
-import cairocffi as cairo
-from cairosvg.parser import Tree
-from cairosvg.surface import Surface
 from fontTools.pens.basePen import BasePen
 from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.pens.transformPen import TransformPen
@@ -32,6 +31,22 @@ from fontTools.ttLib import TTFont
 
 from .program import Program, Version
 from .cache import ContentCache
+
+
+def _lazy(name: str):
+    """The module ``name``, run when first used (importlib's LazyLoader recipe). cairo takes 0.1 s
+    to import, and a build that draws no kit or label (a changed page only) never needs it."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+cairo = _lazy("cairocffi")
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 #: Part of every cache key: bump it when the bytes written for the same input change.
@@ -220,14 +235,20 @@ def _n(value: float) -> str:
 
 # -- rendering, deterministic and cached -------------------------------------------------
 
-class _Recorder(Surface):
-    """cairosvg drawing into a cairo recording: an SVG is parsed once, then replayed
-    into PNG, PDF and EPS at any size (cairo keeps it vector in PDF and EPS)."""
+@functools.cache
+def _recorder():
+    """cairosvg's Surface, drawing into a cairo recording: an SVG is parsed once, then replayed
+    into PNG, PDF and EPS at any size (cairo keeps it vector in PDF and EPS). Made on first use,
+    with cairosvg imported then (see :func:`_lazy`)."""
+    from cairosvg.surface import Surface
 
-    device_units_per_user_units = 1
+    class Recorder(Surface):
+        device_units_per_user_units = 1
 
-    def _create_surface(self, width, height):
-        return cairo.RecordingSurface(cairo.CONTENT_COLOR_ALPHA, (0, 0, width, height)), width, height
+        def _create_surface(self, width, height):
+            return cairo.RecordingSurface(cairo.CONTENT_COLOR_ALPHA, (0, 0, width, height)), width, height
+
+    return Recorder
 
 
 PX_PER_MM = 96 / 25.4
@@ -287,7 +308,9 @@ class Renderer:
         """The SVG drawn once into a cairo recording: (surface, width px, height px)."""
         found = self._recordings.get(svg)
         if found is None:
-            recorder = _Recorder(Tree(bytestring=svg.encode("utf-8")), None, 96)
+            from cairosvg.parser import Tree
+
+            recorder = _recorder()(Tree(bytestring=svg.encode("utf-8")), None, 96)
             found = (recorder.cairo, recorder.width, recorder.height)
             if len(self._recordings) > 64:
                 self._recordings.clear()

@@ -216,8 +216,12 @@ class DirectoryGenerator(Generator):
                        lambda kit=kit, made=made: self._write(
                            writer, f"logos/{kit.slug}/index.html", "logo_kit", kit=kit, files=made["files"],
                            zip_size=made["zip_size"], page_url=f"logos/{kit.slug}/"))
-        # Certificates: their QR codes and labels are made in worker processes, their pages here.
-        todo = []
+        # Certificates: their QR codes and labels are made in worker processes, their pages here. The
+        # two are separate units: a change the label does not show (a test tool, a report) renders
+        # the page only, and no label, QR code or font is touched.
+        host = self.public_base.split("://", 1)[-1] + "/verify/"
+        todo: dict[str, tuple[logos.Kit, str]] = {}  # certificate id -> its kit and its page's key
+        jobs: list[tuple[workers.Job, str]] = []  # the files to make, and their key
         for cert in d.certificates:
             device = d.device_of[cert.id]
             kit = logos.kit_of(self.kits, cert)
@@ -227,17 +231,34 @@ class DirectoryGenerator(Generator):
             key = incremental.digest(shared, digests[cert.id], device.url, device.vendor.url, kit.slug, kit.lines,
                                      [(i, digests[i]) for i in related])
             if self.plan.kept_unit(f"certificate:{cert.id}", key) is None:
-                todo.append((cert, kit, key))
-        host = self.public_base.split("://", 1)[-1] + "/verify/"
-        jobs = [workers.Job(cert.id, self.certificate_url(cert), tuple(kit.lines), host, cert.issued.isoformat())
-                for cert, kit, _key in todo]
-        made_all = self.binaries.make(jobs, setting(self.settings, "OCPP_WORKERS"))
-        for done, ((cert, kit, key), made) in enumerate(zip(todo, made_all), 1):
-            self.binaries.count(made)
-            self._render(f"certificate:{cert.id}", key, lambda: self._write_certificate(writer, cert, kit, made.files))
-            if done % 500 == 0 or done == len(todo):
-                self._progress("certificate pages", done, len(todo))
-        # zip stops at the end of todo without asking made_all for more: close it, so that the workers
+                todo[cert.id] = (kit, key)
+            job = workers.Job(cert.id, self.certificate_url(cert), tuple(kit.lines), host, cert.issued.isoformat())
+            files_key = incremental.digest(shared, job)
+            if self.plan.kept_unit(f"certificate-files:{cert.id}", files_key) is None:
+                jobs.append((job, files_key))
+        made_all = self.binaries.make([job for job, _ in jobs], setting(self.settings, "OCPP_WORKERS"))
+        # Both lists are in the certificates' order: pages are rendered here while the workers make
+        # the next certificates' files, which are written as they arrive.
+        busy = len(todo.keys() | {job.cert_id for job, _ in jobs})
+        waiting = iter(jobs)
+        following = next(waiting, None)
+        done = 0
+        for cert in d.certificates:
+            if following is not None and following[0].cert_id == cert.id:
+                made = next(made_all)
+                self.binaries.count(made)
+                self._render(f"certificate-files:{cert.id}", following[1],
+                             lambda: self._write_certificate_files(cert, made.files))
+                following = next(waiting, None)
+            elif cert.id not in todo:
+                continue
+            if cert.id in todo:
+                kit, key = todo[cert.id]
+                self._render(f"certificate:{cert.id}", key, lambda: self._write_certificate(writer, cert, kit))
+            done += 1
+            if done % 500 == 0 or done == busy:
+                self._progress("certificate pages", done, busy)
+        # The loop does not ask made_all for more after the last job: close it, so that the workers
         # exit now (130 MB at 10,000 records) instead of idling through the search index and exports.
         made_all.close()
         for device in d.devices:
@@ -269,12 +290,15 @@ class DirectoryGenerator(Generator):
         self._write_bytes(f"logos/{kit.slug}.zip", archive)
         return {"files": sorted(files), "zip_size": len(archive)}
 
-    def _write_certificate(self, writer, cert: Certificate, kit: logos.Kit, binaries: dict[str, bytes]) -> None:
-        """The certificate's page and JSON, and its QR code and label (made by ``workers``)."""
+    def _write_certificate_files(self, cert: Certificate, binaries: dict[str, bytes]) -> None:
+        """The certificate's QR code and label (made by ``workers``)."""
+        for name, data in binaries.items():
+            self._write_bytes(f"certificates/{cert.id}/{name}", data)
+
+    def _write_certificate(self, writer, cert: Certificate, kit: logos.Kit) -> None:
+        """The certificate's page and JSON."""
         d = self.directory
         folder = f"certificates/{cert.id}"
-        for name, data in binaries.items():
-            self._write_bytes(f"{folder}/{name}", data)
         self._write(
             writer,
             f"{folder}/index.html",
@@ -309,21 +333,30 @@ class DirectoryGenerator(Generator):
         kept = search.KeptIndex(Path(cache) / f"search-{self.cache_stem}.pickle" if cache else None,
                                 incremental.digest(code_digest(), self.program_digest))
         files = search.build(self.directory, HARDWARE_WORDS, self.memo, kept)
+        short = []  # the compressed sizes of the one- and two-letter shards, kept with their units
         for prefix, data in sorted(files.shards.items()):
             name = search.shard_name(prefix)
-            self._unit(f"search-shard:{name}", incremental.digest(shared, data),
-                       lambda name=name, data=data: self._write_bytes(f"search/{name}", data))
+            meta = self._unit(f"search-shard:{name}", incremental.digest(shared, data),
+                              lambda name=name, data=data, prefix=prefix: self._write_shard(name, prefix, data))
+            if len(prefix) <= 2:
+                short.append(meta["gzip"])
         for start in range(0, len(files.fragments), FRAGMENTS_PER_UNIT):
             group = files.fragments[start:start + FRAGMENTS_PER_UNIT]
             self._unit(f"search-fragments:{start}", incremental.digest(shared, start, *group),
                        lambda start=start, group=group: self._write_fragments(start, group))
-        return self._render("search", everything, lambda: self._write_search(writer, files))
+        return self._render("search", everything, lambda: self._write_search(writer, files, sorted(short)))
+
+    def _write_shard(self, name: str, prefix: str, data: bytes) -> dict:
+        self._write_bytes(f"search/{name}", data)
+        # What the first two letters typed fetch, compressed as a server sends it (for the summary;
+        # kept with the unit, so only a changed shard is compressed again).
+        return {"gzip": _gzip_size(data)} if len(prefix) <= 2 else {}
 
     def _write_fragments(self, start: int, group: list[bytes]) -> None:
         for offset, data in enumerate(group):
             self._write_bytes(f"search/d/{start + offset}.json", data)
 
-    def _write_search(self, writer, files: search.SearchFiles) -> dict:
+    def _write_search(self, writer, files: search.SearchFiles, short: list[int]) -> dict:
         """The search page and the meta file; the sizes of what a browser fetches, for the summary."""
         self._write_bytes("search/meta.json", files.meta)
         self._write(writer, "search/index.html", "search", facets=files.facets,
@@ -338,9 +371,6 @@ class DirectoryGenerator(Generator):
             "scripts": (static / "js/search.js").read_bytes() + (static / "js/search-worker.js").read_bytes(),
             "meta": files.meta,
         }
-        # Only the shards of one- and two-letter prefixes are compressed here (gzip of all of them
-        # would cost 0.2 s a build at 10,000 certificates): what the first two letters typed fetch.
-        short = sorted(_gzip_size(data) for prefix, data in files.shards.items() if len(prefix) <= 2)
         fragments = [_gzip_size(data) for data in files.fragments[-50:]]
         return {
             "meta": len(files.meta), "meta_gzip": _gzip_size(files.meta),
