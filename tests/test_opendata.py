@@ -116,6 +116,17 @@ def test_atom_feed(public, samples):
     assert 'type="application/atom+xml"' in page
 
 
+def test_the_sitemap_is_what_elementtree_writes():
+    """The sitemap is written as text: the bytes ElementTree gives, escapes included."""
+    urls = ["https://x.example/a&b/", "https://x.example/<c>/", "https://x.example/ä/", "https://x.example/",
+            "https://x.example/a&b/"]
+    root = ET.Element("urlset", xmlns="http://www.sitemaps.org/schemas/sitemap/0.9")
+    for url in sorted(set(urls)):
+        ET.SubElement(ET.SubElement(root, "url"), "loc").text = url
+    expected = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+    assert exports.sitemap(urls) == expected
+
+
 def test_sitemap_robots_and_canonical_links(public):
     root = ET.parse(public / "sitemap.xml").getroot()
     locs = {e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
