@@ -400,14 +400,17 @@ def _index(certs: list[Certificate], program, keys: list[str] | None = None) -> 
     return _Index(keys or [], words_of, df, encoded, totals)
 
 
-def _counts(words: str) -> dict[str, dict[int, tuple[int, int]]]:
-    """term -> field -> (term frequency, field length), from a document's :func:`_words` string."""
+def _counts(words: str | None) -> tuple[dict[str, dict[int, tuple[int, int]]], list[int]]:
+    """From a document's :func:`_words` string (None: no document): term -> field -> (term
+    frequency, field length), and each field's length."""
     out: dict[str, dict[int, tuple[int, int]]] = {}
-    for f, field in enumerate(words.split(_FIELDS_SEP)):
+    lengths = [0] * len(FIELDS)
+    for f, field in enumerate(words.split(_FIELDS_SEP) if words is not None else []):
         tokens_ = field.split(_WORDS_SEP) if field else []
+        lengths[f] = len(tokens_)
         for word, tf in Counter(tokens_).items():
             out.setdefault(word, {})[f] = (tf, len(tokens_))
-    return out
+    return out, lengths
 
 
 def _decode(entry: bytes) -> dict[int, dict[int, tuple[int, int]]]:
@@ -480,23 +483,22 @@ class KeptIndex:
 def _update(index: _Index, certs: list[Certificate], program, keys: list[str], changed: list[int]) -> None:
     """Take the ``changed`` documents' old postings out of ``index`` and put their new ones in."""
     touched: dict[str, dict[int, dict[int, tuple[int, int]]]] = {}  # term -> doc -> its new fields
+    new_words: dict[int, str] = {}
     for n in changed:
         old = index.words[n] if n < len(index.words) else None
-        new = _words(field_tokens(certs[n], program)) if n < len(certs) else None
+        new = new_words[n] = _words(field_tokens(certs[n], program)) if n < len(certs) else None
         if old == new:
             continue
-        before = _counts(old) if old is not None else {}
-        after = _counts(new) if new is not None else {}
-        for f in range(len(FIELDS)):
-            index.totals[f] += (_length(after, f) if new is not None else 0) - (_length(before, f) if old is not None else 0)
+        (before, old_lengths), (after, new_lengths) = _counts(old), _counts(new)
+        index.totals = [t - o + w for t, o, w in zip(index.totals, old_lengths, new_lengths)]
         for term in before.keys() | after.keys():
             if before.get(term) != after.get(term):
                 touched.setdefault(term, {})[n] = after.get(term, {})
     for term, docs in touched.items():
         fields = _decode(index.encoded[term]) if term in index.encoded else {}
         for n, new_fields in docs.items():
-            for f in fields:
-                fields[f].pop(n, None)
+            for held in fields.values():
+                held.pop(n, None)
             for f, counts in new_fields.items():
                 fields.setdefault(f, {})[n] = counts
         flat = {f: [x for n in sorted(held) for x in (n, *held[n])] for f, held in fields.items() if held}
@@ -505,21 +507,13 @@ def _update(index: _Index, certs: list[Certificate], program, keys: list[str], c
         else:
             del index.df[term], index.encoded[term]
     index.keys = keys
-    del index.words[len(certs):]
-    for n in changed:
+    del index.words[len(certs):]  # documents past the last number are gone
+    for n in changed:  # ascending: a number past the kept list is the next one
         if n < len(certs):
             if n < len(index.words):
-                index.words[n] = _words(field_tokens(certs[n], program))
+                index.words[n] = new_words[n]
             else:
-                index.words.append(_words(field_tokens(certs[n], program)))
-
-
-def _length(counts: dict[str, dict[int, tuple[int, int]]], f: int) -> int:
-    """A field's length in a document, from :func:`_counts` (0 when the field has no tokens)."""
-    for fields in counts.values():
-        if f in fields:
-            return fields[f][1]
-    return 0
+                index.words.append(new_words[n])
 
 
 class _Sizes:
