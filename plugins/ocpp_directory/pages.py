@@ -244,20 +244,20 @@ class DirectoryGenerator(Generator):
         following = next(waiting, None)
         done = 0
         for cert in d.certificates:
-            if following is not None and following[0].cert_id == cert.id:
+            files_due = following is not None and following[0].cert_id == cert.id
+            if files_due:
                 made = next(made_all)
                 self.binaries.count(made)
                 self._render(f"certificate-files:{cert.id}", following[1],
                              lambda: self._write_certificate_files(cert, made.files))
                 following = next(waiting, None)
-            elif cert.id not in todo:
-                continue
             if cert.id in todo:
                 kit, key = todo[cert.id]
                 self._render(f"certificate:{cert.id}", key, lambda: self._write_certificate(writer, cert, kit))
-            done += 1
-            if done % 500 == 0 or done == busy:
-                self._progress("certificate pages", done, busy)
+            if files_due or cert.id in todo:
+                done += 1
+                if done % 500 == 0 or done == busy:
+                    self._progress("certificate pages", done, busy)
         # The loop does not ask made_all for more after the last job: close it, so that the workers
         # exit now (130 MB at 10,000 records) instead of idling through the search index and exports.
         made_all.close()
