@@ -103,7 +103,7 @@ class DirectoryGenerator(Generator):
         cache = setting(self.settings, "OCPP_CACHE_PATH")
         salt = incremental.digest(code_digest(), self.program_digest, build_date(self.settings))
         folder = resolve(self.settings, "OCPP_CERTIFICATES")
-        stem = self.cache_stem = incremental.digest(folder.resolve())[:16]  # one records folder, one set of files
+        stem = incremental.digest(folder.resolve())[:16]  # one records folder, one set of files
         records = RecordCache(Path(cache) / f"records-{stem}.pickle" if cache else None, salt)
         self.directory = load_directory(folder, program,
                                         build_date(self.settings), progress=self._progress, cache=records)
@@ -114,6 +114,10 @@ class DirectoryGenerator(Generator):
                                      incremental.digest(code_digest(), self.program_digest, self.public_base,
                                                         self.theme_digest)),
                          self.directory.digests)
+        # The search index's postings, updated for the changed records (tokens depend on the code and
+        # the program's titles).
+        self.kept_index = search.KeptIndex(Path(cache) / f"search-{stem}.pickle" if cache else None,
+                                           incremental.digest(code_digest(), self.program_digest))
         self.records_reused = records.hits
         self.context["ocpp_directory"] = self.directory
         # Every page, Pelican's content pages too, links its canonical address and the feed.
@@ -328,11 +332,7 @@ class DirectoryGenerator(Generator):
             for name in parts:
                 self.plan.keep(name)
             return self.plan.keep("search")["meta"]
-        cache = setting(self.settings, "OCPP_CACHE_PATH")
-        # The tokens depend on the code and the program's titles; the stem names the records folder.
-        kept = search.KeptIndex(Path(cache) / f"search-{self.cache_stem}.pickle" if cache else None,
-                                incremental.digest(code_digest(), self.program_digest))
-        files = search.build(self.directory, HARDWARE_WORDS, self.memo, kept)
+        files = search.build(self.directory, HARDWARE_WORDS, self.memo, self.kept_index)
         short = []  # the compressed sizes of the one- and two-letter shards, kept with their units
         for prefix, data in sorted(files.shards.items()):
             name = search.shard_name(prefix)
