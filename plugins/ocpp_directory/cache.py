@@ -150,10 +150,10 @@ class Memo:
 
     ``directory.json``, the ledger, the CSV and the search index are made from every record
     whenever one changes; each certificate's part of them (its JSON text, ledger entry, CSV row,
-    search result fragment, row of the directory page's table) is made once and taken from here afterwards. A part is keyed by its kind and
-    the certificate's record key (file name and bytes, ``Directory.digests``); the store's salt
-    holds what else parts depend on (code, program file, public address, theme). Without a store,
-    every part is made.
+    search result fragment, row of the directory page's table) is made once and taken from here
+    afterwards. A part is keyed by its kind and the certificate's record key (file name and bytes,
+    ``Directory.digests``); the store's salt holds what else parts depend on (code, program file,
+    public address, theme). Without a store, every part is made.
     """
 
     def __init__(self, store: RecordCache | None, digests: dict[str, str]):

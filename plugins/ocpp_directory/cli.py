@@ -308,7 +308,6 @@ def publish_site(
         raise publish.PublishError("CORRECTION was given, but this publish retracts or alters no published "
                                    "certificate: there is nothing to correct, and nothing was published")
     if changes:
-
         entry = publish.correction_entry(correction, changes, build_date({"OCPP_BUILD_DATE": date} if date else {}))
         result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections + [entry]},
                        **options)
