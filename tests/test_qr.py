@@ -182,3 +182,21 @@ def test_mask_choice_is_qrcodes_own():
             assert rows == [r ^ a ^ b for r, a, b in zip(rows0, flips[0], flips[mask])]
             assert qr._penalty(rows, code.modules_count) == qrcode.util.lost_point(code.modules), (text, mask)
         assert qr.best_mask(code) == code.best_mask_pattern(), text
+
+
+def test_the_matrix_is_qrcodes_own():
+    """qr.matrix lays the data out once (the chosen mask's symbol is one best_mask scored); every module,
+    format and version information included, is what qrcode's own make gives."""
+    import random
+
+    import qrcode
+
+    rng = random.Random(11)
+    texts = [f"https://certified.example.org/certificates/OCA-{rng.randint(10, 99)}-{rng.randint(2019, 2030)}-"
+             f"{rng.randint(0, 99999):05d}/" for _ in range(60)]
+    texts += ["a" * k for k in range(1, 400, 13)] + ["https://xn--l-ofa.example/é/" * 5]
+    for text in texts:
+        code = qrcode.QRCode(error_correction=qr.ERROR_CORRECTION, border=qr.QUIET_ZONE)
+        code.add_data(text.encode("utf-8"))
+        code.make(fit=True)
+        assert qr.matrix(text) == code.get_matrix(), text

@@ -1,0 +1,66 @@
+"""PNG files written with zlib: QR codes, labels and the logo kits' images.
+
+A cold build writes two PNGs per certificate (its QR code and its label), and
+the encoders at hand spend most of their time choosing a row filter: cairo's
+``write_to_png`` (libpng, zlib level 6, a filter tried per row) took 9 ms of a
+label's 12, Pillow 2.5 ms of a QR code's. These images are flat colour, which
+deflate compresses well unfiltered: every row here has filter 0, and the files
+are smaller than libpng's in a fraction of the time (see the levels below).
+
+Output is deterministic (no dates, no text chunks); any PNG reader opens it.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+import zlib
+from collections.abc import Iterable
+
+#: zlib levels. 6 for logos (a kit's four colour PNGs: 151 KB in 44 ms; libpng 177 KB in 71 ms)
+#: and QR codes (1.6 KB in 0.9 ms; Pillow 2.0 KB in 2.5 ms). 3 for labels, made per certificate
+#: and large (41 KB in 1.8 ms; libpng 44 KB in 9 ms; level 6 would be 34 KB in 5 ms).
+LEVEL = 6
+FAST = 3
+GREY, RGBA = 0, 6  # PNG colour types
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def encode(width: int, height: int, colour_type: int, bit_depth: int, rows: Iterable[bytes],
+           level: int = LEVEL) -> bytes:
+    """A PNG of ``rows`` (each the packed samples of one row, top first), unfiltered."""
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    compressor = zlib.compressobj(level)
+    data = [compressor.compress(b"\0" + row) for row in rows]
+    data.append(compressor.flush())
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", b"".join(data)) + _chunk(b"IEND", b"")
+
+
+def from_cairo(surface, level: int = LEVEL) -> bytes:
+    """A cairo ARGB32 image surface (premultiplied, native byte order) as an RGBA PNG."""
+    if sys.byteorder != "little":  # Pillow's raw mode below is cairo's little-endian layout
+        import io
+
+        buffer = io.BytesIO()
+        surface.write_to_png(buffer)
+        return buffer.getvalue()
+    surface.flush()
+    width, height, stride = surface.get_width(), surface.get_height(), surface.get_stride()
+    data = memoryview(surface.get_data())
+    return encode(width, height, RGBA, 8, _rgba_rows(data, width, height, stride), level)
+
+
+def _rgba_rows(data: memoryview, width: int, height: int, stride: int, band: int = 128):
+    """Unpremultiplied RGBA rows, converted a band of rows at a time (a 2,400 px logo is 9 MB)."""
+    from PIL import Image
+
+    row = width * 4
+    for top in range(0, height, band):
+        rows = min(band, height - top)
+        image = Image.frombuffer("RGBA", (width, rows), data[top * stride:(top + rows) * stride], "raw", "BGRa",
+                                 stride, 1)
+        raw = memoryview(image.tobytes())
+        yield from (raw[i:i + row] for i in range(0, len(raw), row))
