@@ -165,3 +165,55 @@ def test_logos_page_lists_every_kit(kit_site, all_kits):
         kit_page = (out / "logos" / kit.slug / "index.html").read_text("utf-8")
         for cert in kit.certificates:
             assert f"certificates/{cert.id}/" in kit_page
+
+
+def test_png_writer_gives_the_pixels_cairo_writes():
+    """png.from_cairo (unfiltered rows, converted in bands) against cairo's own PNG writer: the same
+    alpha everywhere and the same colour where opaque, across the band boundaries. Where a pixel is
+    partly transparent its colour may be one level lower: Pillow truncates when it divides by alpha,
+    libpng's path rounds."""
+    import cairocffi as cairo
+    from PIL import ImageChops
+
+    from ocpp_directory import png
+
+    surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, 301, 517)  # odd sizes, five bands of 128 rows
+    context = cairo.Context(surface)
+    context.set_source_rgb(0.2, 0.6, 0.3)
+    context.rectangle(0, 300, 301, 217)  # opaque
+    context.fill()
+    context.set_source_rgba(0.1, 0.5, 0.9, 0.37)  # partly transparent, over nothing and over the green
+    context.arc(150, 250, 140, 0, 6.3)
+    context.fill()
+    context.set_source_rgb(0.8, 0.2, 0.1)  # antialiased edges
+    logos.fonts().bold.draw(context, "OCPP ÉÅ 2.0.1", 40, 10, 130)
+    context.fill()
+    expected = io.BytesIO()
+    surface.write_to_png(expected)
+    cairos = Image.open(expected).convert("RGBA")
+    opaque = cairos.getchannel("A").point(lambda a: 255 if a == 255 else 0)
+    assert 0 < opaque.histogram()[255] < 301 * 517
+    for level in (png.FAST, png.LEVEL):
+        ours = Image.open(io.BytesIO(png.from_cairo(surface, level)))
+        assert (ours.mode, ours.size) == ("RGBA", (301, 517))
+        difference = ImageChops.difference(ours, cairos)
+        assert [high for _, high in difference.getextrema()] in ([0, 0, 0, 0], [1, 1, 1, 0]), level
+        assert ImageChops.multiply(difference.convert("RGB"), opaque.convert("RGB")).getbbox() is None
+
+
+def test_a_label_png_started_from_shared_pixels_is_the_label_drawn_whole():
+    """A PNG label is drawn over the pixels its statement's labels share; its id and QR code do not
+    overlap them, so the result is what drawing the whole label at once gives."""
+    from ocpp_directory import png, qr
+
+    renderer = logos.Renderer(None, "2026-11-24")
+    lines = ["OCPP 2.0.1 Core", "Advanced Security"]
+    for cert_id in ("OCA-201-2026-00001", "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW"):  # a long id: set smaller
+        url = f"https://certification.example.org/certificates/{cert_id}/"
+        code = qr.svg(qr.matrix(url), url)
+        made = Image.open(io.BytesIO(renderer.label(cert_id, lines, code, "certification.example.org/verify/", "png")))
+        whole = logos._raster(lambda context: renderer.draw_label(context, cert_id, lines, code,
+                                                                   "certification.example.org/verify/"),
+                              logos.LABEL_MM[0] * logos.PX_PER_MM, logos.LABEL_MM[1] * logos.PX_PER_MM, None,
+                              logos.LABEL_DPI)
+        assert made.tobytes() == Image.open(io.BytesIO(png.from_cairo(whole))).tobytes(), cert_id

@@ -29,6 +29,7 @@ from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
+from . import png
 from .program import Program, Version
 from .cache import ContentCache
 
@@ -50,7 +51,7 @@ cairo = _lazy("cairocffi")
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 #: Part of every cache key: bump it when the bytes written for the same input change.
-FORMAT = "logo-2"
+FORMAT = "logo-3"
 #: The creation date written into the kits' PDF and EPS files: the date of this version of the
 #: artwork, so that the same kit has the same bytes whatever day it is built (labels carry
 #: their certificate's issue date instead).
@@ -99,21 +100,34 @@ class Font:
         """Add ``text``'s outlines to the cairo path, baseline at (x, y) (fill it afterwards)."""
         scale = size / self.units
         advance = 0.0
+        pointer = context._pointer
         for char in text:
             name = self._glyph(char)
             context.save()
             context.translate(x + advance, y)
             context.scale(scale, -scale)
-            context.append_path(self._cairo_path(name))
+            cairo.cairo.cairo_append_path(pointer, self._cairo_path(name)[0])
             context.restore()
             advance += self.hmtx[name][0] * scale + tracking * size
 
     @functools.lru_cache(maxsize=1024)
     def _cairo_path(self, name: str) -> tuple:
-        """A glyph's outline in font units, as cairo path data: drawn once, appended to every label."""
+        """A glyph's outline in font units as a C ``cairo_path_t`` (and the data it points to, kept
+        alive with it): encoded once, appended to every label. cairocffi's ``append_path`` encodes
+        its argument point by point in Python on every call: most of a label's drawing time."""
         pen = _PathPen(self.glyphs)
         self.glyphs[name].draw(pen)
-        return tuple(pen.path)
+        data = cairo.ffi.new("cairo_path_data_t[]", sum(1 + len(points) // 2 for _, points in pen.path))
+        position = 0
+        for kind, points in pen.path:
+            data[position].header.type = kind
+            data[position].header.length = 1 + len(points) // 2
+            position += 1
+            for i in range(0, len(points), 2):
+                data[position].point.x, data[position].point.y = points[i], points[i + 1]
+                position += 1
+        path = cairo.ffi.new("cairo_path_t *", {"status": cairo.STATUS_SUCCESS, "data": data, "num_data": position})
+        return path, data
 
     def _outline_of(self, text: str, size: float, tracking: float) -> str:
         """The outlines of a line set at the origin."""
@@ -126,8 +140,9 @@ class Font:
             advance += self.hmtx[name][0] * scale + tracking * size
         return pen.getCommands()
 
-    #: the same sentences recur in every kit and label; a worker making 5,000 labels kept two
-    #: outlines a label (its id and verify line) up to this size, about 25 MB, before ``keep``
+    #: the same sentences recur in every kit and label (a label's verify line is one per site). A
+    #: certificate's id is drawn once and not kept (``keep=False``): 5,000 labels' ids and verify
+    #: lines once filled this cache, about 25 MB a worker
     _outline = functools.lru_cache(maxsize=4096)(_outline_of)
 
 
@@ -255,18 +270,26 @@ PX_PER_MM = 96 / 25.4
 PT_PER_PX = 0.75
 
 
+def _raster(draw, width_px: float, height_px: float, out_width: int | None, dpi: int, base=None):
+    """Run ``draw(context)`` (CSS px user space) on a fresh ARGB32 surface; ``base``, an image surface of
+    the same size, is its starting pixels."""
+    pixels_w = out_width or round(width_px * dpi / 96)
+    pixels_h = round(height_px * pixels_w / width_px)
+    surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, pixels_w, pixels_h)
+    context = cairo.Context(surface)
+    if base is not None:
+        context.set_source_surface(base, 0, 0)
+        context.paint()
+    context.scale(pixels_w / width_px, pixels_h / height_px)
+    draw(context)
+    return surface
+
+
 def _output(draw, width_px: float, height_px: float, kind: str, out_width: int | None, dpi: int, date: str) -> bytes:
     """Run ``draw(context)`` (CSS px user space) on a fresh surface of ``kind``; the file's bytes."""
-    buffer = io.BytesIO()
     if kind == "png":
-        pixels_w = out_width or round(width_px * dpi / 96)
-        pixels_h = round(height_px * pixels_w / width_px)
-        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, pixels_w, pixels_h)
-        context = cairo.Context(surface)
-        context.scale(pixels_w / width_px, pixels_h / height_px)
-        draw(context)
-        surface.write_to_png(buffer)
-        return buffer.getvalue()
+        return png.from_cairo(_raster(draw, width_px, height_px, out_width, dpi))
+    buffer = io.BytesIO()
     if kind == "pdf":
         surface = cairo.PDFSurface(buffer, width_px * PT_PER_PX, height_px * PT_PER_PX)
     elif kind == "eps":
@@ -292,6 +315,7 @@ class Renderer:
         self.cache = ContentCache(cache)
         self.date = date  # YYYY-MM-DD, written as the creation date of PDFs and EPS files
         self._recordings: dict[str, tuple] = {}
+        self._bases: dict[tuple, object] = {}  # label base pixels, least recently used first
 
     @property
     def rendered(self) -> int:
@@ -331,54 +355,90 @@ class Renderer:
 
     def label(self, cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str, kind: str,
               date: str | None = None) -> bytes:
-        """The label drawn directly with cairo (no SVG to parse): the same layout as ``label_svg``."""
+        """The label drawn directly with cairo (no SVG to parse): the same layout as ``label_svg``.
+
+        What every label of one statement shares (frame, logo, caption, verify line) is drawn once;
+        a PNG starts from those pixels, so a certificate costs its id and its QR code only. The parts
+        do not overlap, so the pixels are those of drawing everything at once."""
         def make() -> bytes:
-            layout = _label_layout(cert_id, lines, verify_host)
-            logo_surface, logo_w, logo_h = self.recording(logo(lines, "colour").svg)
-            modules, runs = _qr_runs(qr_svg)
-
-            def draw(context):
-                context.scale(PX_PER_MM, PX_PER_MM)
-                _rounded(context, 0.25, 0.25, LABEL_MM[0] - 0.5, LABEL_MM[1] - 0.5, 2)
-                context.set_source_rgb(1, 1, 1)
-                context.fill_preserve()
-                context.set_source_rgb(*_rgb("#1B2430"))
-                context.set_line_width(0.5)
-                context.stroke()
-                x, y, w, h = layout["logo"]
-                context.save()
-                context.translate(x, y)
-                context.scale(w / logo_w, h / logo_h)
-                context.set_source_surface(logo_surface, 0, 0)
-                context.paint()
-                context.restore()
-                f = fonts()
-                context.set_source_rgb(*_rgb("#1B2430"))
-                f.regular.draw(context, "Certificate", *layout["caption"])
-                f.bold.draw(context, cert_id, *layout["id"])
-                context.fill()
-                context.set_source_rgb(*_rgb("#526070"))
-                f.regular.draw(context, layout["verify"][0], *layout["verify"][1:])
-                context.fill()
-                x, y, size = layout["qr"]
-                context.save()
-                context.translate(x, y)
-                context.scale(size / modules, size / modules)
-                context.set_source_rgb(1, 1, 1)
-                context.rectangle(0, 0, modules, modules)
-                context.fill()
-                context.set_antialias(cairo.ANTIALIAS_NONE)  # crisp module edges, no hairlines
-                context.set_source_rgb(0, 0, 0)
-                for rx, ry, rw in runs:
-                    context.rectangle(rx, ry, rw, 1)
-                context.fill()
-                context.restore()
-
-            dpi = 300 if kind == "png" else 96
-            return _output(draw, LABEL_MM[0] * PX_PER_MM, LABEL_MM[1] * PX_PER_MM, kind, None, dpi, date or self.date)
+            width, height = LABEL_MM[0] * PX_PER_MM, LABEL_MM[1] * PX_PER_MM
+            if kind == "png":
+                base = self._label_base(tuple(lines), verify_host)
+                own = functools.partial(_label_own, cert_id=cert_id, lines=lines, qr_svg=qr_svg,
+                                        verify_host=verify_host)
+                return png.from_cairo(_raster(own, width, height, None, LABEL_DPI, base), png.FAST)
+            return _output(functools.partial(self.draw_label, cert_id=cert_id, lines=lines, qr_svg=qr_svg,
+                                             verify_host=verify_host), width, height, kind, None, 96, date or self.date)
 
         key = hashlib.sha256(qr_svg).hexdigest()
         return self._cached(f"label\0{kind}\0{cert_id}\0{lines}\0{verify_host}\0{key}\0{date}", kind, make)
+
+    def draw_label(self, context, cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str) -> None:
+        """Draw the whole label (in CSS px user space): what it shares, then its own parts."""
+        context.save()
+        self._label_shared(context, tuple(lines), verify_host)
+        context.restore()
+        _label_own(context, cert_id, lines, qr_svg, verify_host)
+
+    def _label_shared(self, context, lines: tuple[str, ...], verify_host: str) -> None:
+        """Draw what every label of this statement and site has (in CSS px user space)."""
+        layout = _label_layout("", list(lines), verify_host)
+        logo_surface, logo_w, logo_h = self.recording(logo(lines, "colour").svg)
+        context.scale(PX_PER_MM, PX_PER_MM)
+        _rounded(context, 0.25, 0.25, LABEL_MM[0] - 0.5, LABEL_MM[1] - 0.5, 2)
+        context.set_source_rgb(1, 1, 1)
+        context.fill_preserve()
+        context.set_source_rgb(*_rgb("#1B2430"))
+        context.set_line_width(0.5)
+        context.stroke()
+        x, y, w, h = layout["logo"]
+        context.save()
+        context.translate(x, y)
+        context.scale(w / logo_w, h / logo_h)
+        context.set_source_surface(logo_surface, 0, 0)
+        context.paint()
+        context.restore()
+        f = fonts()
+        context.set_source_rgb(*_rgb("#1B2430"))
+        f.regular.draw(context, "Certificate", *layout["caption"])
+        context.fill()
+        context.set_source_rgb(*_rgb("#526070"))
+        f.regular.draw(context, layout["verify"][0], *layout["verify"][1:])
+        context.fill()
+
+    def _label_base(self, lines: tuple[str, ...], verify_host: str):
+        """The pixels every PNG label of this statement and site starts from (1.2 ms to draw, 1.2 MB
+        to keep: the last few are kept, as a worker meets statements in the certificates' order)."""
+        key = (lines, verify_host)
+        found = self._bases.pop(key, None)
+        if found is None:
+            found = _raster(lambda context: self._label_shared(context, lines, verify_host),
+                            LABEL_MM[0] * PX_PER_MM, LABEL_MM[1] * PX_PER_MM, None, LABEL_DPI)
+            if len(self._bases) >= LABEL_BASES:
+                del self._bases[next(iter(self._bases))]  # the least recently used
+        self._bases[key] = found
+        return found
+
+
+def _label_own(context, cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str) -> None:
+    """Draw what only this certificate's label has: its id and its QR code (CSS px user space)."""
+    layout = _label_layout(cert_id, lines, verify_host)
+    modules, runs = _qr_runs(qr_svg)
+    context.scale(PX_PER_MM, PX_PER_MM)
+    context.set_source_rgb(*_rgb("#1B2430"))
+    fonts().bold.draw(context, cert_id, *layout["id"])
+    context.fill()
+    x, y, size = layout["qr"]
+    context.translate(x, y)
+    context.scale(size / modules, size / modules)
+    context.set_source_rgb(1, 1, 1)
+    context.rectangle(0, 0, modules, modules)
+    context.fill()
+    context.set_antialias(cairo.ANTIALIAS_NONE)  # crisp module edges, no hairlines
+    context.set_source_rgb(0, 0, 0)
+    for rx, ry, rw in runs:
+        context.rectangle(rx, ry, rw, 1)
+    context.fill()
 
 
 def _rgb(colour: str) -> tuple[float, float, float]:
@@ -592,6 +652,10 @@ def guide_svg(kit: Kit) -> str:
 # -- per-certificate label ----------------------------------------------------------------
 
 LABEL_MM = (70, 30)
+#: The PNG label's resolution: 827 x 354 pixels.
+LABEL_DPI = 300
+#: How many statements' label base pixels a renderer keeps (1.2 MB each).
+LABEL_BASES = 8
 
 
 def _label_layout(cert_id: str, lines: list[str], verify_host: str) -> dict:
@@ -639,7 +703,7 @@ def label_svg(cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str) -
         "</g>",
         f'<svg x="{_n(qx)}" y="{_n(qy)}" width="{_n(qsize)}" height="{_n(qsize)}" viewBox="{view_box}" '
         f'shape-rendering="crispEdges">{qr_inner}</svg>',
-        f'<g fill="#526070">{f.regular.path(verify, verify_size, vx, vy, keep=False)}</g>',
+        f'<g fill="#526070">{f.regular.path(verify, verify_size, vx, vy)}</g>',  # one per site: kept
         "</svg>",
     ]
     return "".join(parts)
