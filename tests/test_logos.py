@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from ocpp_directory import logos
@@ -173,7 +173,6 @@ def test_png_writer_gives_the_pixels_cairo_writes():
     partly transparent its colour may be one level lower: Pillow truncates when it divides by alpha,
     libpng's path rounds."""
     import cairocffi as cairo
-    from PIL import ImageChops
 
     from ocpp_directory import png
 
@@ -217,3 +216,56 @@ def test_a_label_png_started_from_shared_pixels_is_the_label_drawn_whole():
                               logos.LABEL_MM[0] * logos.PX_PER_MM, logos.LABEL_MM[1] * logos.PX_PER_MM, None,
                               logos.LABEL_DPI)
         assert made.tobytes() == Image.open(io.BytesIO(png.from_cairo(whole))).tobytes(), cert_id
+
+
+def test_a_label_pdf_assembled_from_the_shared_pdf_is_the_label_cairo_draws_whole(tmp_path):
+    """A label's PDF is its statement's shared PDF (drawn by cairo once) with the certificate's id and
+    QR code added as PDF operators (see ocpp_directory.pdf). Rendered by poppler, it is the label cairo
+    draws whole, but for antialiased edges; poppler reports no error; the code reads; the date is
+    the certificate's."""
+    import functools
+
+    from ocpp_directory import qr
+
+    renderer = logos.Renderer(None, "2026-11-24")
+    lines = ["OCPP 2.0.1 Core", "Advanced Security"]
+    host = "certification.example.org/verify/"
+    assert renderer._label_pdf_base(tuple(lines), host) is not None  # cairo's PDF was cut: the fast path
+    for cert_id in ("OCA-201-2026-00042", "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW"):
+        url = f"https://certification.example.org/certificates/{cert_id}/"
+        code = qr.svg(qr.matrix(url), url)
+        assembled = renderer.label(cert_id, lines, code, host, "pdf", "2025-03-04")
+        whole = logos._output(functools.partial(renderer.draw_label, cert_id=cert_id, lines=lines, qr_svg=code,
+                                                verify_host=host), logos.LABEL_MM[0] * logos.PX_PER_MM,
+                              logos.LABEL_MM[1] * logos.PX_PER_MM, "pdf", None, 96, "2025-03-04")
+        images = []
+        for name, data in (("assembled", assembled), ("whole", whole)):
+            (tmp_path / f"{name}.pdf").write_bytes(data)
+            info = subprocess.run(["pdfinfo", tmp_path / f"{name}.pdf"], capture_output=True, text=True)
+            assert info.returncode == 0 and info.stderr == "", info.stderr
+            assert "CreationDate:    Tue Mar  4 00:00:00 2025" in info.stdout
+            subprocess.run(["pdftoppm", "-r", "300", "-png", "-singlefile", tmp_path / f"{name}.pdf",
+                            tmp_path / name], check=True)
+            images.append(Image.open(tmp_path / f"{name}.png").convert("L"))
+        assert images[0].size == images[1].size
+        histogram = ImageChops.difference(*images).histogram()
+        assert sum(histogram[64:]) < 0.002 * images[0].width * images[0].height, cert_id
+        assert [r.text for r in zxingcpp.read_barcodes(images[0])] == [url]
+        reader = PdfReader(io.BytesIO(assembled))
+        assert len(reader.pages) == 1 and abs(float(reader.pages[0].mediabox.width) - 70 * MM) < 0.5
+
+
+def test_a_pdf_cairo_laid_out_otherwise_is_not_cut_and_the_label_is_drawn_whole(monkeypatch):
+    from ocpp_directory import pdf, qr
+
+    good = logos._output(lambda context: None, 100, 50, "pdf", None, 96, "2026-11-24")
+    assert pdf.split(good) is not None
+    for bad in (b"", b"%PDF-1.5\nnot a pdf", good.replace(b"xref", b"xfer"), good[:-40],
+                re.sub(rb"(\d{10}) 00000 n", lambda m: b"%010d 00000 n" % (int(m.group(1)) + 1), good)):
+        assert pdf.split(bad) is None
+    monkeypatch.setattr(pdf, "split", lambda data: None)
+    url = "https://certification.example.org/certificates/OCA-1/"
+    made = logos.Renderer(None, "2026-11-24").label("OCA-1", ["OCPP 1.6 Core"], qr.svg(qr.matrix(url), url),
+                                                    "certification.example.org/verify/", "pdf", "2025-03-04")
+    reader = PdfReader(io.BytesIO(made))
+    assert len(reader.pages) == 1 and reader.metadata["/CreationDate"].startswith("D:20250304")

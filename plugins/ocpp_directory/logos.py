@@ -29,7 +29,7 @@ from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
-from . import png
+from . import pdf, png
 from .program import Program, Version
 from .cache import ContentCache
 
@@ -51,7 +51,7 @@ cairo = _lazy("cairocffi")
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 #: Part of every cache key: bump it when the bytes written for the same input change.
-FORMAT = "logo-3"
+FORMAT = "logo-4"
 #: The creation date written into the kits' PDF and EPS files: the date of this version of the
 #: artwork, so that the same kit has the same bytes whatever day it is built (labels carry
 #: their certificate's issue date instead).
@@ -128,6 +128,28 @@ class Font:
                 position += 1
         path = cairo.ffi.new("cairo_path_t *", {"status": cairo.STATUS_SUCCESS, "data": data, "num_data": position})
         return path, data
+
+    def pdf_operators(self, text: str, size: float, x: float, y: float) -> bytes:
+        """PDF operators filling ``text``'s outlines, baseline at (x, y), in a y-down space (see ``draw``)."""
+        scale = pdf.number(size / self.units, 9)
+        advance = 0.0
+        out = []
+        for char in text:
+            name = self._glyph(char)
+            out.append(b"q %s 0 0 -%s %s %s cm\n%sQ\n" % (scale, scale, pdf.number(x + advance), pdf.number(y),
+                                                        self._pdf_glyph(name)))
+            advance += self.hmtx[name][0] * size / self.units
+        return b"".join(out)
+
+    @functools.lru_cache(maxsize=1024)
+    def _pdf_glyph(self, name: str) -> bytes:
+        """A glyph's outline in font units as PDF path operators, filled (non-zero winding, as cairo)."""
+        pen = _PathPen(self.glyphs)
+        self.glyphs[name].draw(pen)
+        operators = {cairo.PATH_MOVE_TO: b"m", cairo.PATH_LINE_TO: b"l", cairo.PATH_CURVE_TO: b"c",
+                     cairo.PATH_CLOSE_PATH: b"h"}
+        out = [b" ".join([*map(pdf.number, points), operators[kind]]) for kind, points in pen.path]
+        return b"\n".join(out) + b"\nf\n" if out else b""
 
     def _outline_of(self, text: str, size: float, tracking: float) -> str:
         """The outlines of a line set at the origin."""
@@ -316,6 +338,7 @@ class Renderer:
         self.date = date  # YYYY-MM-DD, written as the creation date of PDFs and EPS files
         self._recordings: dict[str, tuple] = {}
         self._bases: dict[tuple, object] = {}  # label base pixels, least recently used first
+        self._pdf_bases: dict[tuple, pdf.Parts | None] = {}  # label base PDFs (20 KB each)
 
     @property
     def rendered(self) -> int:
@@ -357,9 +380,10 @@ class Renderer:
               date: str | None = None) -> bytes:
         """The label drawn directly with cairo (no SVG to parse): the same layout as ``label_svg``.
 
-        What every label of one statement shares (frame, logo, caption, verify line) is drawn once;
-        a PNG starts from those pixels, so a certificate costs its id and its QR code only. The parts
-        do not overlap, so the pixels are those of drawing everything at once."""
+        What every label of one statement shares (frame, logo, caption, verify line) is drawn once,
+        so a certificate costs its id and its QR code only. A PNG starts from those pixels (the parts
+        do not overlap, so they are the pixels of drawing everything at once); a PDF from that PDF,
+        with the id and code added as PDF operators (:mod:`.pdf`)."""
         def make() -> bytes:
             width, height = LABEL_MM[0] * PX_PER_MM, LABEL_MM[1] * PX_PER_MM
             if kind == "png":
@@ -367,6 +391,10 @@ class Renderer:
                 own = functools.partial(_label_own, cert_id=cert_id, lines=lines, qr_svg=qr_svg,
                                         verify_host=verify_host)
                 return png.from_cairo(_raster(own, width, height, None, LABEL_DPI, base), png.FAST)
+            if kind == "pdf":
+                parts = self._label_pdf_base(tuple(lines), verify_host)
+                if parts is not None:
+                    return pdf.assemble(parts, _label_own_pdf(cert_id, lines, qr_svg, verify_host), date or self.date)
             return _output(functools.partial(self.draw_label, cert_id=cert_id, lines=lines, qr_svg=qr_svg,
                                              verify_host=verify_host), width, height, kind, None, 96, date or self.date)
 
@@ -406,6 +434,24 @@ class Renderer:
         f.regular.draw(context, layout["verify"][0], *layout["verify"][1:])
         context.fill()
 
+    def _label_pdf_base(self, lines: tuple[str, ...], verify_host: str) -> pdf.Parts | None:
+        """The PDF every label of this statement and site starts from, cut into its objects (see
+        :mod:`.pdf`); None if cairo's PDF cannot be cut so."""
+        key = (lines, verify_host)
+        if key not in self._pdf_bases:
+            buffer = io.BytesIO()
+            points = (LABEL_MM[0] * PX_PER_MM * PT_PER_PX, LABEL_MM[1] * PX_PER_MM * PT_PER_PX)
+            surface = cairo.PDFSurface(buffer, *points)
+            surface.restrict_to_version(cairo.PDF_VERSION_1_4)  # a cross-reference table, not a stream
+            context = cairo.Context(surface)
+            context.scale(PT_PER_PX, PT_PER_PX)
+            self._label_shared(context, lines, verify_host)
+            surface.finish()
+            if len(self._pdf_bases) >= 64:
+                del self._pdf_bases[next(iter(self._pdf_bases))]
+            self._pdf_bases[key] = pdf.split(buffer.getvalue())
+        return self._pdf_bases[key]
+
     def _label_base(self, lines: tuple[str, ...], verify_host: str):
         """The pixels every PNG label of this statement and site starts from (1.2 ms to draw, 1.2 MB
         to keep: the last few are kept, as a worker meets statements in the certificates' order)."""
@@ -439,6 +485,23 @@ def _label_own(context, cert_id: str, lines: list[str], qr_svg: bytes, verify_ho
     for rx, ry, rw in runs:
         context.rectangle(rx, ry, rw, 1)
     context.fill()
+
+
+def _label_own_pdf(cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str) -> bytes:
+    """PDF operators for what ``_label_own`` draws, from the page's default space (points, y up)."""
+    layout = _label_layout(cert_id, lines, verify_host)
+    modules, runs = _qr_runs(qr_svg)
+    mm = pdf.number(72 / 25.4, 9)
+    out = [b"q 1 0 0 -1 0 %s cm %s 0 0 %s 0 0 cm\n" % (pdf.number(LABEL_MM[1] * 72 / 25.4), mm, mm)]  # mm, y down
+    out.append(b"%s %s %s rg\n" % tuple(pdf.number(c) for c in _rgb("#1B2430")))
+    out.append(fonts().bold.pdf_operators(cert_id, *layout["id"]))
+    x, y, size = layout["qr"]
+    module = pdf.number(size / modules, 9)
+    out.append(b"q %s 0 0 %s %s %s cm\n1 1 1 rg 0 0 %d %d re f\n0 0 0 rg\n" % (
+        module, module, pdf.number(x), pdf.number(y), modules, modules))
+    out.extend(b"%d %d %d 1 re\n" % run for run in runs)
+    out.append(b"f\nQ\nQ\n")
+    return b"".join(out)
 
 
 def _rgb(colour: str) -> tuple[float, float, float]:
@@ -655,7 +718,7 @@ LABEL_MM = (70, 30)
 #: The PNG label's resolution: 827 x 354 pixels.
 LABEL_DPI = 300
 #: How many statements' label base pixels a renderer keeps (1.2 MB each).
-LABEL_BASES = 8
+LABEL_BASES = 4
 
 
 def _label_layout(cert_id: str, lines: list[str], verify_host: str) -> dict:
