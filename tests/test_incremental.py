@@ -363,6 +363,41 @@ def test_checked_records_are_kept_but_errors_are_found_every_time(tmp_path):
         assert [p.field for p in caught.value.problems] == ["test.results.failed"]
 
 
+def test_a_record_file_whose_dates_are_unchanged_is_not_read_again(tmp_path, monkeypatch):
+    """A record's key is kept with its file's dates: unchanged dates, no read. An edit shows in the
+    dates, even one that keeps the size and puts the modification time back (the change time
+    cannot be put back); a file changed just before it was read is read again next time."""
+    import time
+
+    program = load_program(ROOT / "program.yaml")
+    records = tmp_path / "records"
+    shutil.copytree(ROOT / "certificates", records)
+    time.sleep(0.15)  # older than the racy margin: their dates can be trusted
+    reads: list[str] = []
+    read = RecordCache.read
+    monkeypatch.setattr(RecordCache, "read", lambda self, name, path: reads.append(path.name) or read(self, name, path))
+
+    def load() -> dict:
+        reads.clear()
+        return load_directory(records, program, TODAY, cache=RecordCache(tmp_path / "records.pickle", "salt")).digests
+
+    first = load()
+    assert len(reads) == 30
+    assert load() == first and reads == []
+    edited = records / "2020" / "OCA-16-2020-0003.yaml"
+    text, before = edited.read_text("utf-8"), edited.stat()
+    assert 'name: "Gridwise Central"' in text
+    edited.write_text(text.replace('name: "Gridwise Central"', 'name: "Gridwise Centrel"'), "utf-8")  # same size
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert edited.stat().st_size == before.st_size and edited.stat().st_mtime_ns == before.st_mtime_ns
+    second = load()
+    assert reads == [edited.name] and second["OCA-16-2020-0003"] != first["OCA-16-2020-0003"]
+    assert load() == second and reads == [edited.name]  # changed just before it was read: read again
+    time.sleep(0.15)
+    load()
+    assert load() == second and reads == []
+
+
 def test_worker_processes_make_the_same_bytes(work, monkeypatch):
     """QR codes, labels and kits made in a pool of processes equal those made in the build's own."""
     from ocpp_directory import workers

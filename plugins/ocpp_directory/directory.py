@@ -22,7 +22,7 @@ from pathlib import Path
 
 from unidecode import unidecode
 
-from .cache import RecordCache
+from .cache import RecordCache, file_dates
 from .errors import DirectoryError, Problem, ValidationFailed
 from .program import Program
 from .records import Certificate, read_record
@@ -163,13 +163,24 @@ def load_directory(
         if progress is not None and (done % 1000 == 0 or done == len(files)):
             progress("records checked", done, len(files))
         shown = display_path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(shown, 1, "file", f"cannot be read: {exc.strerror}", "a readable file"))
-            continue
-        key = RecordCache.key(shown, data)
-        cached = cache.get(key) if cache is not None else None
+        cached = None
+        if cache is not None:  # a file whose dates have not changed since it was read is not read again
+            try:
+                key = cache.known_key(shown, file_dates(os.stat(path)))
+            except OSError:
+                key = None  # reported below
+            cached = cache.get(key) if key is not None else None
+        if cached is None:
+            try:
+                if cache is not None:
+                    data, key = cache.read(shown, path)
+                    cached = cache.get(key)
+                else:
+                    data = path.read_bytes()
+                    key = RecordCache.key(shown, data)
+            except OSError as exc:
+                problems.append(Problem(shown, 1, "file", f"cannot be read: {exc.strerror}", "a readable file"))
+                continue
         if cached is not None:
             cert, found = cached
         else:
