@@ -269,3 +269,19 @@ def test_a_pdf_cairo_laid_out_otherwise_is_not_cut_and_the_label_is_drawn_whole(
                                                     "certification.example.org/verify/", "pdf", "2025-03-04")
     reader = PdfReader(io.BytesIO(made))
     assert len(reader.pages) == 1 and reader.metadata["/CreationDate"].startswith("D:20250304")
+
+
+def test_the_usage_guide_states_the_statement_and_every_rule(all_kits, tmp_path):
+    """The guide is drawn from guide_layout: its words are the statement and the rules, and its
+    three logos; poppler opens the PDF with no complaint."""
+    for kit in all_kits[:3]:
+        items = logos.guide_layout(kit)
+        words = " ".join(item[2] for item in items if item[0] == "text")
+        assert f"Statement: {' / '.join(kit.lines)}" in words
+        for heading in ("Clear space", f"Minimum size {logos.MIN_WIDTH_MM} mm wide in print", "Versions",
+                        "Do not", "Who may use it", "section 8.2.2"):
+            assert heading in words, heading
+        assert [item[1] for item in items if item[0] == "logo"] == list(logos.VARIANTS)
+        (tmp_path / "guide.pdf").write_bytes(logos.Renderer(None, "2026-11-24").guide(kit))
+        info = subprocess.run(["pdfinfo", tmp_path / "guide.pdf"], capture_output=True, text=True)
+        assert info.returncode == 0 and info.stderr == "" and "Page size:       595.276 x 841.89 pts" in info.stdout
