@@ -14,9 +14,10 @@ small. Hence:
 - **The mask pattern is chosen by the standard's penalty rules**, never fixed
   for speed: that is what makes it read well. qrcode evaluates them module by
   module (3.5 of the 4.3 ms a code took); :func:`best_mask` computes the same
-  four penalties on whole rows and columns (integers and one regular
-  expression per rule) and picks the same mask, which a test checks against
-  qrcode's own choice. The chosen mask's symbol is then finished from the
+  four penalties with a few operations on one integer holding every row and
+  column (:func:`_packed_penalty`: 7 us a mask, against 165 us with a
+  regular expression per rule on the lines as text) and picks the same mask;
+  a test checks every mask's points and the choice against qrcode's own. The chosen mask's symbol is then finished from the
   rows already scored, not laid out again (a test compares every module with
   qrcode's own). Codes are also cached by their content, so a rebuild only
   renders codes whose URL changed.
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 import functools
 import math
-import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
@@ -89,44 +90,80 @@ def _best(code: qrcode.QRCode) -> tuple[int, list[int]]:
     code.makeImpl(True, 0)
     n = code.modules_count
     rows0 = [int("".join("1" if module else "0" for module in row), 2) for row in code.modules]
-    flips = _mask_flips(code.version)
-    best, best_points, best_rows = 0, None, rows0
-    for mask in range(8):
-        rows = [row ^ a ^ b for row, a, b in zip(rows0, flips[0], flips[mask])]
-        points = _penalty(rows, n)
-        if best_points is None or points < best_points:
-            best, best_points, best_rows = mask, points, rows
-    return best, best_rows
+    flips, packed = _mask_flips(code.version), _packed_flips(code.version)
+    unmasked = _pack(rows0, n) ^ packed[0]
+    points = [_packed_penalty(unmasked ^ packed[mask], _packing(n)) for mask in range(8)]
+    best = points.index(min(points))  # the first of the lowest, as qrcode
+    return best, [row ^ a ^ b for row, a, b in zip(rows0, flips[0], flips[best])]
 
 
-_RUNS = re.compile(r"0{5,}|1{5,}")  # rule 1: five or more modules of one colour in a line
-_FINDER = re.compile(r"(?=10111010000|00001011101)")  # rule 3: a finder-like pattern, overlaps counted
+@dataclass(frozen=True)
+class _Packing:
+    """Where a symbol's lines lie in one integer (:func:`_pack`), and where each rule's windows start."""
+
+    n: int
+    equal: int  # bits 0 to n-2 of every line: a module and the next one in its line
+    finder: int  # bits 0 to n-11 of every line: an 11-module window inside its line
+    rows: int  # the rows' bits
+    blocks: int  # bits 0 to n-2 of rows 0 to n-2: a 2 x 2 block's corner
+
+
+@functools.lru_cache(maxsize=64)
+def _packing(n: int) -> _Packing:
+    def lines(count: int, bits: int) -> int:
+        return sum(((1 << bits) - 1) << (k * n) for k in range(count))
+
+    return _Packing(n, lines(2 * n, n - 1), lines(2 * n, n - 10), lines(n, n), lines(n - 1, n - 1))
+
+
+def _pack(rows: list[int], n: int) -> int:
+    """Rows (bits, column 0 first) as one integer: row k at bits k*n to k*n+n-1, then column k at
+    (n+k)*n (row 0 first)."""
+    text = [format(row, f"0{n}b") for row in rows]
+    lines = rows + [int("".join(column), 2) for column in zip(*text)]
+    return int("".join(format(line, f"0{n}b") for line in reversed(lines)), 2)
+
+
+#: rule 3's finder-like patterns, dark (1) and light (0); as both are looked for, each is read
+#: from the low bit of a window, which reverses it
+_FINDER_PATTERNS = tuple(tuple(c == "1" for c in pattern) for pattern in ("10111010000", "00001011101"))
+
+
+def _packed_penalty(symbol: int, p: _Packing) -> int:
+    """ISO/IEC 18004's four penalty rules, as qrcode's ``util.lost_point`` counts them, on a packed
+    symbol: each rule is a few operations on the one integer, not a loop over lines."""
+    n = p.n
+    # Rule 1: a run of L >= 5 modules of one colour in a line scores L - 2: its L - 4 windows of five
+    # equal modules, plus 2 for the first of them.
+    equal = ~(symbol ^ (symbol >> 1)) & p.equal
+    five = equal & (equal >> 1) & (equal >> 2) & (equal >> 3)
+    points = five.bit_count() + 2 * (five & ~(five << 1)).bit_count()
+    # Rule 3: 40 points for each finder-like pattern in a line, overlaps counted.
+    for pattern in _FINDER_PATTERNS:
+        found = p.finder
+        for shift, dark in enumerate(pattern):
+            found &= symbol >> shift if dark else ~symbol >> shift
+        points += 40 * found.bit_count()
+    # Rule 2: 3 points for every 2 x 2 block of one colour.
+    rows = symbol & p.rows
+    below = rows >> n
+    dark, light = rows & below, ~(rows | below)
+    points += 3 * (((dark & (dark >> 1)) | (light & (light >> 1))) & p.blocks).bit_count()
+    # Rule 4: 10 points for every 5 % the share of dark modules is away from half.
+    percent = float(rows.bit_count()) / (n ** 2)
+    return points + int(abs(percent * 100 - 50) / 5) * 10
 
 
 def _penalty(rows: list[int], n: int) -> int:
-    """ISO/IEC 18004's four penalty rules, as qrcode's ``util.lost_point`` counts them."""
-    lines = [format(row, f"0{n}b") for row in rows]
-    lines += ["".join(column) for column in zip(*lines)]
-    text = "2".join(lines)  # '2' ends every row and column: no run or pattern crosses it
-    points = sum(len(run) - 2 for run in _RUNS.findall(text))
-    points += 40 * len(_FINDER.findall(text))
-    return points + _blocks(rows, n) + _balance(rows, n)
+    """The penalty of a symbol given as rows (bits, column 0 first)."""
+    return _packed_penalty(_pack(rows, n), _packing(n))
 
 
-def _blocks(rows: list[int], n: int) -> int:
-    """Rule 2: 3 points for every 2 x 2 block of one colour."""
-    inside = (1 << (n - 1)) - 1
-    count = 0
-    for upper, lower in zip(rows, rows[1:]):
-        dark, light = upper & lower, ~(upper | lower)
-        count += (((dark & (dark >> 1)) | (light & (light >> 1))) & inside).bit_count()
-    return 3 * count
-
-
-def _balance(rows: list[int], n: int) -> int:
-    """Rule 4: 10 points for every 5 % the share of dark modules is away from half."""
-    percent = float(sum(row.bit_count() for row in rows)) / (n ** 2)
-    return int(abs(percent * 100 - 50) / 5) * 10
+@functools.lru_cache(maxsize=64)
+def _packed_flips(version: int) -> list[int]:
+    """:func:`_mask_flips`, packed."""
+    n = version * 4 + 17
+    return [_pack(rows, n) for rows in _mask_flips(version)]
 
 
 @functools.lru_cache(maxsize=64)
