@@ -5,11 +5,9 @@
 
 A cold build makes, per certificate, a QR code (SVG and PNG) and a label (SVG,
 PDF and PNG) in worker processes; this times each step on its own, with no
-cache, as the workers run them. Five statements come round in turn, one more
-than a renderer keeps the shared parts of (frame, logo, caption, verify line),
-so each label draws them again, as most do with the bench's records (74
-statements in random order). Not part of ``make bench``: a tool for seeing
-where a cold build's worker time goes.
+cache, as the workers run them. Five statements come round in turn, as the
+bench's records' 74 do in random order. Not part of ``make bench``: a tool for
+seeing where a cold build's worker time goes.
 """
 
 from __future__ import annotations
