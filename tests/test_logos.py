@@ -285,3 +285,29 @@ def test_the_usage_guide_states_the_statement_and_every_rule(all_kits, tmp_path)
         (tmp_path / "guide.pdf").write_bytes(logos.Renderer(None, "2026-11-24").guide(kit))
         info = subprocess.run(["pdfinfo", tmp_path / "guide.pdf"], capture_output=True, text=True)
         assert info.returncode == 0 and info.stderr == "" and "Page size:       595.276 x 841.89 pts" in info.stdout
+
+
+def test_a_line_outlined_glyph_by_glyph_is_the_line_drawn_by_one_pen():
+    """Font._outline_of joins each glyph's outline, cached where it stands; the bytes are those of one
+    SVG pen drawing the whole line, for ids, tracked text and characters the font lacks."""
+    import random
+
+    from fontTools.pens.svgPathPen import SVGPathPen
+    from fontTools.pens.transformPen import TransformPen
+
+    def whole(font, text, size, tracking):
+        scale, advance = size / font.units, 0.0
+        pen = SVGPathPen(font.glyphs, ntos=lambda n: f"{n:.3f}".rstrip("0").rstrip("."))
+        for char in text:
+            name = font._glyph(char)
+            font.glyphs[name].draw(TransformPen(pen, (scale, 0, 0, -scale, advance, 0)))
+            advance += font.hmtx[name][0] * scale + tracking * size
+        return pen.getCommands()
+
+    rng = random.Random(3)
+    texts = [f"OCA-{rng.choice(['16', '201'])}-{rng.randint(2019, 2030)}-{rng.randint(0, 99999):05d}"
+             for _ in range(200)] + ["CERTIFIED", "Verify at x.example/verify/", "Ünïcødé Å ☃ 認証", ""]
+    for font in (logos.fonts().bold, logos.fonts().regular):
+        for text in texts:
+            for size, tracking in ((3.4, 0), (min(3.4, 38 / max(font.width(text, 1), 1)), 0), (20, 0.18)):
+                assert font._outline_of(text, size, tracking) == whole(font, text, size, tracking), text
