@@ -72,11 +72,11 @@ def code_digest() -> str:
 
 #: How a RecordCache file holds its entries (each entry pickled on its own) and its files' dates.
 ENTRY_FORMAT = "entries-3"
-#: A file's dates are trusted only if it last changed this long before it was read: a file
-#: system's clock ticks more coarsely than a nanosecond, so an edit in the same tick as the read
-#: could keep every date (git's "racily clean" files; see uptodate.py) ...
+#: A file's dates are trusted only if it last changed this long before they were read: a file
+#: system's clock ticks more coarsely than a nanosecond (1 to 10 ms), so an edit in the same tick
+#: as the read could keep every date (git's "racily clean" files). Shared with uptodate.py ...
 RACY_NS = 100_000_000
-#: ... or two seconds where the file's times are whole seconds.
+#: ... or two seconds where file times are whole seconds (FAT keeps two-second times).
 COARSE_RACY_NS = 2_000_000_000
 
 
@@ -185,8 +185,8 @@ class RecordCache:
         if self.path is None or (self._new.keys() == self._old.keys() and self._files == self._stored_files):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.path, lambda handle: pickle.dump((ENTRY_FORMAT, self.salt, self._new, self._files), handle,
-                                                            protocol=pickle.HIGHEST_PROTOCOL))
+        kept = (ENTRY_FORMAT, self.salt, self._new, self._files)
+        _write_atomic(self.path, lambda handle: pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class Memo:

@@ -47,15 +47,10 @@ import sys
 import time
 from pathlib import Path
 
-from .cache import _write_atomic
+from .cache import COARSE_RACY_NS, RACY_NS, _write_atomic
 
 #: Part of every stamp: bump when what it holds changes meaning.
 STAMP_FORMAT = "ocpp-stamp-1"
-#: Files changed this close to the moment their dates were read are compared by content too:
-#: a few ticks of the kernel's file time clock (1 to 10 ms)...
-RACY_NS = 100_000_000
-#: ... or two seconds where file times are whole seconds (FAT keeps two-second times).
-COARSE_RACY_NS = 2_000_000_000
 #: Folders no build reads: Python's compiled files appear in them after a code change.
 SKIPPED_FOLDERS = {"__pycache__"}
 
