@@ -171,6 +171,7 @@ def search_figures(site: Path, page: str, box: str, results: str) -> dict:
     return {"bytes_before_first_result_gzip": sum(fetched.values()), "requests": len(fetched),
             "first_result_ms_cold": round(cold_ms, 1), "first_result_ms_after_load": slowest,
             "first_result_ms_each_query": each(warm), "first_result_ms_each_query_from_first_key": each(warm_first_key),
+            "typed": [query[:2] for query in QUERIES],  # what is typed of each query, and timed
             "queries_timed_out": warm.count(None), "query_timeout_ms": QUERY_TIMEOUT_MS}
 
 
