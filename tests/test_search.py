@@ -343,14 +343,41 @@ def test_korean_name(page, base_url):
     assert "OCA-201-2026-0020" in type_query(page, base_url, "플랫폼")
 
 
-def test_results_come_in_two_steps_and_none_twice(page, base_url):
-    """The first results show as soon as their fragments are here, the rest are appended."""
+def test_results_come_in_steps_and_none_twice(page, base_url):
+    """The best result shows as soon as its fragment is here, the next ones are appended."""
     ids = type_query(page, base_url, "oca")
     page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 30")
     ids = results(page)
     assert len(ids) == len(set(ids)) == 30
     assert page.locator("#search-status").inner_text() == "30 certificates match"
     assert page.locator("#search-more").is_hidden()
+
+
+def test_the_worker_answers_with_the_best_result_then_six_then_all(page, base_url):
+    """A long list is answered three times, each answer the head of the next: the best result alone
+    (one fragment, not six, to wait for), the first six, then the whole page of results."""
+    page.goto(base_url + "/search/")
+    got = page.evaluate("""() => new Promise(resolve => {
+        const worker = new Worker('../theme/js/search-worker.js');
+        const base = new URL('.', location.href).href;
+        const version = document.getElementById('search-form').dataset.version;
+        const urls = {meta: base + 'meta.json?v=' + version, base, version};
+        const answers = {1: [], 2: [], 3: []};
+        worker.onmessage = e => {
+            if (e.data.type !== 'results') return;
+            answers[e.data.id].push([e.data.complete, e.data.results.map(r => r.id), e.data.total]);
+            if (Object.values(answers).every(a => a.length && a[a.length - 1][0])) resolve(answers);
+        };
+        [['oca', 30], ['oca', 4], ['zzzz-no-such', 30]].forEach(([q, limit], i) =>
+            worker.postMessage({type: 'search', id: i + 1, q, filters: {}, limit, urls}));
+    })""")
+    (one, six, whole), short, nothing = got["1"], got["2"], got["3"]
+    assert [one[0], six[0], whole[0]] == [False, False, True]
+    assert len(one[1]) == 1 and len(six[1]) == 6 and len(whole[1]) == 30 == len(set(whole[1]))
+    assert whole[1][:6] == six[1] and six[1][:1] == one[1]
+    assert [complete for complete, _, _ in short] == [False, True] and len(short[-1][1]) == 4
+    assert short[-1][1] == whole[1][:4]
+    assert nothing == [[True, [], 0]]
 
 
 def test_a_short_list_is_the_head_of_the_whole_ranking(page, base_url):

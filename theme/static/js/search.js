@@ -80,8 +80,8 @@
     return node;
   }
 
-  /* The worker answers twice for a long list: the first results as soon as they are here, then
-     all of them; the second answer appends to the first. */
+  /* The worker answers up to three times for a long list: the best result as soon as it is here,
+     the first six, then all of them; each answer appends to the one before. */
   var partial = null;
 
   function show(data) {
