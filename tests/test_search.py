@@ -353,15 +353,19 @@ def test_results_come_in_steps_and_none_twice(page, base_url):
     assert page.locator("#search-more").is_hidden()
 
 
+#: A search worker of the page's site, and the URLs a search message carries (in page.evaluate).
+WORKER = """const worker = new Worker('../theme/js/search-worker.js');
+        const base = new URL('.', location.href).href;
+        const version = document.getElementById('search-form').dataset.version;
+        const urls = {meta: base + 'meta.json?v=' + version, base, version};"""
+
+
 def test_the_worker_answers_with_the_best_result_then_six_then_all(page, base_url):
     """A long list is answered three times, each answer the head of the next: the best result alone
     (one fragment, not six, to wait for), the first six, then the whole page of results."""
     page.goto(base_url + "/search/")
     got = page.evaluate("""() => new Promise(resolve => {
-        const worker = new Worker('../theme/js/search-worker.js');
-        const base = new URL('.', location.href).href;
-        const version = document.getElementById('search-form').dataset.version;
-        const urls = {meta: base + 'meta.json?v=' + version, base, version};
+        """ + WORKER + """
         const answers = {1: [], 2: [], 3: []};
         worker.onmessage = e => {
             if (e.data.type !== 'results') return;
@@ -385,10 +389,7 @@ def test_a_short_list_is_the_head_of_the_whole_ranking(page, base_url):
     all of them above: both give one ranking, ties newest first."""
     page.goto(base_url + "/search/")
     got = page.evaluate("""queries => new Promise(resolve => {
-        const worker = new Worker('../theme/js/search-worker.js');
-        const base = new URL('.', location.href).href;
-        const version = document.getElementById('search-form').dataset.version;
-        const urls = {meta: base + 'meta.json?v=' + version, base, version};
+        """ + WORKER + """
         const asks = [];
         queries.forEach(q => [1, 5, 7, 29, 1000].forEach(limit => asks.push([q, limit])));
         const answers = [];
@@ -411,10 +412,7 @@ def test_a_newer_search_supersedes_the_ones_still_waiting(page, base_url):
     Searches sent without it are all answered (above)."""
     page.goto(base_url + "/search/")
     got = page.evaluate("""() => new Promise(resolve => {
-        const worker = new Worker('../theme/js/search-worker.js');
-        const base = new URL('.', location.href).href;
-        const version = document.getElementById('search-form').dataset.version;
-        const urls = {meta: base + 'meta.json?v=' + version, base, version};
+        """ + WORKER + """
         const answered = [];
         worker.onmessage = e => {
             if (e.data.type !== 'results' || e.data.complete === false) return;
