@@ -213,8 +213,7 @@ def test_a_label_png_started_from_shared_pixels_is_the_label_drawn_whole():
         made = Image.open(io.BytesIO(renderer.label(cert_id, lines, code, "certification.example.org/verify/", "png")))
         whole = logos._raster(lambda context: renderer.draw_label(context, cert_id, lines, code,
                                                                    "certification.example.org/verify/"),
-                              logos.LABEL_MM[0] * logos.PX_PER_MM, logos.LABEL_MM[1] * logos.PX_PER_MM, None,
-                              logos.LABEL_DPI)
+                              *logos.LABEL_PX, None, logos.LABEL_DPI)
         assert made.tobytes() == Image.open(io.BytesIO(png.from_cairo(whole))).tobytes(), cert_id
 
 
@@ -236,8 +235,8 @@ def test_a_label_pdf_assembled_from_the_shared_pdf_is_the_label_cairo_draws_whol
         code = qr.svg(qr.matrix(url), url)
         assembled = renderer.label(cert_id, lines, code, host, "pdf", "2025-03-04")
         whole = logos._output(functools.partial(renderer.draw_label, cert_id=cert_id, lines=lines, qr_svg=code,
-                                                verify_host=host), logos.LABEL_MM[0] * logos.PX_PER_MM,
-                              logos.LABEL_MM[1] * logos.PX_PER_MM, "pdf", None, 96, "2025-03-04")
+                                                verify_host=host), *logos.LABEL_PX, "pdf", None, 96,
+                              "2025-03-04")
         images = []
         for name, data in (("assembled", assembled), ("whole", whole)):
             (tmp_path / f"{name}.pdf").write_bytes(data)

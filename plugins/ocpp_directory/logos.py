@@ -89,10 +89,9 @@ class Font:
         units = sum(self.hmtx[self._glyph(c)][0] for c in text)
         return units * size / self.units + tracking * size * max(len(text) - 1, 0)
 
-    def path(self, text: str, size: float, x: float, y: float, tracking: float = 0, keep: bool = True) -> str:
-        """An SVG path element with ``text`` as outlines, its baseline starting at (x, y). ``keep=False``
-        for text drawn once (a certificate's id): its outline is not kept for the next call."""
-        commands = (self._outline if keep else self._outline_of)(text, size, tracking)
+    def path(self, text: str, size: float, x: float, y: float, tracking: float = 0) -> str:
+        """An SVG path element with ``text`` as outlines, its baseline starting at (x, y)."""
+        commands = self._outline_of(text, size, tracking)
         if not commands:
             return ""
         return f'<path transform="translate({_n(x)} {_n(y)})" d="{commands}"/>'
@@ -112,15 +111,21 @@ class Font:
             advance += self.hmtx[name][0] * scale + tracking * size
 
     @functools.lru_cache(maxsize=1024)
+    def _glyph_path(self, name: str) -> tuple:
+        """A glyph's outline in font units, as cairo path data ``(kind, points)``."""
+        pen = _PathPen(self.glyphs)
+        self.glyphs[name].draw(pen)
+        return tuple(pen.path)
+
+    @functools.lru_cache(maxsize=1024)
     def _cairo_path(self, name: str) -> tuple:
         """A glyph's outline in font units as a C ``cairo_path_t`` (and the data it points to, kept
         alive with it): encoded once, appended to every label. cairocffi's ``append_path`` encodes
         its argument point by point in Python on every call: most of a label's drawing time."""
-        pen = _PathPen(self.glyphs)
-        self.glyphs[name].draw(pen)
-        data = cairo.ffi.new("cairo_path_data_t[]", sum(1 + len(points) // 2 for _, points in pen.path))
+        items = self._glyph_path(name)
+        data = cairo.ffi.new("cairo_path_data_t[]", sum(1 + len(points) // 2 for _, points in items))
         position = 0
-        for kind, points in pen.path:
+        for kind, points in items:
             data[position].header.type = kind
             data[position].header.length = 1 + len(points) // 2
             position += 1
@@ -145,16 +150,16 @@ class Font:
     @functools.lru_cache(maxsize=1024)
     def _pdf_glyph(self, name: str) -> bytes:
         """A glyph's outline in font units as PDF path operators, filled (non-zero winding, as cairo)."""
-        pen = _PathPen(self.glyphs)
-        self.glyphs[name].draw(pen)
         operators = {cairo.PATH_MOVE_TO: b"m", cairo.PATH_LINE_TO: b"l", cairo.PATH_CURVE_TO: b"c",
                      cairo.PATH_CLOSE_PATH: b"h"}
-        out = [b" ".join([*map(pdf.number, points), operators[kind]]) for kind, points in pen.path]
+        out = [b" ".join([*map(pdf.number, points), operators[kind]]) for kind, points in self._glyph_path(name)]
         return b"\n".join(out) + b"\nf\n" if out else b""
 
     def _outline_of(self, text: str, size: float, tracking: float) -> str:
         """The outlines of a line set at the origin: its glyphs' outlines, each where it stands,
-        one after the other (the same bytes as one pen drawing the whole line, tested)."""
+        one after the other (the same bytes as one pen drawing the whole line, tested). Nothing
+        is kept per line: a certificate's id is drawn once, and whole lines kept in a cache once
+        filled it (5,000 labels' ids and verify lines, about 25 MB a worker)."""
         scale = size / self.units
         advance = 0.0
         out = []
@@ -172,11 +177,6 @@ class Font:
         pen = SVGPathPen(self.glyphs, ntos=lambda n: f"{n:.3f}".rstrip("0").rstrip("."))
         self.glyphs[name].draw(TransformPen(pen, (scale, 0, 0, -scale, advance, 0)))
         return pen.getCommands()
-
-    #: the same sentences recur in every kit and label (a label's verify line is one per site). A
-    #: certificate's id is drawn once and not kept (``keep=False``): 5,000 labels' ids and verify
-    #: lines once filled this cache, about 25 MB a worker
-    _outline = functools.lru_cache(maxsize=4096)(_outline_of)
 
 
 class _PathPen(BasePen):
@@ -318,13 +318,17 @@ def _raster(draw, width_px: float, height_px: float, out_width: int | None, dpi:
     return surface
 
 
-def _output(draw, width_px: float, height_px: float, kind: str, out_width: int | None, dpi: int, date: str) -> bytes:
-    """Run ``draw(context)`` (CSS px user space) on a fresh surface of ``kind``; the file's bytes."""
+def _output(draw, width_px: float, height_px: float, kind: str, out_width: int | None, dpi: int, date: str,
+            pdf_1_4: bool = False) -> bytes:
+    """Run ``draw(context)`` (CSS px user space) on a fresh surface of ``kind``; the file's bytes.
+    ``pdf_1_4``: a PDF 1.4, with a cross-reference table, not a stream (what :func:`pdf.split` reads)."""
     if kind == "png":
         return png.from_cairo(_raster(draw, width_px, height_px, out_width, dpi))
     buffer = io.BytesIO()
     if kind == "pdf":
         surface = cairo.PDFSurface(buffer, width_px * PT_PER_PX, height_px * PT_PER_PX)
+        if pdf_1_4:
+            surface.restrict_to_version(cairo.PDF_VERSION_1_4)
     elif kind == "eps":
         surface = cairo.PSSurface(buffer, width_px * PT_PER_PX, height_px * PT_PER_PX)
         surface.set_eps(True)
@@ -336,8 +340,7 @@ def _output(draw, width_px: float, height_px: float, kind: str, out_width: int |
     surface.finish()
     data = buffer.getvalue()
     if kind == "pdf":
-        # Same length as cairo's own stamp, so the PDF's cross-reference offsets stay right.
-        return re.sub(rb"/CreationDate \(D:\d{14}", f"/CreationDate (D:{date.replace('-', '')}000000".encode(), data)
+        return pdf.pin_date(data, date)
     return re.sub(rb"%%CreationDate: [^\n]*", f"%%CreationDate: {date}".encode(), data)
 
 
@@ -414,13 +417,7 @@ class Renderer:
                     context.stroke()
                 else:
                     variant, x, y, w, h = item
-                    surface, logo_w, logo_h = self.recording(logo(kit.lines, variant).svg)
-                    context.save()
-                    context.translate(x, y)
-                    context.scale(w / logo_w, h / logo_h)
-                    context.set_source_surface(surface, 0, 0)
-                    context.paint()
-                    context.restore()
+                    self._paint_logo(context, kit.lines, variant, x, y, w, h)
 
         # Keyed by what it draws: the layout (fonts by file name) and the logos' SVG.
         drawn = [(kind, *(i.name if isinstance(i, Font) else i for i in item)) for kind, *item in items]
@@ -437,20 +434,19 @@ class Renderer:
         (the parts do not overlap, so the pixels are those of drawing everything at once); a PDF is
         the statement's PDF with the id and code added as PDF operators (:mod:`.pdf`)."""
         def make() -> bytes:
-            width, height = LABEL_MM[0] * PX_PER_MM, LABEL_MM[1] * PX_PER_MM
             if kind == "png":
                 def own(context):
                     self._label_logo(context, lines)
                     _label_own(context, cert_id, lines, qr_svg, verify_host)
 
                 base = self._label_base(verify_host)
-                return png.from_cairo(_raster(own, width, height, None, LABEL_DPI, base), png.FAST)
+                return png.from_cairo(_raster(own, *LABEL_PX, None, LABEL_DPI, base), png.FAST)
             if kind == "pdf":
                 parts = self._label_pdf_base(tuple(lines), verify_host)
                 if parts is not None:
                     return pdf.assemble(parts, _label_own_pdf(cert_id, lines, qr_svg, verify_host), date or self.date)
             return _output(functools.partial(self.draw_label, cert_id=cert_id, lines=lines, qr_svg=qr_svg,
-                                             verify_host=verify_host), width, height, kind, None, 96, date or self.date)
+                                             verify_host=verify_host), *LABEL_PX, kind, None, 96, date or self.date)
 
         key = hashlib.sha256(qr_svg).hexdigest()
         return self._cached(f"label\0{kind}\0{cert_id}\0{lines}\0{verify_host}\0{key}\0{date}", kind, make)
@@ -470,14 +466,21 @@ class Renderer:
         self._label_logo(context, lines)
 
     def _label_logo(self, context, lines: tuple[str, ...] | list[str]) -> None:
-        """Draw the statement's logo where labels have it (CSS px user space): a recording replayed."""
-        logo_surface, logo_w, logo_h = self.recording(logo(lines, "colour").svg)
-        x, y, w, h = _label_layout("", list(lines), "")["logo"]
+        """Draw the statement's logo where labels have it (CSS px user space)."""
         context.save()
         context.scale(PX_PER_MM, PX_PER_MM)
+        self._paint_logo(context, lines, "colour", *_label_layout("", list(lines), "")["logo"])
+        context.restore()
+
+    def _paint_logo(self, context, lines: tuple[str, ...] | list[str], variant: str, x: float, y: float,
+                    w: float, h: float) -> None:
+        """Paint the logo of ``lines`` in the box (x, y, w, h) of the context's user space: its recording
+        replayed (the box has the logo's proportions)."""
+        surface, logo_w, logo_h = self.recording(logo(lines, variant).svg)
+        context.save()
         context.translate(x, y)
         context.scale(w / logo_w, h / logo_h)
-        context.set_source_surface(logo_surface, 0, 0)
+        context.set_source_surface(surface, 0, 0)
         context.paint()
         context.restore()
 
@@ -486,17 +489,11 @@ class Renderer:
         :mod:`.pdf`); None if cairo's PDF cannot be cut so."""
         key = (lines, verify_host)
         if key not in self._pdf_bases:
-            buffer = io.BytesIO()
-            points = (LABEL_MM[0] * PX_PER_MM * PT_PER_PX, LABEL_MM[1] * PX_PER_MM * PT_PER_PX)
-            surface = cairo.PDFSurface(buffer, *points)
-            surface.restrict_to_version(cairo.PDF_VERSION_1_4)  # a cross-reference table, not a stream
-            context = cairo.Context(surface)
-            context.scale(PT_PER_PX, PT_PER_PX)
-            self._label_shared(context, lines, verify_host)
-            surface.finish()
+            draw = functools.partial(self._label_shared, lines=lines, verify_host=verify_host)
+            data = _output(draw, *LABEL_PX, "pdf", None, 96, self.date, pdf_1_4=True)
             if len(self._pdf_bases) >= 64:
                 del self._pdf_bases[next(iter(self._pdf_bases))]
-            self._pdf_bases[key] = pdf.split(buffer.getvalue())
+            self._pdf_bases[key] = pdf.split(data)
         return self._pdf_bases[key]
 
     def _label_base(self, verify_host: str):
@@ -504,8 +501,7 @@ class Renderer:
         (0.6 ms to draw, 1.2 MB to keep). A label draws its logo (0.5 ms), id and code on them."""
         found = self._bases.get(verify_host)
         if found is None:
-            found = _raster(lambda context: _label_frame(context, verify_host),
-                            LABEL_MM[0] * PX_PER_MM, LABEL_MM[1] * PX_PER_MM, None, LABEL_DPI)
+            found = _raster(lambda context: _label_frame(context, verify_host), *LABEL_PX, None, LABEL_DPI)
             if len(self._bases) >= 4:
                 self._bases.clear()
             self._bases[verify_host] = found
@@ -774,6 +770,8 @@ def guide_layout(kit: Kit) -> list[tuple]:
 # -- per-certificate label ----------------------------------------------------------------
 
 LABEL_MM = (70, 30)
+#: The same in CSS px, the user space labels are drawn in.
+LABEL_PX = (LABEL_MM[0] * PX_PER_MM, LABEL_MM[1] * PX_PER_MM)
 #: The PNG label's resolution: 827 x 354 pixels.
 LABEL_DPI = 300
 
@@ -819,11 +817,11 @@ def label_svg(cert_id: str, lines: list[str], qr_svg: bytes, verify_host: str) -
         f'viewBox="0 0 {_n(mark.width)} {_n(mark.height)}">{inner}</svg>',
         '<g fill="#1B2430">',
         f.regular.path("Certificate", *layout["caption"]),
-        f.bold.path(cert_id, *layout["id"], keep=False),
+        f.bold.path(cert_id, *layout["id"]),
         "</g>",
         f'<svg x="{_n(qx)}" y="{_n(qy)}" width="{_n(qsize)}" height="{_n(qsize)}" viewBox="{view_box}" '
         f'shape-rendering="crispEdges">{qr_inner}</svg>',
-        f'<g fill="#526070">{f.regular.path(verify, verify_size, vx, vy)}</g>',  # one per site: kept
+        f'<g fill="#526070">{f.regular.path(verify, verify_size, vx, vy)}</g>',
         "</svg>",
     ]
     return "".join(parts)

@@ -74,6 +74,12 @@ def split(data: bytes) -> Parts | None:
                  int(info.group(1)) if info else None, trailer.group(1))
 
 
+def pin_date(data: bytes, date: str) -> bytes:
+    """``data`` (a PDF, or its information dictionary) with cairo's creation time replaced by ``date``
+    (YYYY-MM-DD) at midnight: the same length as cairo's own stamp, so cross-reference offsets stay right."""
+    return re.sub(rb"/CreationDate \(D:\d{14}", b"/CreationDate (D:%s000000" % date.replace("-", "").encode(), data)
+
+
 def _stream(number: int, operators: bytes) -> bytes:
     data = zlib.compress(operators, 6)
     return (b"%d 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream\nendobj\n"
@@ -93,8 +99,7 @@ def assemble(parts: Parts, own: bytes, creation_date: str) -> bytes:
             body = body.replace(b"/Contents %d 0 R" % parts.contents,
                                 b"/Contents [ %d 0 R %d 0 R %d 0 R ]" % (before, parts.contents, after), 1)
         elif n == parts.info:
-            stamp = b"/CreationDate (D:%s000000" % creation_date.replace("-", "").encode()
-            body = re.sub(rb"/CreationDate \(D:\d{14}", stamp, body)
+            body = pin_date(body, creation_date)
         offsets[n] = size
         out.append(body)
         size += len(body)
