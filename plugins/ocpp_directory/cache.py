@@ -46,6 +46,29 @@ class ContentCache:
         return made
 
 
+#: What unpickling a damaged file, or one written by other code, can raise: it is then not used.
+UNPICKLING_ERRORS = (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError, IndexError)
+
+
+def load_kept(path: Path | None, form: str, salt: str):
+    """The value :func:`save_kept` left at ``path`` with this ``form`` and ``salt``; None when there is no
+    such file, it is damaged, or it was written by other code or from other inputs (another salt)."""
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            stored_form, stored_salt, value = pickle.load(handle)
+    except (OSError, *UNPICKLING_ERRORS):
+        return None
+    return value if (stored_form, stored_salt) == (form, salt) else None
+
+
+def save_kept(path: Path, form: str, salt: str, value) -> None:
+    """Keep ``value`` at ``path`` for :func:`load_kept` (a pickle this package writes into its own cache folder)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomic(path, lambda handle: pickle.dump((form, salt, value), handle, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def _write_atomic(path: Path, data: bytes | Callable) -> None:
     """``data``, or what ``data(handle)`` writes (no copy of a large pickle in memory), into ``path``."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -71,7 +94,7 @@ def code_digest() -> str:
 
 
 #: How a RecordCache file holds its entries (each entry pickled on its own) and its files' dates.
-ENTRY_FORMAT = "entries-3"
+ENTRY_FORMAT = "entries-4"
 #: A file's dates are trusted only if it last changed this long before they were read: a file
 #: system's clock ticks more coarsely than a nanosecond (1 to 10 ms), so an edit in the same tick
 #: as the read could keep every date (git's "racily clean" files). Shared with uptodate.py ...
@@ -119,16 +142,9 @@ class RecordCache:
         other 9,999 back as they were read, without pickling them again (0.18 s at 10,000)."""
         if self._stored is None:
             self._stored = {}
-            if self.path is not None:
-                try:
-                    with open(self.path, "rb") as handle:
-                        form, stored_salt, entries, files = pickle.load(handle)
-                except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError,
-                        ImportError, IndexError):
-                    return self._stored
-                if (form, stored_salt) == (ENTRY_FORMAT, self.salt) and isinstance(entries, dict) \
-                        and isinstance(files, dict):
-                    self._stored, self._stored_files = entries, files
+            kept = load_kept(self.path, ENTRY_FORMAT, self.salt)
+            if isinstance(kept, tuple) and len(kept) == 2 and all(isinstance(part, dict) for part in kept):
+                self._stored, self._stored_files = kept
         return self._stored
 
     @staticmethod
@@ -164,7 +180,7 @@ class RecordCache:
             return None
         try:
             found = pickle.loads(raw)
-        except (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError, IndexError):
+        except UNPICKLING_ERRORS:
             return None
         self.hits += 1
         self._new[key] = raw
@@ -184,9 +200,7 @@ class RecordCache:
     def save(self) -> None:
         if self.path is None or (self._new.keys() == self._old.keys() and self._files == self._stored_files):
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        kept = (ENTRY_FORMAT, self.salt, self._new, self._files)
-        _write_atomic(self.path, lambda handle: pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL))
+        save_kept(self.path, ENTRY_FORMAT, self.salt, (self._new, self._files))
 
 
 class Memo:

@@ -30,7 +30,6 @@ import hashlib
 import heapq
 import json
 import os
-import pickle
 import re
 import unicodedata
 from collections import Counter
@@ -39,7 +38,7 @@ from itertools import accumulate, repeat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import NO_MEMO, Memo, _write_atomic
+from .cache import NO_MEMO, Memo, load_kept, save_kept
 from .directory import Directory
 from .records import Certificate
 from .text import json_bytes
@@ -448,15 +447,8 @@ class KeptIndex:
         self.updated: int | None = None
 
     def _load(self) -> _Index | None:
-        if self.path is None:
-            return None
-        try:
-            with open(self.path, "rb") as handle:
-                form, salt, index = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError,
-                IndexError):
-            return None
-        return index if (form, salt) == (INDEX_FORMAT, self.salt) and isinstance(index, _Index) else None
+        index = load_kept(self.path, INDEX_FORMAT, self.salt)
+        return index if isinstance(index, _Index) else None
 
     def index(self, certs: list[Certificate], directory: Directory) -> _Index:
         """The index of ``certs`` (in document order), updated from the kept one where it can be."""
@@ -474,9 +466,7 @@ class KeptIndex:
             self.updated = 0
             return index
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(self.path, lambda handle: pickle.dump((INDEX_FORMAT, self.salt, index), handle,
-                                                                protocol=pickle.HIGHEST_PROTOCOL))
+            save_kept(self.path, INDEX_FORMAT, self.salt, index)
         return index
 
 
