@@ -302,11 +302,19 @@ def results(page) -> list[str]:
     return page.locator("#search-results .cert-id").all_inner_texts()
 
 
+def answered(page, says: str = "match|No certificate") -> None:
+    """Wait until the status says ``says`` (a regular expression) and the answer is whole: the best
+    result shows first, the rest after it, and the list is busy (aria-busy) until then."""
+    page.wait_for_function("says => new RegExp(says).test(document.getElementById('search-status').textContent)"
+                           " && document.getElementById('search-results').getAttribute('aria-busy') === 'false'",
+                           arg=says)
+
+
 def type_query(page, base_url, text: str) -> list[str]:
     page.goto(base_url + "/search/")
     box = page.get_by_label("Vendor, device, model, software version or certificate id")
     box.fill(text)
-    page.wait_for_function("() => document.getElementById('search-status').textContent.match(/match|No certificate/)")
+    answered(page)
     return results(page)
 
 
@@ -344,10 +352,10 @@ def test_korean_name(page, base_url):
 
 
 def test_results_come_in_steps_and_none_twice(page, base_url):
-    """The best result shows as soon as its fragment is here, the next ones are appended."""
+    """The best result shows as soon as its fragment is here, the next ones are appended; the list is
+    busy (aria-busy) until the last of them is."""
     ids = type_query(page, base_url, "oca")
-    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 30")
-    ids = results(page)
+    assert page.locator("#search-results").get_attribute("aria-busy") == "false"
     assert len(ids) == len(set(ids)) == 30
     assert page.locator("#search-status").inner_text() == "30 certificates match"
     assert page.locator("#search-more").is_hidden()
@@ -436,7 +444,7 @@ def test_facet_combination_and_counts(page, base_url):
     facet(page, "ocpp", "1.6").check()
     facet(page, "profile", "1.6:security").check()
     facet(page, "type", "csms").check()
-    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('match')")
+    answered(page, "match")
     assert set(results(page)) == {"OCA-16-2023-0009", "OCA-16-2021-0020"}
     assert "ocpp=1.6" in page.url and "profile=1.6%3Asecurity" in page.url and "type=csms" in page.url
     station = page.locator("label.facet-value", has=facet(page, "type", "charging-station"))
@@ -445,7 +453,7 @@ def test_facet_combination_and_counts(page, base_url):
 
 def test_shared_url_reloads_the_same_results(page, base_url):
     page.goto(base_url + "/search/?q=gridwise&ocpp=2.0.1")
-    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('match')")
+    answered(page, "match")
     assert results(page) == ["OCA-201-2024-0005"]
     assert page.get_by_label("Vendor, device, model, software version or certificate id").input_value() == "gridwise"
     assert facet(page, "ocpp", "2.0.1").is_checked()
@@ -453,7 +461,7 @@ def test_shared_url_reloads_the_same_results(page, base_url):
 
 def test_back_and_forward(page, base_url):
     page.goto(base_url + "/search/?q=gridwise")
-    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('match')")
+    answered(page, "match")
     assert len(results(page)) == 3
     facet(page, "ocpp", "2.0.1").check()
     page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 1")
@@ -494,7 +502,7 @@ def test_header_search_works_from_any_page(page, base_url):
     page.get_by_label("Search certificates").fill("takumi")
     page.get_by_label("Search certificates").press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q=takumi$"))
-    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('match')")
+    answered(page, "match")
     assert set(results(page)) == {"OCA-201-2025-0041", "OCA-16-2021-0026"}
 
 
@@ -506,7 +514,7 @@ def test_keyboard_only(page, base_url):
         if page.evaluate("document.activeElement.id") == "q":
             break
     page.keyboard.type("helios")
-    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('match')")
+    answered(page, "match")
     page.keyboard.press("Tab")  # the search button
     page.keyboard.press("Tab")  # first facet's summary
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
@@ -522,5 +530,5 @@ def test_one_character_asks_for_a_second(page, base_url):
     page.wait_for_function("() => document.getElementById('search-status').textContent.includes('second')")
     assert results(page) == []
     box.fill("vo")
-    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('match')")
+    answered(page, "match")
     assert len(results(page)) == 4

@@ -116,6 +116,7 @@
       list.appendChild(item);
     });
     partial = data.complete === false ? { id: data.id, shown: data.results.length } : null;
+    list.setAttribute("aria-busy", partial ? "true" : "false");  // more of this answer is coming
     more.hidden = data.complete === false || data.results.length >= data.total;
     data.counts.forEach(function (facet) {
       facet.values.forEach(function (count, i) {
