@@ -45,7 +45,7 @@ from .text import json_bytes
 
 _json_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for a str
 
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 #: lunr's BM25 constants (lunr.Builder's k1 and b): the worker scores with lunr's formula
 K1, B = 1.2, 0.75
 #: a shard holding more than about this many bytes of postings is split by the next character
@@ -518,6 +518,27 @@ class _Sizes:
         return self.sums[hi] - self.sums[lo]
 
 
+def _shard(chosen: list[str], encoded: dict[str, bytes]) -> bytes:
+    """A shard's file: each term's postings, in the terms' order; a term whose postings are those of
+    an earlier term of the file has that term's name instead when it is shorter (a string, where
+    postings are a list).
+
+    Connectors make terms that always come together: "OCPP1.6" is indexed as "ocpp1.6", "ocpp1" and
+    "ocpp16", three copies of the postings of every certificate that says it. At 10,000 records the
+    "oc" file was 221 KB, 21.8 KB compressed: three 66 KB copies, too far apart for gzip's 32 KB
+    window. Written once, 127 KB and 12.1 KB; the worker has less to fetch and to parse."""
+    first: dict[bytes, str] = {}
+    parts = []
+    for term in chosen:
+        # A term is letters, digits and connectors (no quote, backslash, control or bidirectional
+        # character), so json's own string encoder gives json_bytes's bytes, at a tenth of the cost.
+        name = _json_string(term).encode("utf-8")
+        postings = encoded[term]
+        same = first.setdefault(postings, name)
+        parts.append(name + b":" + (same if same is not name and len(same) < len(postings) else postings))
+    return b"{" + b",".join(parts) + b"}"
+
+
 def _split(terms: list[str], lo: int, hi: int, prefix: str, sizes: _Sizes, df: dict[str, int],
            encoded: dict[str, bytes], internal: list[str], leaves: list[str], shards: dict[str, bytes]) -> None:
     """Shard the sorted ``terms[lo:hi]``, which all start with ``prefix``, into a tree of files.
@@ -538,9 +559,7 @@ def _split(terms: list[str], lo: int, hi: int, prefix: str, sizes: _Sizes, df: d
         top = heapq.nsmallest(TOP_TERMS, terms[lo:hi], key=lambda t: (-df[t], len(t), t))
         chosen = sorted(set(top) | ({prefix} if terms[lo] == prefix else set()))
     if leaf or prefix:
-        # A term is letters, digits and connectors (no quote, backslash, control or bidirectional
-        # character), so json's own string encoder gives json_bytes's bytes, at a tenth of the cost.
-        shards[prefix] = b"{" + b",".join(_json_string(t).encode("utf-8") + b":" + encoded[t] for t in chosen) + b"}"
+        shards[prefix] = _shard(chosen, encoded)
     if leaf:
         return
     depth = len(prefix)

@@ -99,7 +99,13 @@ function nodeFor(word) {
 
 function shard(prefix) {
   if (!shards[prefix]) {
-    shards[prefix] = fetchJSON(base + "t/x" + hex(prefix) + ".json?v=" + meta.version);
+    shards[prefix] = fetchJSON(base + "t/x" + hex(prefix) + ".json?v=" + meta.version).then(function (terms) {
+      // A term whose postings are those of an earlier term of the file has that term's name instead.
+      Object.keys(terms).forEach(function (t) {
+        if (typeof terms[t] === "string") { terms[t] = terms[terms[t]]; }
+      });
+      return terms;
+    });
   }
   return shards[prefix];
 }

@@ -22,7 +22,9 @@
 
   function start() {
     if (!worker) {
-      worker = new Worker(new URL("theme/js/search-worker.js", root).href);
+      // The worker reads the index's files: a browser that kept an older worker fetches the one
+      // that reads this index (its version changes with the files' format).
+      worker = new Worker(new URL("theme/js/search-worker.js?v=" + version, root).href);
       worker.onmessage = function (event) { if (event.data.type === "results") { show(event.data); } };
       worker.postMessage({ type: "load", urls: urls });
     }
