@@ -35,7 +35,14 @@ QUERY_TIMEOUT_MS = 60_000
 SETTLE_MS = 1_000
 
 
+def settle() -> None:
+    """Let the disk catch up before a timed step: a cold build writes about a gigabyte at 10,000
+    records, which the kernel was still writing out during the steps that followed it."""
+    os.sync()
+
+
 def measure(*args: str) -> dict:
+    settle()
     result = subprocess.run([sys.executable, "-m", "bench.measure", *args], cwd=ROOT, capture_output=True,
                             text=True)
     if result.returncode != 0:
@@ -181,6 +188,7 @@ def pagefind(site: Path) -> dict:
                    check=True, capture_output=True)
     seconds = time.perf_counter() - start
     (site / "pagefind-bench.html").write_text(PAGEFIND_PAGE, "utf-8")
+    settle()
     return {"index_seconds": round(seconds, 2), **search_figures(site, "/pagefind-bench.html", "#q", "#results")}
 
 
@@ -211,6 +219,7 @@ def main() -> None:
         say(f"[N={n}] floor: plain Jinja2, {n} pages of {size} bytes")
         floor = measure("floor", str(n), str(size), str(work / "floor"))
         say(f"[N={n}] search in Chromium: ours, then Pagefind")
+        settle()
         ours = search_figures(output, "/search/", "#q", "#search-results")
         theirs = pagefind(output)
         scaling = {}
