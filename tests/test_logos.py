@@ -200,21 +200,31 @@ def test_png_writer_gives_the_pixels_cairo_writes():
         assert ImageChops.multiply(difference.convert("RGB"), opaque.convert("RGB")).getbbox() is None
 
 
-def test_a_label_png_started_from_shared_pixels_is_the_label_drawn_whole():
-    """A PNG label is drawn over the pixels its statement's labels share; its id and QR code do not
-    overlap them, so the result is what drawing the whole label at once gives."""
+def test_a_label_png_started_from_shared_pixels_is_the_label_drawn_whole(samples, monkeypatch):
+    """A PNG label is drawn over the pixels every label of the site shares and its statement's logo,
+    drawn once (a tile); its id and QR code do not overlap them, so the result is what drawing the
+    whole label at once gives. Every statement of the samples, tiles kept for two at most."""
     from ocpp_directory import png, qr
 
     renderer = logos.Renderer(None, "2026-11-24")
-    lines = ["OCPP 2.0.1 Core", "Advanced Security"]
-    for cert_id in ("OCA-201-2026-00001", "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW"):  # a long id: set smaller
+    statements = [kit.lines for kit in logos.kits(samples.program, samples.certificates)]
+    assert len(statements) > 3
+    cases = [(cert_id, statements[0]) for cert_id in ("OCA-201-2026-00001", "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW")]
+    cases += [("OCA-16-2026-00002", lines) for lines in statements[1:]]
+    monkeypatch.setattr(logos, "LABEL_LOGO_TILES", 2)
+    for cert_id, lines in cases:  # a long id: set smaller
         url = f"https://certification.example.org/certificates/{cert_id}/"
         code = qr.svg(qr.matrix(url), url)
         made = Image.open(io.BytesIO(renderer.label(cert_id, lines, code, "certification.example.org/verify/", "png")))
         whole = logos._raster(lambda context: renderer.draw_label(context, cert_id, lines, code,
                                                                    "certification.example.org/verify/"),
                               *logos.LABEL_PX, None, logos.LABEL_DPI)
-        assert made.tobytes() == Image.open(io.BytesIO(png.from_cairo(whole))).tobytes(), cert_id
+        assert made.tobytes() == Image.open(io.BytesIO(png.from_cairo(whole))).tobytes(), (cert_id, lines)
+        assert list(renderer._logo_tiles)[-1] == tuple(lines) and len(renderer._logo_tiles) <= 2
+    a, b, c = (tuple(lines) for lines in statements[:3])
+    for lines in (a, b, a, c):
+        renderer._label_logo_tile(lines)
+    assert list(renderer._logo_tiles) == [a, c]  # the one least recently used went
 
 
 def test_a_label_pdf_assembled_from_the_shared_pdf_is_the_label_cairo_draws_whole(tmp_path):

@@ -10,11 +10,13 @@ again.
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import importlib.util
 import io
 import itertools
+import math
 import re
 import sys
 import textwrap
@@ -303,15 +305,21 @@ PX_PER_MM = 96 / 25.4
 PT_PER_PX = 0.75
 
 
-def _raster(draw, width_px: float, height_px: float, out_width: int | None, dpi: int, base=None):
-    """Run ``draw(context)`` (CSS px user space) on a fresh ARGB32 surface; ``base``, an image surface of
-    the same size, is its starting pixels."""
+def _pixel_size(width_px: float, height_px: float, out_width: int | None, dpi: int) -> tuple[int, int]:
     pixels_w = out_width or round(width_px * dpi / 96)
-    pixels_h = round(height_px * pixels_w / width_px)
+    return pixels_w, round(height_px * pixels_w / width_px)
+
+
+def _raster(draw, width_px: float, height_px: float, out_width: int | None, dpi: int, base=None,
+            tiles: tuple = ()):
+    """Run ``draw(context)`` (CSS px user space) on a fresh ARGB32 surface; ``base``, an image surface of
+    the same size, is its starting pixels, and each of ``tiles`` (an image surface and where it goes,
+    in pixels) is painted over them before ``draw``."""
+    pixels_w, pixels_h = _pixel_size(width_px, height_px, out_width, dpi)
     surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, pixels_w, pixels_h)
     context = cairo.Context(surface)
-    if base is not None:
-        context.set_source_surface(base, 0, 0)
+    for source, x, y in ((base, 0, 0), *tiles) if base is not None else tiles:
+        context.set_source_surface(source, x, y)
         context.paint()
     context.scale(pixels_w / width_px, pixels_h / height_px)
     draw(context)
@@ -352,6 +360,7 @@ class Renderer:
         self.date = date  # YYYY-MM-DD, written as the creation date of PDFs and EPS files
         self._recordings: dict[str, tuple] = {}
         self._bases: dict[str, object] = {}  # label base pixels, by site
+        self._logo_tiles: collections.OrderedDict = collections.OrderedDict()  # label logo pixels, by statement
         self._pdf_bases: dict[tuple, pdf.Parts | None] = {}  # label base PDFs (20 KB each)
 
     @property
@@ -435,12 +444,10 @@ class Renderer:
         the statement's PDF with the id and code added as PDF operators (:mod:`.pdf`)."""
         def make() -> bytes:
             if kind == "png":
-                def own(context):
-                    self._label_logo(context, lines)
-                    _label_own(context, cert_id, lines, qr_svg, verify_host)
-
-                base = self._label_base(verify_host)
-                return png.from_cairo(_raster(own, *LABEL_PX, None, LABEL_DPI, base), png.FAST)
+                own = functools.partial(_label_own, cert_id=cert_id, lines=lines, qr_svg=qr_svg,
+                                        verify_host=verify_host)
+                base, logo_tile = self._label_base(verify_host), self._label_logo_tile(tuple(lines))
+                return png.from_cairo(_raster(own, *LABEL_PX, None, LABEL_DPI, base, (logo_tile,)), png.FAST)
             if kind == "pdf":
                 parts = self._label_pdf_base(tuple(lines), verify_host)
                 if parts is not None:
@@ -508,6 +515,35 @@ class Renderer:
         return found
 
 
+    def _label_logo_tile(self, lines: tuple[str, ...]) -> tuple:
+        """The pixels of a statement's logo as PNG labels have it, drawn on nothing: (surface, x, y),
+        the tile and where it goes. Drawing the logo costs 0.5 ms, painting its tile over the base
+        pixels 0.03 ms; a test checks the result is the label drawn whole. Kept for the
+        :data:`LABEL_LOGO_TILES` statements last used (about 300 KB each): the bench's 10,000 records have 78 statements, and their 16
+        most common cover 83 % of the certificates."""
+        found = self._logo_tiles.get(lines)
+        if found is not None:
+            self._logo_tiles.move_to_end(lines)
+            return found
+        pixels_w, pixels_h = _pixel_size(*LABEL_PX, None, LABEL_DPI)
+        scale = (pixels_w / LABEL_PX[0], pixels_h / LABEL_PX[1])
+        recording = cairo.RecordingSurface(cairo.CONTENT_COLOR_ALPHA, None)
+        context = cairo.Context(recording)
+        context.scale(*scale)
+        self._label_logo(context, lines)
+        x, y, w, h = recording.ink_extents()
+        left, top = math.floor(x) - 1, math.floor(y) - 1
+        tile = cairo.ImageSurface(cairo.FORMAT_ARGB32, math.ceil(x + w) + 1 - left, math.ceil(y + h) + 1 - top)
+        context = cairo.Context(tile)
+        context.translate(-left, -top)
+        context.scale(*scale)
+        self._label_logo(context, lines)
+        found = self._logo_tiles[lines] = (tile, left, top)
+        if len(self._logo_tiles) > LABEL_LOGO_TILES:
+            self._logo_tiles.popitem(last=False)
+        return found
+
+
 def _label_frame(context, verify_host: str) -> None:
     """Draw what every label of a site has: its frame, caption and verify line (CSS px user space)."""
     layout = _label_layout("", [], verify_host)
@@ -570,8 +606,6 @@ def _rgb(colour: str) -> tuple[float, float, float]:
 
 
 def _rounded(context, x: float, y: float, w: float, h: float, r: float) -> None:
-    import math
-
     context.new_sub_path()
     context.arc(x + w - r, y + r, r, -math.pi / 2, 0)
     context.arc(x + w - r, y + h - r, r, 0, math.pi / 2)
@@ -774,6 +808,8 @@ LABEL_MM = (70, 30)
 LABEL_PX = (LABEL_MM[0] * PX_PER_MM, LABEL_MM[1] * PX_PER_MM)
 #: The PNG label's resolution: 827 x 354 pixels.
 LABEL_DPI = 300
+#: How many statements' logo tiles a renderer keeps (Renderer._label_logo_tile)
+LABEL_LOGO_TILES = 16
 
 
 def _label_layout(cert_id: str, lines: list[str], verify_host: str) -> dict:
