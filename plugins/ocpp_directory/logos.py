@@ -514,13 +514,12 @@ class Renderer:
             self._bases[verify_host] = found
         return found
 
-
     def _label_logo_tile(self, lines: tuple[str, ...]) -> tuple:
         """The pixels of a statement's logo as PNG labels have it, drawn on nothing: (surface, x, y),
         the tile and where it goes. Drawing the logo costs 0.5 ms, painting its tile over the base
         pixels 0.03 ms; a test checks the result is the label drawn whole. Kept for the
-        :data:`LABEL_LOGO_TILES` statements last used (about 300 KB each): the bench's 10,000 records have 78 statements, and their 16
-        most common cover 83 % of the certificates."""
+        :data:`LABEL_LOGO_TILES` statements last used (about 300 KB each): the bench's 10,000
+        records have 78 statements, and their 16 most common cover 83 % of the certificates."""
         found = self._logo_tiles.get(lines)
         if found is not None:
             self._logo_tiles.move_to_end(lines)

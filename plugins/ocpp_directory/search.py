@@ -527,14 +527,14 @@ def _shard(chosen: list[str], encoded: dict[str, bytes]) -> bytes:
     "ocpp16", three copies of the postings of every certificate that says it. At 10,000 records the
     "oc" file was 221 KB, 21.8 KB compressed: three 66 KB copies, too far apart for gzip's 32 KB
     window. Written once, 127 KB and 12.1 KB; the worker has less to fetch and to parse."""
-    first: dict[bytes, str] = {}
+    first: dict[bytes, bytes] = {}  # postings -> the name of the first term with them
     parts = []
     for term in chosen:
         # A term is letters, digits and connectors (no quote, backslash, control or bidirectional
         # character), so json's own string encoder gives json_bytes's bytes, at a tenth of the cost.
         name = _json_string(term).encode("utf-8")
         postings = encoded[term]
-        same = first.setdefault(postings, name)
+        same = first.setdefault(postings, name)  # ``name`` itself when no earlier term has them
         parts.append(name + b":" + (same if same is not name and len(same) < len(postings) else postings))
     return b"{" + b",".join(parts) + b"}"
 
