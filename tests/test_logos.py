@@ -206,12 +206,12 @@ def test_a_label_png_started_from_shared_pixels_is_the_label_drawn_whole(samples
     whole label at once gives. Every statement of the samples, tiles kept for two at most."""
     from ocpp_directory import png, qr
 
+    monkeypatch.setattr(logos, "LABEL_LOGO_TILES", 2)
     renderer = logos.Renderer(None, "2026-11-24")
     statements = [kit.lines for kit in logos.kits(samples.program, samples.certificates)]
     assert len(statements) > 3
     cases = [(cert_id, statements[0]) for cert_id in ("OCA-201-2026-00001", "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW")]
     cases += [("OCA-16-2026-00002", lines) for lines in statements[1:]]
-    monkeypatch.setattr(logos, "LABEL_LOGO_TILES", 2)
     for cert_id, lines in cases:  # a long id: set smaller
         url = f"https://certification.example.org/certificates/{cert_id}/"
         code = qr.svg(qr.matrix(url), url)
@@ -220,11 +220,11 @@ def test_a_label_png_started_from_shared_pixels_is_the_label_drawn_whole(samples
                                                                    "certification.example.org/verify/"),
                               *logos.LABEL_PX, None, logos.LABEL_DPI)
         assert made.tobytes() == Image.open(io.BytesIO(png.from_cairo(whole))).tobytes(), (cert_id, lines)
-        assert list(renderer._logo_tiles)[-1] == tuple(lines) and len(renderer._logo_tiles) <= 2
+        assert list(renderer._logo_tiles.values)[-1] == tuple(lines) and len(renderer._logo_tiles.values) <= 2
     a, b, c = (tuple(lines) for lines in statements[:3])
     for lines in (a, b, a, c):
         renderer._label_logo_tile(lines)
-    assert list(renderer._logo_tiles) == [a, c]  # the one least recently used went
+    assert list(renderer._logo_tiles.values) == [a, c]  # the one least recently used went
 
 
 def test_a_label_pdf_assembled_from_the_shared_pdf_is_the_label_cairo_draws_whole(tmp_path):

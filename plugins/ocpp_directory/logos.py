@@ -352,16 +352,35 @@ def _output(draw, width_px: float, height_px: float, kind: str, out_width: int |
     return re.sub(rb"%%CreationDate: [^\n]*", f"%%CreationDate: {date}".encode(), data)
 
 
+class _Recent:
+    """Values made from their keys, kept for the ``limit`` keys last asked for (the renderer's
+    recordings, label bases and logo tiles: large, and reused by the next labels)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.values: collections.OrderedDict = collections.OrderedDict()
+
+    def get(self, key, make):
+        """The value kept for ``key``, or ``make()``'s, kept from now on (a None value too)."""
+        if key in self.values:
+            self.values.move_to_end(key)
+            return self.values[key]
+        value = self.values[key] = make()
+        if len(self.values) > self.limit:
+            self.values.popitem(last=False)
+        return value
+
+
 class Renderer:
     """Renders SVG (parsed once, replayed per format) and labels, with pinned dates and a cache."""
 
     def __init__(self, cache: Path | None, date: str):
         self.cache = ContentCache(cache)
         self.date = date  # YYYY-MM-DD, written as the creation date of PDFs and EPS files
-        self._recordings: dict[str, tuple] = {}
-        self._bases: dict[str, object] = {}  # label base pixels, by site
-        self._logo_tiles: collections.OrderedDict = collections.OrderedDict()  # label logo pixels, by statement
-        self._pdf_bases: dict[tuple, pdf.Parts | None] = {}  # label base PDFs (20 KB each)
+        self._recordings = _Recent(64)  # SVG -> its recording
+        self._bases = _Recent(4)  # site -> label base pixels (1.2 MB each)
+        self._logo_tiles = _Recent(LABEL_LOGO_TILES)  # statement -> label logo pixels (about 300 KB each)
+        self._pdf_bases = _Recent(64)  # (statement, site) -> label base PDF, cut (20 KB each)
 
     @property
     def rendered(self) -> int:
@@ -376,16 +395,13 @@ class Renderer:
 
     def recording(self, svg: str):
         """The SVG drawn once into a cairo recording: (surface, width px, height px)."""
-        found = self._recordings.get(svg)
-        if found is None:
+        def make() -> tuple:
             from cairosvg.parser import Tree
 
             recorder = _recorder()(Tree(bytestring=svg.encode("utf-8")), None, 96)
-            found = (recorder.cairo, recorder.width, recorder.height)
-            if len(self._recordings) > 64:
-                self._recordings.clear()
-            self._recordings[svg] = found
-        return found
+            return recorder.cairo, recorder.width, recorder.height
+
+        return self._recordings.get(svg, make)
 
     def render(self, svg: str, kind: str, width: int | None = None, dpi: int = 96) -> bytes:
         def make() -> bytes:
@@ -439,8 +455,8 @@ class Renderer:
         """The label drawn directly with cairo (no SVG to parse): the same layout as ``label_svg``.
 
         What every label of a site shares (frame, caption, verify line) or of a statement (its logo
-        too) is drawn once. A PNG starts from the site's pixels and draws its logo, id and QR code
-        (the parts do not overlap, so the pixels are those of drawing everything at once); a PDF is
+        too) is drawn once. A PNG starts from the site's pixels, paints its logo's tile over them and
+        draws its id and QR code (the parts do not overlap, so the pixels are those of drawing everything at once); a PDF is
         the statement's PDF with the id and code added as PDF operators (:mod:`.pdf`)."""
         def make() -> bytes:
             if kind == "png":
@@ -494,25 +510,15 @@ class Renderer:
     def _label_pdf_base(self, lines: tuple[str, ...], verify_host: str) -> pdf.Parts | None:
         """The PDF every label of this statement and site starts from, cut into its objects (see
         :mod:`.pdf`); None if cairo's PDF cannot be cut so."""
-        key = (lines, verify_host)
-        if key not in self._pdf_bases:
-            draw = functools.partial(self._label_shared, lines=lines, verify_host=verify_host)
-            data = _output(draw, *LABEL_PX, "pdf", None, 96, self.date, pdf_1_4=True)
-            if len(self._pdf_bases) >= 64:
-                del self._pdf_bases[next(iter(self._pdf_bases))]
-            self._pdf_bases[key] = pdf.split(data)
-        return self._pdf_bases[key]
+        draw = functools.partial(self._label_shared, lines=lines, verify_host=verify_host)
+        return self._pdf_bases.get((lines, verify_host), lambda: pdf.split(
+            _output(draw, *LABEL_PX, "pdf", None, 96, self.date, pdf_1_4=True)))
 
     def _label_base(self, verify_host: str):
         """The pixels every PNG label of this site starts from: frame, caption and verify line
-        (0.6 ms to draw, 1.2 MB to keep). A label draws its logo (0.5 ms), id and code on them."""
-        found = self._bases.get(verify_host)
-        if found is None:
-            found = _raster(lambda context: _label_frame(context, verify_host), *LABEL_PX, None, LABEL_DPI)
-            if len(self._bases) >= 4:
-                self._bases.clear()
-            self._bases[verify_host] = found
-        return found
+        (0.6 ms to draw, 1.2 MB to keep). A label paints its logo's tile, then draws its id and code."""
+        return self._bases.get(verify_host, lambda: _raster(lambda context: _label_frame(context, verify_host),
+                                                            *LABEL_PX, None, LABEL_DPI))
 
     def _label_logo_tile(self, lines: tuple[str, ...]) -> tuple:
         """The pixels of a statement's logo as PNG labels have it, drawn on nothing: (surface, x, y),
@@ -520,10 +526,9 @@ class Renderer:
         pixels 0.03 ms; a test checks the result is the label drawn whole. Kept for the
         :data:`LABEL_LOGO_TILES` statements last used (about 300 KB each): the bench's 10,000
         records have 78 statements, and their 16 most common cover 83 % of the certificates."""
-        found = self._logo_tiles.get(lines)
-        if found is not None:
-            self._logo_tiles.move_to_end(lines)
-            return found
+        return self._logo_tiles.get(lines, lambda: self._draw_logo_tile(lines))
+
+    def _draw_logo_tile(self, lines: tuple[str, ...]) -> tuple:
         pixels_w, pixels_h = _pixel_size(*LABEL_PX, None, LABEL_DPI)
         scale = (pixels_w / LABEL_PX[0], pixels_h / LABEL_PX[1])
         recording = cairo.RecordingSurface(cairo.CONTENT_COLOR_ALPHA, None)
@@ -537,10 +542,7 @@ class Renderer:
         context.translate(-left, -top)
         context.scale(*scale)
         self._label_logo(context, lines)
-        found = self._logo_tiles[lines] = (tile, left, top)
-        if len(self._logo_tiles) > LABEL_LOGO_TILES:
-            self._logo_tiles.popitem(last=False)
-        return found
+        return tile, left, top
 
 
 def _label_frame(context, verify_host: str) -> None:
