@@ -1,7 +1,7 @@
 """Each certificate's QR code and label, made on every core.
 
-These files are most of a cold build's cost (a QR code about 3 ms, a label's SVG,
-PDF and PNG about 7 ms) and each depends on one certificate only, so they are made
+These files are most of a cold build's cost (a QR code about 2 ms, a label's SVG,
+PDF and PNG about 5 ms) and each depends on one certificate only, so they are made
 in worker processes while the main process renders pages. The results come
 back in the order asked, so the output does not depend on the number of
 workers. Small builds (or ``workers=1``) make them in this process: starting
@@ -74,7 +74,7 @@ class Binaries:
         return self._run(_work, jobs, workers, POOL_THRESHOLD, chunksize=8)
 
     def kits(self, kits: list[logos.Kit], workers: int | None = None) -> Generator[Made, None, None]:
-        """Each logo kit's files (about 0.3 s a kit), in the order of ``kits``."""
+        """Each logo kit's files (about 0.2 s a kit), in the order of ``kits``."""
         light = [dataclasses.replace(kit, certificates=[]) for kit in kits]  # what crosses to a worker
         return self._run(_kit_work, light, workers, 4, chunksize=1)
 
