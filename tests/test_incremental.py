@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import ROOT, TODAY, VALID, digest
 from .golden_tree import BUILD_DATE
-from ocpp_directory import incremental
+from ocpp_directory import incremental, workers
 from ocpp_directory.cache import RecordCache
 from ocpp_directory.cli import build
 from ocpp_directory.directory import load_directory
@@ -45,8 +45,10 @@ def run(work: Path, output: str = "output", settings: str | Path = ROOT / "pelic
 def full_build_equals(work: Path, **options) -> None:
     """A build from scratch (an output no manifest knows) gives the same files, and no others."""
     shutil.rmtree(work / "full", ignore_errors=True)
-    for kept in (work / "cache").glob("search-*.pickle"):  # the index, too, computed from every record
-        kept.unlink()
+    kept = list((work / "cache").glob("folders/*/search.pickle"))  # the index, too, computed from every record
+    assert kept
+    for path in kept:
+        path.unlink()
     result = run(work, "full", **options)
     assert not result["incremental"]
     assert digest(work / "output") == digest(work / "full")
@@ -400,8 +402,6 @@ def test_a_record_file_whose_dates_are_unchanged_is_not_read_again(tmp_path, mon
 
 def test_worker_processes_make_the_same_bytes(work, monkeypatch):
     """QR codes, labels and kits made in a pool of processes equal those made in the build's own."""
-    from ocpp_directory import workers
-
     run(work, settings_override={"OCPP_WORKERS": 1})
     shutil.rmtree(work / "cache")  # render everything again, in the workers this time
     monkeypatch.setattr(workers, "POOL_THRESHOLD", 1)
@@ -418,3 +418,36 @@ def test_the_manifest_of_a_removed_output_folder_is_dropped(work):
     shutil.rmtree(work / "other")
     run(work)
     assert [json.loads(p.read_bytes())["output"] for p in builds.glob("*.json")] == [str(work / "output")]
+
+
+def test_the_cache_keeps_only_what_this_version_can_use(work):
+    """Renderings of another format, what was kept for a records folder since removed, and the
+    files of the cache's earlier layout are removed after a build; nothing this build uses is."""
+    cache = work / "cache"
+    shutil.copytree(work / "records", work / "other-records")
+    run(work)
+    build(str(ROOT / "pelicanconf.py"), work / "other", certificates=str(work / "other-records"), cache=cache,
+          date=BUILD_DATE, quiet=True)
+    named = sorted(p.read_text("utf-8") for p in cache.glob("folders/*/folder"))
+    assert named == [str(work / "other-records"), str(work / "records")]
+    old = [cache / "qr" / "qr-0" / "ab" / "ab12.svg", cache / "logos" / "logo-0-2020-01-01" / "cd" / "cd34.png",
+           cache / "records-0123456789abcdef.pickle", cache / "parts-0123456789abcdef.pickle"]
+    for path in old:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"from an earlier version")
+    unnamed = cache / "folders" / "0123456789abcdef"  # no file naming its folder: not ours to judge
+    unnamed.mkdir()
+    shutil.rmtree(work / "other-records")
+    next((work / "records").rglob("*.yaml")).touch()  # not up to date: a build runs, and prunes
+    result = run(work)
+    assert result["cache_removed"] == 5
+    assert not any(path.exists() for path in old)
+    assert [p.read_text("utf-8") for p in cache.glob("folders/*/folder")] == [str(work / "records")]
+    assert unnamed.is_dir()
+    for kind, generation in workers.GENERATIONS.items():
+        assert [p.name for p in (cache / kind).iterdir()] == [generation]
+    # What is left is what a build uses: nothing is rendered or checked again.
+    shutil.rmtree(work / "output")
+    again = run(work)
+    assert again["cache_removed"] == 0 and again["qr_generated"] == 0 and again["logos_rendered"] == 0
+    assert again["records_reused"] == again["certificates"]

@@ -34,8 +34,8 @@ def _kb(size: int) -> str:
     return f"{size / 1024:.1f} KB"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -136,6 +136,8 @@ def build(
     from pelican.log import console
     from pelican.settings import read_settings
 
+    from . import cache as cache_module
+    from . import workers
     from .logos import ASSETS
 
     quiet_before, console.quiet = console.quiet, True  # our summary replaces Pelican's blog counts
@@ -173,6 +175,8 @@ def build(
         console.quiet = quiet_before
         if not committing or not (manifest and manifest.journal.exists()):
             shutil.rmtree(staging, ignore_errors=True)
+    # Renderings of earlier formats, and what was kept for records folders since removed (cache.py).
+    removed = cache_module.prune(Path(cache_path), workers.GENERATIONS) if cache_path else 0
     directory = report["directory"]
     summary = {
         "qr_generated": report["qr"].generated,
@@ -193,6 +197,7 @@ def build(
         "units_rendered": plan.rendered,
         "units_kept": plan.kept,
         **written,
+        "cache_removed": removed,
         "warnings": [dataclasses.asdict(w) for w in directory.warnings],
     }
     if stamp is not None:
@@ -205,7 +210,7 @@ def _up_to_date(summary: dict, output: Path, start: float) -> dict:
     return {**summary, "qr_generated": 0, "qr_reused": 0, "logos_rendered": 0, "logos_reused": 0,
             "records_reused": summary["certificates"], "incremental": True, "up_to_date": True,
             "units_rendered": 0, "units_kept": summary["units"], "written": 0, "unchanged": summary["files"],
-            "deleted": 0, "seconds": time.perf_counter() - start,
+            "deleted": 0, "cache_removed": 0, "seconds": time.perf_counter() - start,
             "warnings": [Problem(**w) for w in summary["warnings"]], "output": output}
 
 
@@ -277,6 +282,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"word (for two letters: median {_kb(s['short_shard_gzip_median'])}, largest "
         f"{_kb(s['short_shard_gzip_largest'])} gzip) and one fragment per result ({s['fragment_gzip_average']} B)"
     )
+    if result["cache_removed"]:
+        print(f"build: cache: removed {_plural(result['cache_removed'], 'entry', 'entries')} no build of this "
+              "version uses (renderings in an earlier format, what was kept for records folders since removed)")
     if result["qr_warning"]:
         print(f"\n*** WARNING: {result['qr_warning']} ***\n", file=sys.stderr)
     return 0

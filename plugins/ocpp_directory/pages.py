@@ -9,7 +9,6 @@ the in-memory model: no Markdown file per certificate.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +22,7 @@ from .program import load_program
 from .qr import is_printable_base
 from .records import Certificate
 from . import exports, incremental, logos, search, statistics, text, workers
-from .cache import Memo, RecordCache, code_digest
+from .cache import Memo, RecordCache, code_digest, folder_cache
 from .config import VOLATILE_SETTINGS, build_date, resolve, setting
 
 #: The units of the search index's shards and result fragments (pages.DirectoryGenerator._search_units)
@@ -103,20 +102,20 @@ class DirectoryGenerator(Generator):
         cache = setting(self.settings, "OCPP_CACHE_PATH")
         salt = incremental.digest(code_digest(), self.program_digest, build_date(self.settings))
         folder = resolve(self.settings, "OCPP_CERTIFICATES")
-        stem = incremental.digest(folder.resolve())[:16]  # one records folder, one set of files
-        records = RecordCache(Path(cache) / f"records-{stem}.pickle" if cache else None, salt)
+        kept = folder_cache(Path(cache), folder) if cache else None  # one records folder, one set of files
+        records = RecordCache(kept / "records.pickle" if kept else None, salt)
         self.directory = load_directory(folder, program,
                                         build_date(self.settings), progress=self._progress, cache=records)
         # Each certificate's parts of the directory-wide files (a record's key names its parts;
         # the templates shape its row of the directory page's table).
         self.theme_digest = incremental.tree_digest(Path(self.theme))
-        self.memo = Memo(RecordCache(Path(cache) / f"parts-{stem}.pickle" if cache else None,
+        self.memo = Memo(RecordCache(kept / "parts.pickle" if kept else None,
                                      incremental.digest(code_digest(), self.program_digest, self.public_base,
                                                         self.theme_digest)),
                          self.directory.digests)
         # The search index's postings, updated for the changed records (tokens depend on the code and
         # the program's titles).
-        self.kept_index = search.KeptIndex(Path(cache) / f"search-{stem}.pickle" if cache else None,
+        self.kept_index = search.KeptIndex(kept / "search.pickle" if kept else None,
                                            incremental.digest(code_digest(), self.program_digest))
         self.records_reused = records.hits
         self.context["ocpp_directory"] = self.directory

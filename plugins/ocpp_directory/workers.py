@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import logos
+from .qr import FORMAT as QR_FORMAT
 from .qr import QRCodes
 
 #: Fewer certificates than this are made in the main process.
@@ -52,13 +53,19 @@ class Made:
     in_worker: bool
 
 
+#: The content caches' folders below the cache folder, and the generation this code renders into:
+#: a new format (or artwork) starts an empty folder, and the others are pruned (cache.prune).
+GENERATIONS = {"qr": QR_FORMAT, "logos": f"{logos.FORMAT}-{logos.ARTWORK_DATE}"}
+
+
 class Binaries:
     """Makes jobs' files with a QR and a logo cache, in this process or a pool of them."""
 
     def __init__(self, cache: Path | None):
         self.cache = cache
-        self.qr = QRCodes(cache / "qr" if cache else None)
-        self.renderer = logos.Renderer(cache / "logos" if cache else None, logos.ARTWORK_DATE)
+        folders = {kind: cache / kind / generation for kind, generation in GENERATIONS.items()} if cache else {}
+        self.qr = QRCodes(folders.get("qr"))
+        self.renderer = logos.Renderer(folders.get("logos"), logos.ARTWORK_DATE)
 
     def count(self, made: Made) -> None:
         """Add what a worker rendered or reused to this process's counts (the summary's figures)."""
