@@ -109,7 +109,7 @@ def search_figures(site: Path, page: str, box: str, results: str) -> dict:
     server = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    sizes: dict[str, int] = {}
+    sizes: dict[str, tuple[int, float]] = {}  # URL -> (gzip bytes, when its request started)
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"]
@@ -125,7 +125,8 @@ def search_figures(site: Path, page: str, box: str, results: str) -> dict:
             if path.is_dir():
                 path = path / "index.html"
             if path.is_file():
-                sizes[response.url] = len(gzip.compress(path.read_bytes(), 6, mtime=0))
+                sizes[response.url] = (len(gzip.compress(path.read_bytes(), 6, mtime=0)),
+                                       response.request.timing["startTime"])
 
         tab.on("response", on_response)
         tab.goto(base + page)
@@ -146,7 +147,12 @@ def search_figures(site: Path, page: str, box: str, results: str) -> dict:
         tab.keyboard.type(QUERIES[0][:2])  # both engines get the first two characters (ours waits for two)
         tab.wait_for_function("() => window.__firstResult !== null", timeout=QUERY_TIMEOUT_MS * 2)
         cold_ms = tab.evaluate("() => window.__firstResult - window.__firstInput")
-        fetched = dict(sizes)
+        # What was asked for before the first result showed, answered by now or still on its way
+        # (both engines go on fetching after it: the rest of the results, our facets' files).
+        shown_at = tab.evaluate("() => performance.timeOrigin + window.__firstResult")  # ms since 1970
+        tab.wait_for_timeout(SETTLE_MS)
+        fetched = {url: size for url, (size, started) in sizes.items() if started <= shown_at}
+        after = len(sizes) - len(fetched)
         # Once loaded, the clock starts at the key that completes the query ("after typing"); from
         # the first key, the figure also holds the time the test browser takes between two keys.
         warm: list[float | None] = []
@@ -176,6 +182,8 @@ def search_figures(site: Path, page: str, box: str, results: str) -> dict:
     def each(times):
         return dict(zip(QUERIES, (None if w is None else round(w, 1) for w in times)))
     return {"bytes_before_first_result_gzip": sum(fetched.values()), "requests": len(fetched),
+            "requests_after_first_result": after,
+            "fetched_before_first_result": sorted(urllib.parse.urlsplit(url).path for url in fetched),
             "first_result_ms_cold": round(cold_ms, 1), "first_result_ms_after_load": slowest,
             "first_result_ms_each_query": each(warm), "first_result_ms_each_query_from_first_key": each(warm_first_key),
             "typed": [query[:2] for query in QUERIES],  # what is typed of each query, and timed
