@@ -399,26 +399,80 @@ WORKER = """const worker = new Worker('../theme/js/search-worker.js');
 
 def test_the_worker_answers_with_the_best_result_then_six_then_all(page, base_url):
     """A long list is answered three times, each answer the head of the next: the best result alone
-    (one fragment, not six, to wait for), the first six, then the whole page of results."""
+    (one fragment, not six, to wait for), the first six, then the whole page of results. (Once the
+    facets' files are here: the first search's answers are below.)"""
     page.goto(base_url + "/search/")
     got = page.evaluate("""() => new Promise(resolve => {
         """ + WORKER + """
         const answers = {1: [], 2: [], 3: []};
         worker.onmessage = e => {
             if (e.data.type !== 'results') return;
-            answers[e.data.id].push([e.data.complete, e.data.results.map(r => r.id), e.data.total]);
+            if (e.data.id === 0) {
+                if (e.data.complete) [['oca', 30], ['oca', 4], ['zzzz-no-such', 30]].forEach(([q, limit], i) =>
+                    worker.postMessage({type: 'search', id: i + 1, q, filters: {}, limit, urls}));
+                return;
+            }
+            answers[e.data.id].push([e.data.complete, e.data.results.map(r => r.id), e.data.total,
+                                     e.data.counts !== null]);
             if (Object.values(answers).every(a => a.length && a[a.length - 1][0])) resolve(answers);
         };
-        [['oca', 30], ['oca', 4], ['zzzz-no-such', 30]].forEach(([q, limit], i) =>
-            worker.postMessage({type: 'search', id: i + 1, q, filters: {}, limit, urls}));
+        worker.postMessage({type: 'search', id: 0, q: 'core', filters: {}, limit: 1, urls});
     })""")
     (one, six, whole), short, nothing = got["1"], got["2"], got["3"]
     assert [one[0], six[0], whole[0]] == [False, False, True]
     assert len(one[1]) == 1 and len(six[1]) == 6 and len(whole[1]) == 30 == len(set(whole[1]))
     assert whole[1][:6] == six[1] and six[1][:1] == one[1]
-    assert [complete for complete, _, _ in short] == [False, True] and len(short[-1][1]) == 4
+    assert [complete for complete, _, _, _ in short] == [False, True] and len(short[-1][1]) == 4
     assert short[-1][1] == whole[1][:4]
-    assert nothing == [[True, [], 0]]
+    assert nothing == [[True, [], 0, True]]
+    assert all(counted for answers in got.values() for _, _, _, counted in answers)
+
+
+def test_the_first_results_come_before_the_facets_files(page, base_url):
+    """Which certificate holds which facet value is in one file per facet, not in the meta file: a
+    first search shows its results without them, and its last answer brings the counts per value,
+    once the worker has fetched every facet's file (each once). A filter's facet is fetched first."""
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(base_url + "/search/")
+    meta = json.loads(page.request.get(base_url + "/search/meta.json").body())
+    assert meta["facets"] and not any("documents" in facet for facet in meta["facets"])
+    got = page.evaluate("""() => new Promise(resolve => {
+        """ + WORKER + """
+        const answers = {1: [], 2: [], 3: []};
+        worker.onmessage = e => {
+            if (e.data.type !== 'results') return;
+            answers[e.data.id].push([e.data.complete, e.data.results.length, e.data.counts,
+                                     e.data.results.map(r => r.profiles)]);
+            if (e.data.id === 1 && e.data.complete)
+                worker.postMessage({type: 'search', id: 2, q: 'oca', filters: {}, limit: 30, urls});
+            if (e.data.id === 2 && e.data.complete)
+                worker.postMessage({type: 'search', id: 3, q: 'oca', filters, limit: 30, urls});
+            if (e.data.id === 3 && e.data.complete) {
+                answers.warm = e.data.results.map(r => r.id);
+                // A worker that has no facet yet fetches the filter's before it looks for hits.
+                const cold = new Worker('../theme/js/search-worker.js');
+                cold.onmessage = e => {
+                    if (e.data.type !== 'results') return;
+                    (answers.cold = answers.cold || []).push(e.data.results.map(r => r.id));
+                    if (e.data.complete) resolve(answers);
+                };
+                cold.postMessage({type: 'search', id: 1, q: 'oca', filters, limit: 30, urls});
+            }
+        };
+        const filters = {type: ['csms'], ocpp: ['1.6']};
+        worker.postMessage({type: 'search', id: 1, q: 'oca', filters: {}, limit: 30, urls});
+    })""")
+    first, again = got["1"], got["2"]
+    assert [(complete, n) for complete, n, _, _ in first] == [(False, 1), (False, 6), (False, 30), (True, 30)]
+    assert [counts is None for _, _, counts, _ in first] == [True, True, True, False]
+    assert [counts is None for _, _, counts, _ in again] == [False, False, False]
+    assert 0 < len(got["warm"]) < 30 and got["cold"][0] == got["warm"][:1] and got["cold"][-1] == got["warm"]
+    assert first[-1][2] == again[-1][2] and {c["key"] for c in first[-1][2]} == {f["key"] for f in meta["facets"]}
+    titles = {value: title for facet in meta["facets"] if facet["key"] == "profile" for value, title in facet["values"]}
+    assert first[-1][3] and all(p and set(p) <= set(titles.values()) for p in first[-1][3])
+    fetched = sorted(url.split("/search/f/")[1].split("?")[0] for url in requests if "/search/f/" in url)
+    assert fetched == sorted(2 * [f"{facet['key']}.json" for facet in meta["facets"]])  # once a worker
 
 
 def test_a_short_list_is_the_head_of_the_whole_ranking(page, base_url):

@@ -358,6 +358,8 @@ class DirectoryGenerator(Generator):
     def _write_search(self, writer, files: search.SearchFiles, short: list[int]) -> dict:
         """The search page and the meta file; the sizes of what a browser fetches, for the summary."""
         self._write_bytes("search/meta.json", files.meta)
+        for key, data in files.columns.items():
+            self._write_bytes(f"search/f/{key}.json", data)
         self._write(writer, "search/index.html", "search", facets=files.facets,
                     search_version=files.version, page_url="search/")
         # What a browser fetches before the first result, compressed as a server sends it: the page,

@@ -43,8 +43,11 @@ function tokens(text) {
    A term's postings: [field, count, document numbers as gaps, term frequencies, field lengths]...
    Scores are lunr's BM25 (lunr.Builder: k1, b, idf, weights rounded to 3 decimals), computed here
    from those counts, so a change to one record rewrites only the shards of its terms. */
-var meta = null, loading = null, base = null, children = null, facetValues = null;
+var meta = null, loading = null, base = null, children = null, profileTitles = null;
 var shards = Object.create(null), fragments = Object.create(null);
+/* Each facet's values of every document (decodeFacet), by the facet's position in meta.facets:
+   fetched (search/f/<key>.json) when a filter needs it or once the first results are shown. */
+var facetValues = [], facetLoading = [];
 var MAX_EXPANSIONS = 64;
 
 function fetchJSON(url) {
@@ -139,13 +142,33 @@ function load(urls) {
       meta = data;
       meta.version = urls.version;
       tree();
-      facetValues = meta.facets.map(decodeFacet);
+      profileTitles = Object.create(null);
+      meta.facets.forEach(function (facet) {
+        if (facet.key === "profile") { facet.values.forEach(function (pair) { profileTitles[pair[0]] = pair[1]; }); }
+      });
     });
   }
   return loading;
 }
 
 var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+
+/* The facets at positions `which` (all when omitted), fetched and decoded once each. */
+function facetColumns(which) {
+  if (!which) { which = meta.facets.map(function (facet, f) { return f; }); }
+  return Promise.all(which.map(function (f) {
+    if (!facetLoading[f]) {
+      facetLoading[f] = fetchJSON(base + "f/" + meta.facets[f].key + ".json?v=" + meta.version).then(function (column) {
+        facetValues[f] = decodeFacet(column);
+      });
+    }
+    return facetLoading[f];
+  }));
+}
+
+function allFacetsLoaded() {
+  return meta.facets.every(function (facet, f) { return facetValues[f] !== undefined; });
+}
 
 /* One facet's values of every document (search.py, _facet_column), flat: document d holds
    values[start[d]] to values[start[d + 1] - 1], positions in the facet's list of values. Two
@@ -170,10 +193,6 @@ function decodeFacet(facet) {
   }
   start[total] = used;
   return { start: start, values: values.slice(0, used) };
-}
-
-function valuesOf(column, doc) {
-  return Array.from(column.values.subarray(column.start[doc], column.start[doc + 1]));
 }
 
 /* Calls add(document, weight, field) for each document holding `entry`'s term, once per field:
@@ -255,16 +274,24 @@ function superseded(message) {
 }
 
 function search(message) {
+  var facets = null, selected = null;
   return textMatches(message.q || "", message).then(function (text) {
-    if (text === SUPERSEDED || superseded(message)) { return null; }
-    var facets = meta.facets, total = meta.documents, nf = facets.length;
-    var selected = facets.map(function (facet) {
+    if (text === SUPERSEDED || superseded(message)) { return SUPERSEDED; }
+    facets = meta.facets;
+    selected = facets.map(function (facet) {
       var wanted = (message.filters[facet.key] || []);
       if (!wanted.length) { return null; }
       var set = {};
       facet.values.forEach(function (pair, i) { if (wanted.indexOf(pair[0]) >= 0) { set[i] = true; } });
       return set;
     });
+    // The facets a filter is chosen in are needed to find the hits.
+    var needed = [];
+    selected.forEach(function (set, f) { if (set) { needed.push(f); } });
+    return facetColumns(needed).then(function () { return text; });
+  }).then(function (text) {
+    if (text === SUPERSEDED || superseded(message)) { return null; }
+    var total = meta.documents, nf = facets.length;
     // First the hits, and the documents that count towards a facet (those failing one filter at
     // most): the fragments of the first results are fetched while the counts are made.
     var hits = [], near = [], failedAt = [], f, g, k, end, column;
@@ -290,45 +317,55 @@ function search(message) {
     var best1 = shown.length ? fragment(shown[0]) : null;
     var first = Promise.all(shown.slice(0, FIRST_RESULTS).map(fragment));
     // Counts per facet ignore that facet's own selection (values within a facet are alternatives).
-    var counts = facets.map(function (facet) { return new Uint32Array(facet.values.length); });
-    var i, d, tally;
-    for (g = 0; g < nf; g++) {
-      column = facetValues[g];
-      tally = counts[g];
-      for (i = 0; i < hits.length; i++) {
-        d = hits[i];
-        for (k = column.start[d], end = column.start[d + 1]; k < end; k++) { tally[column.values[k]]++; }
+    // They need every facet: until all are here, the answers have none, and the last one waits.
+    var counts = null;
+    function count() {
+      counts = facets.map(function (facet) { return new Uint32Array(facet.values.length); });
+      var i, d, tally;
+      for (g = 0; g < nf; g++) {
+        column = facetValues[g];
+        tally = counts[g];
+        for (i = 0; i < hits.length; i++) {
+          d = hits[i];
+          for (k = column.start[d], end = column.start[d + 1]; k < end; k++) { tally[column.values[k]]++; }
+        }
+      }
+      for (i = 0; i < near.length; i++) {
+        column = facetValues[failedAt[i]];
+        d = near[i];
+        for (k = column.start[d], end = column.start[d + 1]; k < end; k++) { counts[failedAt[i]][column.values[k]]++; }
       }
     }
-    for (i = 0; i < near.length; i++) {
-      column = facetValues[failedAt[i]];
-      d = near[i];
-      for (k = column.start[d], end = column.start[d + 1]; k < end; k++) { counts[failedAt[i]][column.values[k]]++; }
-    }
-    var profileFacet = facets.findIndex(function (facet) { return facet.key === "profile"; });
+    if (allFacetsLoaded()) { count(); }
     var answer = function (data, complete) {
       return {
         type: "results",
         id: message.id,
         complete: complete,
         total: hits.length,
-        results: data.map(function (d, i) {
+        results: data.map(function (d) {
           return {
             id: d[0], vendor: d[1], device: d[2], software_version: d[3], issued: d[4], device_url: d[5],
-            profiles: valuesOf(facetValues[profileFacet], shown[i]).map(function (v) { return facets[profileFacet].values[v][1]; })
+            profiles: d[6].map(function (v) { return profileTitles[v]; })
           };
         }),
-        counts: facets.map(function (facet, c) { return { key: facet.key, values: Array.from(counts[c]) }; })
+        counts: counts && facets.map(function (facet, c) { return { key: facet.key, values: Array.from(counts[c]) }; })
       };
     };
-    if (shown.length <= 1) { return first.then(function (data) { return answer(data, true); }); }
+    // The last answer: with the counts, once every facet is here (fetched after the first results).
+    var last = function (data) {
+      if (counts) { return answer(data, true); }
+      self.postMessage(answer(data, false));
+      return facetColumns().then(function () { count(); return answer(data, true); });
+    };
+    if (shown.length <= 1) { return first.then(last); }
     return best1.then(function (data) {
       self.postMessage(answer([data], false));
       return first;
     }).then(function (data) {
-      if (shown.length <= FIRST_RESULTS) { return answer(data, true); }
+      if (shown.length <= FIRST_RESULTS) { return last(data); }
       self.postMessage(answer(data, false));
-      return Promise.all(shown.map(fragment)).then(function (all) { return answer(all, true); });
+      return Promise.all(shown.map(fragment)).then(last);
     });
   });
 }

@@ -83,7 +83,8 @@
   }
 
   /* The worker answers up to three times for a long list: the best result as soon as it is here,
-     the first six, then all of them; each answer appends to the one before. */
+     the first six, then all of them; each answer appends to the one before. The counts per filter
+     come with the last answer (on the first search, once the facets' files are here). */
   var partial = null;
 
   function show(data) {
@@ -98,10 +99,11 @@
       text = data.total + (data.total === 1 ? " certificate" : " certificates") +
         (s.q.trim() || filtered ? " match" + (data.total === 1 ? "es" : "") : "");
     }
-    var from = partial && partial.id === data.id ? partial.shown : 0;
-    if (from === 0) { status.textContent = text; }  // announced once a search (aria-live)
+    var again = partial !== null && partial.id === data.id;  // a later answer to the same search
+    var from = again ? partial.shown : 0;
+    if (!again) { status.textContent = text; }  // announced once a search (aria-live)
     clear.hidden = !filtered;
-    if (from === 0) { list.textContent = ""; }
+    if (!again) { list.textContent = ""; }
     data.results.slice(from).forEach(function (r) {
       var item = element("li", "result");
       var title = element("a", "result-title");
@@ -120,7 +122,7 @@
     partial = data.complete === false ? { id: data.id, shown: data.results.length } : null;
     list.setAttribute("aria-busy", partial ? "true" : "false");  // more of this answer is coming
     more.hidden = data.complete === false || data.results.length >= data.total;
-    data.counts.forEach(function (facet) {
+    (data.counts || []).forEach(function (facet) {
       facet.values.forEach(function (count, i) {
         var box = document.getElementById("f-" + facet.key + "-" + i);
         if (!box) { return; }
