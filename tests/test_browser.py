@@ -86,6 +86,22 @@ def test_columns_sort_with_javascript(page, base_url):
     assert dates == sorted(dates, reverse=True)
 
 
+def test_directory_to_a_year_of_certificates(page, base_url):
+    """The home page links each year of issue; a year's table sorts like the home page's."""
+    page.goto(base_url + "/")
+    page.locator("#by-year + ul").get_by_role("link", name="2022").click()
+    page.wait_for_url(base_url + "/issued/2022/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Certificates issued in 2022"
+    dates = page.locator("table.certificates tbody td:last-child").all_inner_texts()
+    assert len(dates) == 5 and all(d.startswith("2022-") for d in dates) and dates == sorted(dates, reverse=True)
+    page.get_by_role("button", name="Vendor").click()
+    vendors = page.locator("table.certificates tbody tr td:nth-child(2)").all_inner_texts()
+    assert vendors[:4] == ["Brightpath Charging Inc.", "Nordlicht Ladetechnik GmbH", "Rivertown Power Co.",
+                           "Voltaris Energy B.V."]  # then the Korean name
+    page.get_by_role("link", name="Issued in 2021").click()
+    page.wait_for_url(base_url + "/issued/2021/")
+
+
 def test_directory_works_without_javascript(browser, base_url):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -274,7 +274,7 @@ def served(public):
 
 AXE_PAGES = [
     "/", "/certificates/OCA-16-2024-0042/", "/certificates/OCA-201-2026-0020/",
-    "/devices/voltaris-energy-b-v/voltaris-duo-22/", "/vendors/voltaris-energy-b-v/", "/vendors/",
+    "/devices/voltaris-energy-b-v/voltaris-duo-22/", "/vendors/voltaris-energy-b-v/", "/vendors/", "/issued/2024/",
     "/search/?q=voltaris&ocpp=1.6", "/verify/", "/logos/", "/logos/ocpp-16-full-security/", "/statistics/",
     "/corrections/", "/about/", "/how-to-verify/", "/logo-usage/",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -206,6 +207,30 @@ def test_a_rebuild_after_a_change_equals_a_full_build(work, change):
     assert again["incremental"]
     assert 1 < again["units_rendered"] < first["units_rendered"] / 2  # the changed record's pages, not all
     full_build_equals(work)
+
+
+def test_the_home_page_lists_the_newest_and_a_change_rewrites_its_year_only(work):
+    """With OCPP_HOME_ROWS at 10, the home page lists the 10 newest certificates and says so; a
+    change to a 2023 record's row rewrites the 2023 page, and the other years' pages stay as they were."""
+    settings = {"OCPP_HOME_ROWS": 10}
+    first = run(work, settings_override=settings)
+    home = (work / "output" / "index.html").read_text("utf-8")
+    assert "The 10 newest certificates" in home and home.count('<a href="./certificates/') == 10
+    assert home.count('<a href="./issued/') == len(list((work / "output" / "issued").iterdir())) > 1
+    before = mtimes(work / "output" / "issued")
+    path = record(work, "OCA-16-2023-0044")
+    path.write_text(path.read_text("utf-8").replace('"6.0.11"', '"6.0.12"'), "utf-8")
+    again = run(work, settings_override=settings)
+    assert again["units_rendered"] < first["units_rendered"] / 2
+    after = mtimes(work / "output" / "issued")
+    assert [name for name in before if before[name] != after[name]] == ["2023/index.html"]
+    assert "6.0.12" in (work / "output" / "issued" / "2023" / "index.html").read_text("utf-8")
+    # The rows of the years not rendered again are still kept, for the next change to those years.
+    [parts] = (work / "cache").glob("folders/*/parts.pickle")
+    with open(parts, "rb") as handle:
+        entries, _ = pickle.load(handle)[2]
+    assert sum(key.startswith("table-row\0") for key in entries) == first["certificates"]
+    full_build_equals(work, settings_override=settings)
 
 
 def test_a_change_the_label_does_not_show_makes_no_label_and_no_qr_code(work, monkeypatch):

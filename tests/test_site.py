@@ -128,12 +128,28 @@ def test_vendor_pages_link_devices_and_certificates(site, samples):
 
 
 def test_directory_lists_every_certificate(site, samples):
+    """The home page lists the newest certificates (all 30 samples: it holds 100), and links the
+    pages by year of issue, which together list every certificate once, newest first."""
     html_text = (site / "index.html").read_text("utf-8")
     assert html_text.count('<table class="certificates" data-sortable>') == 1  # markup, not escaped text
     assert "&lt;table" not in html_text
     p = page(site / "index.html")
     linked = {link for link in p.links if "certificates/" in link}
     assert linked == {f"./certificates/{c.id}/" for c in samples.certificates}
+    assert "All certificates, newest first" in p.text
+    years = sorted({c.issued.year for c in samples.certificates}, reverse=True)
+    assert [link for link in p.links if link.startswith("./issued/")] == [f"./issued/{y}/" for y in years]
+    listed = []
+    for at, year in enumerate(years):
+        y = page(site / "issued" / str(year) / "index.html")
+        ids = [link.split("/")[-2] for link in y.links if link.startswith("../../certificates/")]
+        assert ids == [c.id for c in samples.certificates if c.issued.year == year]  # newest first
+        assert f"Certificates issued in {year}" in y.text
+        neighbours = {link for link in y.links if link.startswith("../../issued/")}
+        assert neighbours == {f"../../issued/{years[i]}/" for i in (at - 1, at + 1) if 0 <= i < len(years)}
+        assert f"../../search/?year={year}" in y.links
+        listed += ids
+    assert sorted(listed) == sorted(c.id for c in samples.certificates)
 
 
 def test_content_pages(site):

@@ -29,7 +29,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -265,6 +265,12 @@ class RecordCache:
     def put(self, key: str, value) -> None:
         self._new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
+    def keep(self, key: str) -> None:
+        """Keep the entry under ``key``, if there is one, without reading it."""
+        raw = self._old.get(key)
+        if raw is not None:
+            self._new[key] = raw
+
     def value(self, key: str, make: Callable[[], object]):
         """The value kept under ``key``, or ``make()``'s, kept from now on."""
         found = self.get(key)
@@ -300,6 +306,14 @@ class Memo:
             return make()
         self.used = True
         return self.store.value(f"{kind}\0{self.digests[cert.id]}", make)
+
+    def keep(self, parts: Iterable[tuple[str, object]]) -> None:
+        """Keep these parts (kind, certificate) though this build did not use them: they are those
+        of a page the last build made and this one kept."""
+        if self.store is not None:
+            self.used = True
+            for kind, cert in parts:
+                self.store.keep(f"{kind}\0{self.digests[cert.id]}")
 
     def save(self) -> None:
         """Keep the parts this build used (a build that made no directory-wide file keeps all)."""

@@ -32,6 +32,9 @@ DEFAULTS = {
     "OCPP_PLAN": None,
     # processes making QR codes and labels (None: one per core; 1: none besides the build's own)
     "OCPP_WORKERS": None,
+    # how many of the newest certificates the home page lists; every certificate is listed by the
+    # year it was issued in, at issued/<year>/
+    "OCPP_HOME_ROWS": 100,
 }
 
 #: Settings that differ between two builds of the same site, and do not shape any output.

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pelican.generators import Generator
 
 from .directory import Directory, load_directory
@@ -29,6 +29,9 @@ from .config import VOLATILE_SETTINGS, build_date, resolve, setting
 SEARCH_PARTS = ("search-shard:", "search-fragments:")
 #: result fragments rendered (and kept) together
 FRAGMENTS_PER_UNIT = 64
+
+#: Where a kept table row links the site's address: escaped text never holds a "<"
+ROW_ROOT = Markup("<SITEURL>")
 
 #: What codes encode when SITEURL is not absolute: `make serve`'s address.
 DEV_BASE_URL = "http://localhost:8000"
@@ -140,15 +143,20 @@ class DirectoryGenerator(Generator):
         )
 
     def kept_row(self, cert: Certificate, show_vendor: bool, show_device: bool, siteurl: str) -> Markup:
-        """``certificate_row`` (macros.html), kept with the certificate's other parts: the directory
-        page's table is 10,000 rows (0.4 s), of which a one-record change alters one."""
-        device = self.directory.device_of[cert.id]
-        kind = f"table-row\0{siteurl}\0{show_vendor}\0{show_device}\0{device.url}\0{device.vendor.url}"
+        """``certificate_row`` (macros.html), kept with the certificate's other parts: the tables of
+        the home page and the pages by year are made of 10,000 rows, of which a one-record change
+        alters one. A row is kept with a placeholder for the site's address, which differs with the
+        page's depth when links are relative, so the pages share it."""
         def make() -> str:  # on a miss only: get_template checks the template file's date each call
             row = self.env.get_template("macros.html").module.certificate_row
-            return str(row(cert, show_vendor, show_device, siteurl))
+            return str(row(cert, show_vendor, show_device, ROW_ROOT))
 
-        return Markup(self.memo(kind, cert, make))
+        row = self.memo(self._row_kind(cert, show_vendor, show_device), cert, make)
+        return Markup(row.replace(ROW_ROOT, str(escape(siteurl))))
+
+    def _row_kind(self, cert: Certificate, show_vendor: bool, show_device: bool) -> str:
+        device = self.directory.device_of[cert.id]
+        return f"table-row\0{show_vendor}\0{show_device}\0{device.url}\0{device.vendor.url}"
 
     def profile_titles(self, cert: Certificate) -> list[str]:
         version = self.directory.program.versions[cert.ocpp_version]
@@ -274,6 +282,21 @@ class DirectoryGenerator(Generator):
                                      [(c.id, digests[c.id]) for c in vendor.certificates])
             self._unit(f"vendor:{vendor.url}", key, lambda vendor=vendor: self._write(
                 writer, vendor.url + "index.html", "vendor", vendor=vendor, page_url=vendor.url))
+        # Every certificate, by the year it was issued in: a year's page changes with its own records.
+        by_year = self._by_year()
+        years = list(by_year)
+        for at, year in enumerate(years):
+            certs = by_year[year]
+            newer, older = (years[at - 1] if at else None), (years[at + 1] if at + 1 < len(years) else None)
+            key = incremental.digest(shared, year, newer, older, [
+                (c.id, digests[c.id], d.device_of[c.id].url, d.device_of[c.id].vendor.url) for c in certs])
+            if self.plan.kept_unit(f"issued:{year}", key) is not None:
+                # Its rows are kept for the next change to this year (the store keeps what a build used).
+                self.memo.keep((self._row_kind(c, True, True), c) for c in certs)
+                continue
+            self._render(f"issued:{year}", key, lambda year=year, certs=certs, newer=newer, older=older: self._write(
+                writer, f"issued/{year}/index.html", "issued", year=year, certificates=certs, newer=newer,
+                older=older, page_url=f"issued/{year}/"))
         # Pages and files made from every record: rendered again when any record changed.
         everything = incremental.digest(shared, build_date(self.settings), sorted(digests.items()),
                                         [page.save_as for page in self.context.get("pages", [])])
@@ -284,6 +307,13 @@ class DirectoryGenerator(Generator):
         if report is not None:
             report["search"] = self.search_sizes
             report["plan"] = self.plan
+
+    def _by_year(self) -> dict[int, list[Certificate]]:
+        """The certificates of each year of issue, newest year first, each newest first."""
+        years: dict[int, list[Certificate]] = {}
+        for cert in self.directory.certificates:  # newest first
+            years.setdefault(cert.issued.year, []).append(cert)
+        return years
 
     def _write_kit_files(self, kit: logos.Kit, files: dict[str, bytes]) -> dict:
         """A kit's files and zip; their names and the zip's size, for the kit's page."""
@@ -389,7 +419,11 @@ class DirectoryGenerator(Generator):
     def _write_directory(self, writer) -> None:
         """The pages and open data made from every record."""
         d, base = self.directory, self.public_base
-        self._write(writer, "index.html", "directory", certificates=d.certificates, page_url="")
+        # The home page lists the newest certificates; the pages by year list every one (a table of
+        # 10,000 rows was 4.6 MB of HTML).
+        self._write(writer, "index.html", "directory", certificates=d.certificates,
+                    newest=d.certificates[:setting(self.settings, "OCPP_HOME_ROWS")],
+                    years=[(year, len(certs)) for year, certs in self._by_year().items()], page_url="")
         self._write(writer, "verify/index.html", "verify", page_url="verify/")
         self._write(writer, "logos/index.html", "logos", kits=self.kits, page_url="logos/")
         self._write(writer, "vendors/index.html", "vendors", vendors=d.vendors, page_url="vendors/")
