@@ -318,6 +318,7 @@ function search(message) {
     var first = Promise.all(shown.slice(0, FIRST_RESULTS).map(fragment));
     // Counts per facet ignore that facet's own selection (values within a facet are alternatives).
     // They need every facet: until all are here, the answers have none, and the last one waits.
+    // The best result is sent before they are made (10,000 hits: 2 to 25 ms in the bench's browser).
     var counts = null;
     function count() {
       counts = facets.map(function (facet) { return new Uint32Array(facet.values.length); });
@@ -336,7 +337,7 @@ function search(message) {
         for (k = column.start[d], end = column.start[d + 1]; k < end; k++) { counts[failedAt[i]][column.values[k]]++; }
       }
     }
-    if (allFacetsLoaded()) { count(); }
+    function countIfLoaded() { if (!counts && allFacetsLoaded()) { count(); } }
     var answer = function (data, complete) {
       return {
         type: "results",
@@ -354,13 +355,16 @@ function search(message) {
     };
     // The last answer: with the counts, once every facet is here (fetched after the first results).
     var last = function (data) {
+      countIfLoaded();
       if (counts) { return answer(data, true); }
       self.postMessage(answer(data, false));
       return facetColumns().then(function () { count(); return answer(data, true); });
     };
     if (shown.length <= 1) { return first.then(last); }
+    // The best result goes first, without the counts: they are made while the next fragments come.
     return best1.then(function (data) {
       self.postMessage(answer([data], false));
+      countIfLoaded();
       return first;
     }).then(function (data) {
       if (shown.length <= FIRST_RESULTS) { return last(data); }
