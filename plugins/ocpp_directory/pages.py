@@ -78,6 +78,8 @@ class DirectoryGenerator(Generator):
         self.binaries = workers.Binaries(Path(cache) if cache else None)
         self.qr, self.renderer = self.binaries.qr, self.binaries.renderer
         self.kits: list[logos.Kit] = []
+        #: the certificates of each year of issue (generate_output), for the pages by year and the home page
+        self.by_year: dict[int, list[Certificate]] = {}
         self.public_base, self.qr_warning = self._qr_base()
 
     def _qr_base(self) -> tuple[str, str | None]:
@@ -283,10 +285,10 @@ class DirectoryGenerator(Generator):
             self._unit(f"vendor:{vendor.url}", key, lambda vendor=vendor: self._write(
                 writer, vendor.url + "index.html", "vendor", vendor=vendor, page_url=vendor.url))
         # Every certificate, by the year it was issued in: a year's page changes with its own records.
-        by_year = self._by_year()
-        years = list(by_year)
+        self.by_year = self._by_year()
+        years = list(self.by_year)
         for at, year in enumerate(years):
-            certs = by_year[year]
+            certs = self.by_year[year]
             newer, older = (years[at - 1] if at else None), (years[at + 1] if at + 1 < len(years) else None)
             key = incremental.digest(shared, year, newer, older, [
                 (c.id, digests[c.id], d.device_of[c.id].url, d.device_of[c.id].vendor.url) for c in certs])
@@ -423,7 +425,7 @@ class DirectoryGenerator(Generator):
         # 10,000 rows was 4.6 MB of HTML).
         self._write(writer, "index.html", "directory", certificates=d.certificates,
                     newest=d.certificates[:setting(self.settings, "OCPP_HOME_ROWS")],
-                    years=[(year, len(certs)) for year, certs in self._by_year().items()], page_url="")
+                    years=[(year, len(certs)) for year, certs in self.by_year.items()], page_url="")
         self._write(writer, "verify/index.html", "verify", page_url="verify/")
         self._write(writer, "logos/index.html", "logos", kits=self.kits, page_url="logos/")
         self._write(writer, "vendors/index.html", "vendors", vendors=d.vendors, page_url="vendors/")
