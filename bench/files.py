@@ -27,12 +27,14 @@ HOST = "bench.example.org/verify/"
 
 
 def main() -> None:
-    from ocpp_directory import logos, qr
+    from ocpp_directory.engine.cache import ContentCache
+    from ocpp_directory.outputs import logos
+    from ocpp_directory.outputs import qr
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200)
     n = parser.parse_args().n
-    renderer = logos.Renderer(None, "2026-11-24")
+    renderer = logos.Renderer(ContentCache(None), "2026-11-24")
     steps = {"QR matrix": 0.0, "QR SVG": 0.0, "QR PNG": 0.0, "label SVG": 0.0, "label PDF": 0.0, "label PNG": 0.0}
     sizes = dict.fromkeys(steps, 0)
     for i in range(-len(STATEMENTS), n):  # the first round draws fonts and shared parts: not timed
@@ -47,10 +49,10 @@ def main() -> None:
         times.append(time.perf_counter())
         made["QR PNG"] = qr.png(modules)
         times.append(time.perf_counter())
-        made["label SVG"] = logos.label_svg(cert_id, lines, made["QR SVG"], HOST).encode()
+        made["label SVG"] = logos.label_svg(cert_id, lines, modules, url, HOST).encode()
         times.append(time.perf_counter())
         for kind in ("PDF", "PNG"):
-            made[f"label {kind}"] = renderer.label(cert_id, lines, made["QR SVG"], HOST, kind.lower(), "2026-01-02")
+            made[f"label {kind}"] = renderer.label(cert_id, lines, modules, HOST, kind.lower(), "2026-01-02")
             times.append(time.perf_counter())
         if i >= 0:
             for step, start, end in zip(steps, times, times[1:]):

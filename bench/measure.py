@@ -20,10 +20,10 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 
 def build(records: str, output: str, cache: str) -> dict:
-    from ocpp_directory.cli import build as build_site
+    from ocpp_directory.pipeline.build import build as build_site
 
     result = build_site(str(ROOT / "pelicanconf.py"), output, certificates=records, cache=cache,
-                        siteurl="https://bench.example.org", date="2026-11-24", quiet=True)
+                        siteurl="https://bench.example.org", date="2026-11-24")
     return {"certificates": result["certificates"], "pages": result["pages"], "files": result["files"],
             "qr_rendered": result["qr_generated"], "logos_rendered": result["logos_rendered"],
             "written": result["written"], "units_rendered": result["units_rendered"],

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from ocpp_directory.directory import load_directory
-from ocpp_directory.errors import ValidationFailed
-from ocpp_directory.program import load_program
+from ocpp_directory.model.directory import load_directory
+from ocpp_directory.model.errors import ValidationFailed
+from ocpp_directory.model.program import load_program
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 24)

@@ -21,13 +21,13 @@ BUILD_DATE = "2026-11-24"
 def build_sample(output: Path, **options) -> dict:
     """Build the sample records as the golden tree is built (options go to ``build``)."""
     sys.path.insert(0, str(ROOT / "plugins"))
-    from ocpp_directory.cli import build
+    from ocpp_directory.pipeline.build import build
 
     # The cache is keyed by content, so every build may share the project's; tests of the
     # cache itself pass a fresh folder.
     options.setdefault("cache", ROOT / ".cache")
     return build(str(ROOT / "pelicanconf.py"), output, certificates=str(ROOT / "certificates"),
-                 date=BUILD_DATE, quiet=True, **options)
+                 date=BUILD_DATE, **options)
 
 
 #: Binary renderings (logo kits, labels, QR PNGs) stay out of the golden tree: reviewing

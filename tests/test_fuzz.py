@@ -8,9 +8,9 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ocpp_directory.errors import Problem
-from ocpp_directory.loader import count_lines
-from ocpp_directory.records import read_record
+from ocpp_directory.model.errors import Problem
+from ocpp_directory.model.loader import count_lines
+from ocpp_directory.model.records import read_record
 
 from .conftest import VALID, VALID_CSMS
 
@@ -72,7 +72,7 @@ PROGRAM = None
 
 
 def setup_module(module):
-    from ocpp_directory.program import load_program
+    from ocpp_directory.model.program import load_program
 
     from .conftest import ROOT
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from ocpp_directory.cli import build
+from ocpp_directory.pipeline.build import build
 
 from . import golden_tree
 from .conftest import ROOT, VALID, QuietHandler, digest, serve
@@ -176,7 +176,7 @@ def hostile_site(tmp_path_factory):
     (base / "certs" / "OCA-16-2024-0042.yaml").write_text(hostile_record(), "utf-8")
     out = base / "out"
     result = build(str(ROOT / "pelicanconf.py"), out, certificates=str(base / "certs"), siteurl=SITEURL,
-                   date="2026-11-24", cache=ROOT / ".cache", quiet=True,
+                   date="2026-11-24", cache=ROOT / ".cache",
                    settings_override={"OCPP_FEED_ATOM": "feeds/certificates.atom"})
     return out, result
 

@@ -12,19 +12,20 @@ import pytest
 
 from .conftest import ROOT, TODAY, VALID, digest
 from .golden_tree import BUILD_DATE
-from ocpp_directory import incremental, workers
-from ocpp_directory.cache import RecordCache
-from ocpp_directory.cli import build
-from ocpp_directory.directory import load_directory
-from ocpp_directory.errors import ValidationFailed
-from ocpp_directory.program import load_program
+from ocpp_directory.engine import incremental
+from ocpp_directory.pipeline import workers
+from ocpp_directory.engine.cache import RecordCache
+from ocpp_directory.pipeline.build import build
+from ocpp_directory.model.directory import load_directory
+from ocpp_directory.model.errors import ValidationFailed
+from ocpp_directory.model.program import load_program
 
 
 @pytest.fixture(scope="module")
 def renderings(tmp_path_factory):
     """QR codes and logo files of the samples, rendered once for this module's tests."""
     folder = tmp_path_factory.mktemp("renderings")
-    build(str(ROOT / "pelicanconf.py"), folder / "output", cache=folder / "cache", date=BUILD_DATE, quiet=True)
+    build(str(ROOT / "pelicanconf.py"), folder / "output", cache=folder / "cache", date=BUILD_DATE)
     return folder / "cache"
 
 
@@ -40,7 +41,7 @@ def work(tmp_path, renderings):
 
 def run(work: Path, output: str = "output", settings: str | Path = ROOT / "pelicanconf.py", **options) -> dict:
     return build(str(settings), work / output, certificates=str(work / "records"), cache=work / "cache",
-                 date=BUILD_DATE, quiet=True, **options)
+                 date=BUILD_DATE, **options)
 
 
 def full_build_equals(work: Path, **options) -> None:
@@ -92,7 +93,7 @@ def test_a_rebuild_with_every_date_as_the_last_build_left_it_reads_nothing(work)
 
 
 def test_a_missing_settings_file_is_an_error_not_a_traceback(work):
-    from ocpp_directory.errors import DirectoryError
+    from ocpp_directory.model.errors import DirectoryError
 
     with pytest.raises(DirectoryError, match="nope.py: no such settings file"):
         run(work, settings=work / "nope.py")
@@ -115,7 +116,7 @@ def test_a_record_changed_with_its_size_and_dates_put_back_is_still_seen(work):
 def test_a_file_changed_within_the_clock_tick_of_the_check_is_compared_by_content(tmp_path, monkeypatch):
     """File dates tick more coarsely than nanoseconds: a file changed in the tick its dates were read
     in can keep every date. Such recent files count by their bytes too (git's "racily clean" files)."""
-    from ocpp_directory import uptodate
+    from ocpp_directory.engine import uptodate
 
     path = tmp_path / "record.yaml"
     path.write_text("failed: 0\n", "utf-8")
@@ -162,12 +163,13 @@ def test_a_setting_read_from_the_environment_is_seen(work, monkeypatch):
 
 
 def test_a_changed_logo_artwork_renders_the_kits_and_labels_again(work, monkeypatch, request):
-    from ocpp_directory import logos
+    from ocpp_directory.outputs import logos
+    from ocpp_directory.outputs.logos import glyphs
 
     request.addfinalizer(logos._logo.cache_clear)  # no logo drawn from this artwork outlives the test
     assets = work / "assets"
-    shutil.copytree(logos.ASSETS, assets)
-    monkeypatch.setattr(logos, "ASSETS", assets)
+    shutil.copytree(glyphs.ASSETS, assets)
+    monkeypatch.setattr(glyphs, "ASSETS", assets)
     run(work, settings_override={"OCPP_WORKERS": 1})
     kit = next((work / "output" / "logos").glob("*/*-colour.svg"))
     artwork = assets / "logos" / "logo-template.svg"
@@ -236,7 +238,7 @@ def test_the_home_page_lists_the_newest_and_a_change_rewrites_its_year_only(work
 def test_a_change_the_label_does_not_show_makes_no_label_and_no_qr_code(work, monkeypatch):
     """A certificate's page and its QR code and label are separate units: a new test tool renders
     the page again, not the label (nor the fonts and cairo it would take); a new issue date does."""
-    from ocpp_directory import logos
+    from ocpp_directory.outputs import logos
 
     run(work)
     made = []
@@ -452,7 +454,7 @@ def test_the_cache_keeps_only_what_this_version_can_use(work):
     shutil.copytree(work / "records", work / "other-records")
     run(work)
     build(str(ROOT / "pelicanconf.py"), work / "other", certificates=str(work / "other-records"), cache=cache,
-          date=BUILD_DATE, quiet=True)
+          date=BUILD_DATE)
     named = sorted(p.read_text("utf-8") for p in cache.glob("folders/*/folder"))
     assert named == [str(work / "other-records"), str(work / "records")]
     old = [cache / "qr" / "qr-0" / "ab" / "ab12.svg", cache / "logos" / "logo-0-2020-01-01" / "cd" / "cd34.png",

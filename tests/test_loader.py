@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ocpp_directory.loader import MAX_BYTES, count_lines, load
+from ocpp_directory.model.loader import MAX_BYTES, count_lines, load
 
 from .conftest import VALID, line_of
 

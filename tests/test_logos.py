@@ -15,7 +15,8 @@ import zxingcpp
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
-from ocpp_directory import logos
+from ocpp_directory.engine.cache import ContentCache
+from ocpp_directory.outputs import logos
 
 from . import golden_tree
 from .conftest import ROOT
@@ -109,8 +110,8 @@ def test_colour_versions(all_kits):
 
 def test_pdf_dates_are_pinned_and_files_deterministic(all_kits, tmp_path):
     kit = all_kits[3]
-    first = logos.kit_files(kit, logos.Renderer(None, "2026-11-24"))
-    second = logos.kit_files(kit, logos.Renderer(tmp_path / "cache", "2026-11-24"))
+    first = logos.kit_files(kit, logos.Renderer(ContentCache(None), "2026-11-24"))
+    second = logos.kit_files(kit, logos.Renderer(ContentCache(tmp_path / "cache"), "2026-11-24"))
     assert first == second
     assert b"/CreationDate (D:20261124000000" in first[f"{kit.slug}-colour.pdf"]
     assert logos.zip_bytes(first, kit.slug) == logos.zip_bytes(dict(reversed(list(first.items()))), kit.slug)
@@ -119,13 +120,14 @@ def test_pdf_dates_are_pinned_and_files_deterministic(all_kits, tmp_path):
 def test_the_same_logo_on_a_machine_without_fonts(all_kits, tmp_path):
     """No font is looked up: with fontconfig given no fonts at all, the PNG is identical."""
     kit = all_kits[3]
-    here = logos.Renderer(None, "2026-11-24").render(logos.logo(kit.lines).svg, "png", 600)
+    here = logos.Renderer(ContentCache(None), "2026-11-24").render(logos.logo(kit.lines).svg, "png", 600)
     conf = tmp_path / "fonts.conf"
     conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
                     f"<cachedir>{tmp_path}/fc-cache</cachedir></fontconfig>")
-    script = ("import sys; from ocpp_directory import logos; kit = [k for k in logos.kits("
-              "__import__('ocpp_directory.program', fromlist=['x']).load_program(sys.argv[1]), []) "
-              "if k.slug == sys.argv[2]][0]; sys.stdout.buffer.write(logos.Renderer(None, '2026-11-24')"
+    script = ("import sys; from ocpp_directory.outputs import logos; "
+              "from ocpp_directory.engine.cache import ContentCache; kit = [k for k in logos.kits("
+              "__import__('ocpp_directory.model.program', fromlist=['x']).load_program(sys.argv[1]), []) "
+              "if k.slug == sys.argv[2]][0]; sys.stdout.buffer.write(logos.Renderer(ContentCache(None), '2026-11-24')"
               ".render(logos.logo(kit.lines).svg, 'png', 600))")
     env = {**os.environ, "FONTCONFIG_FILE": str(conf), "PYTHONPATH": str(ROOT / "plugins")}
     there = subprocess.run([sys.executable, "-c", script, str(ROOT / "program.yaml"), kit.slug],
@@ -174,7 +176,7 @@ def test_png_writer_gives_the_pixels_cairo_writes():
     libpng's path rounds."""
     import cairocffi as cairo
 
-    from ocpp_directory import png
+    from ocpp_directory.outputs import png
 
     surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, 301, 517)  # odd sizes, five bands of 128 rows
     context = cairo.Context(surface)
@@ -204,27 +206,29 @@ def test_a_label_png_started_from_shared_pixels_is_the_label_drawn_whole(samples
     """A PNG label is drawn over the pixels every label of the site shares and its statement's logo,
     drawn once (a tile); its id and QR code do not overlap them, so the result is what drawing the
     whole label at once gives. Every statement of the samples, tiles kept for two at most."""
-    from ocpp_directory import png, qr
+    from ocpp_directory.outputs import png
+    from ocpp_directory.outputs import qr
+    from ocpp_directory.outputs.logos import labels
 
-    monkeypatch.setattr(logos, "LABEL_LOGO_TILES", 2)
-    renderer = logos.Renderer(None, "2026-11-24")
+    monkeypatch.setattr(labels, "LABEL_LOGO_TILES", 2)
+    renderer = logos.Renderer(ContentCache(None), "2026-11-24")
     statements = [kit.lines for kit in logos.kits(samples.program, samples.certificates)]
     assert len(statements) > 3
     cases = [(cert_id, statements[0]) for cert_id in ("OCA-201-2026-00001", "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW")]
     cases += [("OCA-16-2026-00002", lines) for lines in statements[1:]]
     for cert_id, lines in cases:  # a long id: set smaller
         url = f"https://certification.example.org/certificates/{cert_id}/"
-        code = qr.svg(qr.matrix(url), url)
+        code = qr.matrix(url)
         made = Image.open(io.BytesIO(renderer.label(cert_id, lines, code, "certification.example.org/verify/", "png")))
         whole = logos._raster(lambda context: renderer.draw_label(context, cert_id, lines, code,
                                                                    "certification.example.org/verify/"),
                               *logos.LABEL_PX, None, logos.LABEL_DPI)
         assert made.tobytes() == Image.open(io.BytesIO(png.from_cairo(whole))).tobytes(), (cert_id, lines)
-        assert list(renderer._logo_tiles.values)[-1] == tuple(lines) and len(renderer._logo_tiles.values) <= 2
+        assert tuple(lines) in renderer._logo_tiles and len(renderer._logo_tiles) <= 2
     a, b, c = (tuple(lines) for lines in statements[:3])
     for lines in (a, b, a, c):
         renderer._label_logo_tile(lines)
-    assert list(renderer._logo_tiles.values) == [a, c]  # the one least recently used went
+    assert set(renderer._logo_tiles) == {a, c}  # the one least recently used went
 
 
 def test_a_label_pdf_assembled_from_the_shared_pdf_is_the_label_cairo_draws_whole(tmp_path):
@@ -234,17 +238,17 @@ def test_a_label_pdf_assembled_from_the_shared_pdf_is_the_label_cairo_draws_whol
     the certificate's."""
     import functools
 
-    from ocpp_directory import qr
+    from ocpp_directory.outputs import qr
 
-    renderer = logos.Renderer(None, "2026-11-24")
+    renderer = logos.Renderer(ContentCache(None), "2026-11-24")
     lines = ["OCPP 2.0.1 Core", "Advanced Security"]
     host = "certification.example.org/verify/"
     assert renderer._label_pdf_base(tuple(lines), host) is not None  # cairo's PDF was cut: the fast path
     for cert_id in ("OCA-201-2026-00042", "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW"):
         url = f"https://certification.example.org/certificates/{cert_id}/"
-        code = qr.svg(qr.matrix(url), url)
+        code = qr.matrix(url)
         assembled = renderer.label(cert_id, lines, code, host, "pdf", "2025-03-04")
-        whole = logos._output(functools.partial(renderer.draw_label, cert_id=cert_id, lines=lines, qr_svg=code,
+        whole = logos._output(functools.partial(renderer.draw_label, cert_id=cert_id, lines=lines, modules=code,
                                                 verify_host=host), *logos.LABEL_PX, "pdf", None, 96,
                               "2025-03-04")
         images = []
@@ -265,7 +269,8 @@ def test_a_label_pdf_assembled_from_the_shared_pdf_is_the_label_cairo_draws_whol
 
 
 def test_a_pdf_cairo_laid_out_otherwise_is_not_cut_and_the_label_is_drawn_whole(monkeypatch):
-    from ocpp_directory import pdf, qr
+    from ocpp_directory.outputs import pdf
+    from ocpp_directory.outputs import qr
 
     good = logos._output(lambda context: None, 100, 50, "pdf", None, 96, "2026-11-24")
     assert pdf.split(good) is not None
@@ -274,7 +279,7 @@ def test_a_pdf_cairo_laid_out_otherwise_is_not_cut_and_the_label_is_drawn_whole(
         assert pdf.split(bad) is None
     monkeypatch.setattr(pdf, "split", lambda data: None)
     url = "https://certification.example.org/certificates/OCA-1/"
-    made = logos.Renderer(None, "2026-11-24").label("OCA-1", ["OCPP 1.6 Core"], qr.svg(qr.matrix(url), url),
+    made = logos.Renderer(ContentCache(None), "2026-11-24").label("OCA-1", ["OCPP 1.6 Core"], qr.matrix(url),
                                                     "certification.example.org/verify/", "pdf", "2025-03-04")
     reader = PdfReader(io.BytesIO(made))
     assert len(reader.pages) == 1 and reader.metadata["/CreationDate"].startswith("D:20250304")
@@ -291,7 +296,7 @@ def test_the_usage_guide_states_the_statement_and_every_rule(all_kits, tmp_path)
                         "Do not", "Who may use it", "section 8.2.2"):
             assert heading in words, heading
         assert [item[1] for item in items if item[0] == "logo"] == list(logos.VARIANTS)
-        (tmp_path / "guide.pdf").write_bytes(logos.Renderer(None, "2026-11-24").guide(kit))
+        (tmp_path / "guide.pdf").write_bytes(logos.Renderer(ContentCache(None), "2026-11-24").guide(kit))
         info = subprocess.run(["pdfinfo", tmp_path / "guide.pdf"], capture_output=True, text=True)
         assert info.returncode == 0 and info.stderr == "" and "Page size:       595.276 x 841.89 pts" in info.stdout
 

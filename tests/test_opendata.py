@@ -12,8 +12,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from ocpp_directory import exports
-from ocpp_directory.cli import build
+from ocpp_directory.outputs import exports
+from ocpp_directory.pipeline.build import build
 
 from . import golden_tree
 from .conftest import ROOT, VALID
@@ -70,7 +70,7 @@ def test_the_schema_refuses_what_the_validator_refuses(public, broken):
 def test_schema_is_generated_from_the_validators_sources(samples):
     text = exports.json_schema(samples, SITEURL)
     data = json.loads(text)
-    from ocpp_directory.records import ID_PATTERN, TOP_REQUIRED
+    from ocpp_directory.model.records import ID_PATTERN, TOP_REQUIRED
 
     assert data["properties"]["id"]["pattern"] == ID_PATTERN.pattern
     assert data["required"] == list(TOP_REQUIRED)
@@ -95,7 +95,7 @@ def test_csv_cells_never_run_in_a_spreadsheet(tmp_path):
     (tmp_path / "certs").mkdir()
     (tmp_path / "certs" / "OCA-16-2024-0042.yaml").write_text(text)
     build(str(ROOT / "pelicanconf.py"), tmp_path / "out", certificates=str(tmp_path / "certs"),
-          date="2026-11-24", cache=tmp_path / "cache", quiet=True)
+          date="2026-11-24", cache=tmp_path / "cache")
     row = next(csv.DictReader(io.StringIO((tmp_path / "out" / "directory.csv").read_text("utf-8"), newline="")))
     assert row["vendor_name"] == "'=cmd|' /C calc'!A0"
     assert row["device_name"] == "'+SUM(1,2)"
@@ -168,12 +168,12 @@ def test_exports_escape_hostile_text(tmp_path):
     (tmp_path / "certs" / "OCA-16-2024-0042.yaml").write_text(text)
     out = tmp_path / "out"
     build(str(ROOT / "pelicanconf.py"), out, certificates=str(tmp_path / "certs"), siteurl=SITEURL,
-          date="2026-11-24", cache=tmp_path / "cache", quiet=True,
+          date="2026-11-24", cache=tmp_path / "cache",
           settings_override={"OCPP_FEED_ATOM": "feeds/certificates.atom"})
     assert json.loads((out / "directory.json").read_bytes())["certificates"][0]["vendor"]["name"] == hostile
     feed = ET.parse(out / "feeds" / "certificates.atom").getroot()
     titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
-    from ocpp_directory.text import visible_bidi
+    from ocpp_directory.model.text import visible_bidi
 
     assert any(visible_bidi(hostile) in (t or "") for t in titles)  # the override shown, not obeyed
     assert "<script>x" not in (out / "feeds" / "certificates.atom").read_text("utf-8")
@@ -187,8 +187,8 @@ def test_directory_files_pieced_from_kept_parts_are_those_encoded_whole(tmp_path
     import datetime as dt
     import hashlib
 
-    from ocpp_directory.cache import Memo, RecordCache
-    from ocpp_directory.text import json_bytes
+    from ocpp_directory.engine.cache import Memo, RecordCache
+    from ocpp_directory.model.text import json_bytes
 
     hostile = "<x> & \"q\" \u202e \ue000 \\ \n end"
     certs = [dataclasses.replace(c, vendor_name=hostile) if i % 3 == 0 else c

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ocpp_directory.directory import load_directory
-from ocpp_directory.errors import ProgramFileError, ValidationFailed
-from ocpp_directory.program import load_program
+from ocpp_directory.model.directory import load_directory
+from ocpp_directory.model.errors import ProgramFileError, ValidationFailed
+from ocpp_directory.model.program import load_program
 
 from .conftest import ROOT, TODAY, VALID_CSMS
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from ocpp_directory import publish
-from ocpp_directory.cli import publish_site
+from ocpp_directory.publishing import targets as publish
+from ocpp_directory.publishing.flow import publish_site
 
 from .conftest import ROOT, VALID, make
 
@@ -110,7 +110,7 @@ def cert(cid: str, **changes: str) -> tuple[str, str]:
 def publish_to(target: Path | publish.Target, certs: Path, tmp_path: Path, **options) -> dict:
     destination = target if isinstance(target, publish.Target) else publish.LocalTarget(target)
     return publish_site(PUBLISHCONF, tmp_path / "output", destination, certificates=str(certs), siteurl=SITEURL,
-                        date="2026-11-24", quiet=True, **options)
+                        date="2026-11-24", **options)
 
 
 A, B, C = "OCA-16-2024-0101", "OCA-16-2024-0102", "OCA-16-2024-0103"
@@ -188,7 +188,7 @@ def test_correction_without_anything_to_correct_is_refused(nginx, tmp_path):
 def test_invalid_records_publish_nothing(nginx, tmp_path):
     target, _ = nginx
     first = publish_to(target, records(tmp_path / "r", cert(A)), tmp_path)
-    from ocpp_directory.errors import ValidationFailed
+    from ocpp_directory.model.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
         publish_to(target, records(tmp_path / "r", cert(A), cert(B, **{"failed: 0": "failed: 1"})), tmp_path)

@@ -14,8 +14,9 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from ocpp_directory import qr
-from ocpp_directory.errors import DirectoryError
+from ocpp_directory.engine.cache import ContentCache
+from ocpp_directory.outputs import qr
+from ocpp_directory.model.errors import DirectoryError
 
 from . import golden_tree
 from .conftest import ROOT
@@ -125,12 +126,12 @@ def test_rebuild_regenerates_no_code(tmp_path):
 
 def test_a_truncated_cache_entry_is_rendered_again(tmp_path):
     cache = tmp_path / "cache"
-    codes = qr.QRCodes(cache)
+    codes = qr.QRCodes(ContentCache(cache))
     codes.files("https://a.example/certificates/X1/")
     next(cache.rglob("*.png")).unlink()
-    again = qr.QRCodes(cache)
-    svg, png = again.files("https://a.example/certificates/X1/")
-    assert again.generated == 1 and png.startswith(b"\x89PNG")
+    again = qr.QRCodes(ContentCache(cache))
+    svg, png, modules = again.files("https://a.example/certificates/X1/")
+    assert again.generated == 1 and png.startswith(b"\x89PNG") and modules == qr.matrix("https://a.example/certificates/X1/")
 
 
 @pytest.mark.parametrize("siteurl", ["", "/", "http://localhost:8000", "http://127.0.0.1:8000"])

@@ -523,7 +523,7 @@ def test_build_date_is_the_judge(records):
 
 
 def test_an_empty_folder_is_an_error(records):
-    from ocpp_directory.errors import DirectoryError
+    from ocpp_directory.model.errors import DirectoryError
 
     with pytest.raises(DirectoryError, match="no certificate records"):
         records.directory()

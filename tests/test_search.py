@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from ocpp_directory import search
-from ocpp_directory.pages import HARDWARE_WORDS
+from ocpp_directory.engine.cache import KeptFile
+from ocpp_directory.outputs import search
+from ocpp_directory.outputs.words import HARDWARE_WORDS
 
 from .test_browser import base_url, browser, page  # noqa: F401  (shared browser fixtures)
 
@@ -83,7 +84,7 @@ def test_index_is_deterministic_and_has_no_stemmer(samples):
 
 def test_the_index_from_kept_parts_is_the_index_made_afresh(samples, tmp_path):
     """Each certificate's result fragment is kept between builds; the files are the same."""
-    from ocpp_directory.cache import Memo, RecordCache
+    from ocpp_directory.engine.cache import Memo, RecordCache
 
     afresh = search.build(samples, HARDWARE_WORDS)
     digests = {c.id: c.id + "-key" for c in samples.certificates}
@@ -140,7 +141,7 @@ def _directory(samples, certificates):
     """``samples`` modelled again with other certificates; each record's key follows its contents."""
     import hashlib
 
-    from ocpp_directory.directory import _model
+    from ocpp_directory.model.directory import _model
 
     directory = _model(samples.program, certificates, [])
     directory.digests = {c.id: hashlib.sha256(repr(c).encode()).hexdigest() for c in certificates}
@@ -180,11 +181,11 @@ def test_the_index_updated_from_the_kept_one_is_the_index_made_afresh(samples, t
     monkeypatch.setattr(search, "SHARD_BYTES", 600)  # a deep tree, so that changes move shards
     path = tmp_path / "search.pickle"
     first = _directory(samples, list(samples.certificates))
-    kept = search.KeptIndex(path, "salt")
+    kept = search.KeptIndex(KeptFile(path, search.INDEX_FORMAT, "salt"))
     assert search.build(first, HARDWARE_WORDS, kept=kept) == search.build(first, HARDWARE_WORDS)
     assert kept.updated is None and path.exists()
     for name, directory, changed in _changes(samples):
-        kept = search.KeptIndex(path, "salt")
+        kept = search.KeptIndex(KeptFile(path, search.INDEX_FORMAT, "salt"))
         assert search.build(directory, HARDWARE_WORDS, kept=kept) == search.build(directory, HARDWARE_WORDS), name
         assert kept.updated == changed, name
 
@@ -193,13 +194,13 @@ def test_a_kept_index_of_other_code_or_a_damaged_file_is_not_used(samples, tmp_p
     directory = _directory(samples, list(samples.certificates))
     path = tmp_path / "search.pickle"
     afresh = search.build(directory, HARDWARE_WORDS)
-    search.build(directory, HARDWARE_WORDS, kept=search.KeptIndex(path, "salt"))
-    kept = search.KeptIndex(path, "salt")
+    search.build(directory, HARDWARE_WORDS, kept=search.KeptIndex(KeptFile(path, search.INDEX_FORMAT, "salt")))
+    kept = search.KeptIndex(KeptFile(path, search.INDEX_FORMAT, "salt"))
     assert search.build(directory, HARDWARE_WORDS, kept=kept) == afresh and kept.updated == 0
-    kept = search.KeptIndex(path, "other code")
+    kept = search.KeptIndex(KeptFile(path, search.INDEX_FORMAT, "other code"))
     assert search.build(directory, HARDWARE_WORDS, kept=kept) == afresh and kept.updated is None
     path.write_bytes(path.read_bytes()[:100])
-    kept = search.KeptIndex(path, "other code")
+    kept = search.KeptIndex(KeptFile(path, search.INDEX_FORMAT, "other code"))
     assert search.build(directory, HARDWARE_WORDS, kept=kept) == afresh and kept.updated is None
 
 

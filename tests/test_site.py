@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ocpp_directory.cli import build
-from ocpp_directory.errors import ValidationFailed
+from ocpp_directory.pipeline.build import build
+from ocpp_directory.model.errors import ValidationFailed
 
 from . import golden_tree
 from .conftest import ROOT, VALID, digest, make
@@ -191,7 +191,7 @@ def _yaml_quote(value: str) -> str:
 def test_vendor_text_is_escaped_everywhere(tmp_path):
     hostile_records(tmp_path / "certs")
     out = tmp_path / "out"
-    build(str(ROOT / "pelicanconf.py"), out, certificates=str(tmp_path / "certs"), date="2026-11-24", quiet=True)
+    build(str(ROOT / "pelicanconf.py"), out, certificates=str(tmp_path / "certs"), date="2026-11-24")
     pages = {p: p.read_text("utf-8") for p in out.rglob("*.html")}
     for path, body in pages.items():
         for raw in ("<script>alert", "<b>22</b>", "<img src=x", "</dd><script>"):
@@ -210,7 +210,7 @@ def test_slugs_stay_inside_the_output(tmp_path):
     (tmp_path / "certs" / "2024").mkdir(parents=True)
     (tmp_path / "certs" / "2024" / "OCA-16-2024-0042.yaml").write_text(text, "utf-8")
     out = tmp_path / "deep" / "out"
-    build(str(ROOT / "pelicanconf.py"), out, certificates=str(tmp_path / "certs"), date="2026-11-24", quiet=True)
+    build(str(ROOT / "pelicanconf.py"), out, certificates=str(tmp_path / "certs"), date="2026-11-24")
     assert (out / "vendors" / "etc" / "index.html").exists()
     assert (out / "devices" / "etc" / "x" / "index.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["certs", "deep"]
@@ -234,7 +234,7 @@ def test_failed_build_leaves_the_previous_site(tmp_path):
     (bad / "2024").mkdir(parents=True)
     (bad / "2024" / "OCA-16-2024-0042.yaml").write_text(VALID.replace("failed: 0", "failed: 3"), "utf-8")
     with pytest.raises(ValidationFailed):
-        build(str(ROOT / "pelicanconf.py"), out, certificates=str(bad), date="2026-11-24", quiet=True)
+        build(str(ROOT / "pelicanconf.py"), out, certificates=str(bad), date="2026-11-24")
     assert digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "output"]  # no staging folder left
 
@@ -254,7 +254,7 @@ def test_template_error_leaves_the_previous_site(tmp_path):
     sys.path.insert(0, str(ROOT))
     try:
         with pytest.raises(Exception):
-            build(str(conf), out, date="2026-11-24", quiet=True)
+            build(str(conf), out, date="2026-11-24")
     finally:
         sys.path.remove(str(ROOT))
     assert digest(out) == before

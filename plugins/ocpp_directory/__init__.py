@@ -1,20 +1,22 @@
 """OCPP certification directory: a Pelican plugin.
 
-The pipeline, one module a step: :mod:`loader` reads a record file strictly,
-:mod:`program` reads the certification program's rules, :mod:`records` checks
-one record against them, :mod:`directory` checks records together and models
-vendors and devices, :mod:`pages` renders the site. :mod:`cli` is the command
+The pipeline, one package a concern: :mod:`.model` reads and checks the records
+against the program's rules; :mod:`.outputs` turns them into pages, search
+files, open data, QR codes, logos and labels; :mod:`.engine` decides what must
+be rebuilt and keeps what need not be; :mod:`.pipeline` runs one build through
+Pelican; :mod:`.publishing` puts a built site live. :mod:`.cli` is the command
 line (``python -m ocpp_directory``).
 
 Nothing is imported here: the command line's up-to-date check runs before
-Pelican and the renderers are loaded (a third of a second), and may not need them.
+Pelican and the renderers are loaded, and may not need them.
 """
 
 
 def _generators(pelican):
-    from .pages import DirectoryGenerator
+    """Pelican's get_generators receiver: the generator bound to our build, if one started Pelican."""
+    from .pipeline.generator import DirectoryGenerator
 
-    return DirectoryGenerator
+    return getattr(pelican, "ocpp_generator", DirectoryGenerator)
 
 
 def register() -> None:

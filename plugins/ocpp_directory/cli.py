@@ -1,28 +1,29 @@
-"""Command line: ``python -m ocpp_directory {validate,build,serve,devserver}``.
+"""Command line: ``python -m ocpp_directory {validate,build,serve,devserver,publish,rollback,guard}``.
 
-The only module that prints. A build writes into a fresh folder beside the
-output folder and swaps it in only when everything succeeded, so a failed
-build leaves the previous site exactly as it was.
+The only module that prints: each command calls the library (:mod:`.pipeline.build`,
+:mod:`.publishing`), shows progress on long work, a summary at the end, and
+every problem as ``path:line: field: what is wrong; what is expected``.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import functools
 import http.server
+import json
 import logging
 import os
-import shutil
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-from . import incremental, publish, uptodate
-from .config import VOLATILE_SETTINGS, build_date, resolve
-from .errors import DirectoryError, Problem, ValidationFailed
+from .model.errors import DirectoryError, Problem, ValidationFailed
+from .pipeline.build import build
+from .pipeline.settings import build_date
+from .publishing import targets as publish
+from .publishing.flow import publish_site
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -39,8 +40,8 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .directory import load_directory
-    from .program import load_program
+    from .model.directory import load_directory
+    from .model.program import load_program
 
     start = time.perf_counter()
     try:
@@ -69,178 +70,10 @@ def _date_settings(args: argparse.Namespace) -> dict:
     return {"OCPP_BUILD_DATE": args.date} if getattr(args, "date", None) else {}
 
 
-class _Progress:
+def _progress(stage: str, done: int, total: int) -> None:
     """Progress lines for long builds; silent for small ones."""
-
-    def __init__(self, quiet: bool):
-        self.quiet = quiet
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.quiet and total >= 1000:
-            print(f"  {stage}: {done}/{total}", file=sys.stderr, flush=True)
-
-
-def build(
-    settings_file: str,
-    output: str | Path,
-    *,
-    certificates: str | None = None,
-    siteurl: str | None = None,
-    date: str | None = None,
-    cache: str | Path | None = None,
-    settings_override: dict | None = None,
-    quiet: bool = False,
-    reread: bool = False,
-) -> dict:
-    """Build the site into ``output`` atomically; return what was built.
-
-    With a cache folder, a build whose inputs and output have the same dates as the last
-    build left them does nothing (:mod:`uptodate`) unless ``reread``.
-    Raises :class:`DirectoryError` (with nothing written) on bad records.
-    """
-    start = time.perf_counter()
-    if not Path(settings_file).is_file():
-        raise DirectoryError(f"{settings_file}: no such settings file")
-    output = Path(output).resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = output.parent / f".{output.name}.building-{os.getpid()}"
-    report: dict = {}
-    override = {
-        "OUTPUT_PATH": str(staging),
-        "OCPP_PROGRESS": _Progress(quiet),
-        "OCPP_REPORT": report,
-    }
-    if certificates is not None:
-        override["OCPP_CERTIFICATES"] = str(Path(certificates).resolve())
-    if siteurl is not None:
-        override["SITEURL"] = siteurl.rstrip("/")
-    if date is not None:
-        override["OCPP_BUILD_DATE"] = date
-    if cache is not None:
-        override["OCPP_CACHE_PATH"] = str(cache)
-    override.update(settings_override or {})
-    values = {**uptodate.settings_values(settings_file), **override}
-    cache_path = values.get("OCPP_CACHE_PATH")
-    manifest = incremental.Manifest(Path(cache_path), output) if cache_path else None
-    stamp = None
-    if manifest is not None:
-        key = uptodate.settings_key(settings_file, values, VOLATILE_SETTINGS, build_date(values).isoformat())
-        stamp = uptodate.Stamp(manifest.stamp, output, key)
-        summary = None if reread or manifest.journal.exists() else stamp.check()
-        if summary is not None:
-            _remove_stale(output)
-            manifest.prune()
-            return _up_to_date(summary, output, start)
-
-    from pelican import Pelican
-    from pelican.log import console
-    from pelican.settings import read_settings
-
-    from . import cache as cache_module
-    from . import workers
-    from .logos import ASSETS
-
-    quiet_before, console.quiet = console.quiet, True  # our summary replaces Pelican's blog counts
-    committing = False
-    try:
-        settings = read_settings(settings_file, override=override)
-        present = False  # whether the files the manifest lists are known to be in the output
-        if stamp is not None:
-            found = uptodate.inputs(settings, settings_file, [resolve(settings, "OCPP_CERTIFICATES"),
-                                                              resolve(settings, "OCPP_PROGRAM_FILE"), ASSETS])
-            present = stamp.output_unchanged
-            before = stamp.before_build(found)
-        # First finish a commit a killed build left half done, then clear what it left beside the output.
-        previous = manifest.load() if manifest is not None else None
-        _remove_stale(output)
-        plan = incremental.Plan(previous, output, present)
-        settings["OCPP_PLAN"] = plan
-        Pelican(settings).run()
-        # What Pelican itself wrote (content pages, theme files) is made again by every build.
-        claimed = {name for unit in plan.units.values() for name in unit["files"]}
-        plan.add("pelican", "", [name for name in incremental.files_below(staging) if name not in claimed])
-        files = sum(len(unit["files"]) for unit in plan.units.values())
-        pages = sum(1 for unit in plan.units.values() for name in unit["files"] if name.endswith(".html"))
-        if plan.incremental:
-            committing = True
-            written = manifest.commit(staging, plan.units, previous)
-        else:
-            written = {"written": files, "unchanged": 0, "deleted": 0}
-            if manifest is not None:
-                manifest.forget()
-            _swap_in(staging, output)
-            if manifest is not None:
-                manifest.save(plan.units)
-    finally:
-        console.quiet = quiet_before
-        if not committing or not (manifest and manifest.journal.exists()):
-            shutil.rmtree(staging, ignore_errors=True)
-    # Renderings of earlier formats, and what was kept for records folders since removed (cache.py).
-    removed = cache_module.prune(Path(cache_path), workers.GENERATIONS) if cache_path else 0
-    directory = report["directory"]
-    summary = {
-        "qr_generated": report["qr"].generated,
-        "qr_reused": report["qr"].reused,
-        "qr_warning": report["qr_warning"],
-        "search": report["search"],
-        "logos_rendered": report["logos"].rendered,
-        "logos_reused": report["logos"].reused,
-        "certificates": len(directory.certificates),
-        "vendors": len(directory.vendors),
-        "devices": len(directory.devices),
-        "pages": pages,
-        "files": files,
-        "units": len(plan.units),
-        "records_reused": report["records_reused"],
-        "incremental": plan.incremental,
-        "up_to_date": False,
-        "units_rendered": plan.rendered,
-        "units_kept": plan.kept,
-        **written,
-        "cache_removed": removed,
-        "warnings": [dataclasses.asdict(w) for w in directory.warnings],
-    }
-    if stamp is not None:
-        stamp.save(found, before, [name for unit in plan.units.values() for name in unit["files"]], summary)
-    return {**summary, "seconds": time.perf_counter() - start, "warnings": directory.warnings, "output": output}
-
-
-def _up_to_date(summary: dict, output: Path, start: float) -> dict:
-    """What :func:`build` returns when the output is up to date: the last build's figures, nothing made."""
-    return {**summary, "qr_generated": 0, "qr_reused": 0, "logos_rendered": 0, "logos_reused": 0,
-            "records_reused": summary["certificates"], "incremental": True, "up_to_date": True,
-            "units_rendered": 0, "units_kept": summary["units"], "written": 0, "unchanged": summary["files"],
-            "deleted": 0, "cache_removed": 0, "seconds": time.perf_counter() - start,
-            "warnings": [Problem(**w) for w in summary["warnings"]], "output": output}
-
-
-def _remove_stale(output: Path) -> None:
-    """Folders a killed build left beside ``output`` (their process is gone)."""
-    for leftover in output.parent.glob(f".{output.name}.*-*"):
-        kind, _, pid = leftover.name.rpartition("-")
-        if not kind.endswith((".building", ".old")) or not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-            if int(pid) != os.getpid():
-                continue  # another build is running
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _swap_in(staging: Path, output: Path) -> None:
-    """Replace ``output`` by ``staging`` with two renames on one file system."""
-    old = None
-    if output.exists():
-        old = output.parent / f".{output.name}.old-{os.getpid()}"
-        shutil.rmtree(old, ignore_errors=True)
-        os.rename(output, old)
-    os.rename(staging, output)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    if total >= 1000:
+        print(f"  {stage}: {done}/{total}", file=sys.stderr, flush=True)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -248,7 +81,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build: {args.certificates or 'certificates from ' + args.settings} -> {args.output}", file=sys.stderr)
     try:
         result = build(args.settings, args.output, certificates=args.certificates, siteurl=args.siteurl,
-                       date=args.date, cache=args.cache, quiet=args.quiet, reread=args.reread)
+                       date=args.date, cache=args.cache, progress=None if args.quiet else _progress,
+                       reread=args.reread)
     except ValidationFailed as exc:
         _print_problems(exc.problems + exc.warnings)
         print(f"build: failed, {_plural(len(exc.problems), 'error')} in the records; "
@@ -290,47 +124,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def publish_site(
-    settings_file: str,
-    output: str | Path,
-    target: publish.Target,
-    *,
-    certificates: str | None = None,
-    siteurl: str | None = None,
-    correction: str | None = None,
-    date: str | None = None,
-    quiet: bool = False,
-) -> dict:
-    """Build with the public settings, check the live ledger, deploy atomically."""
-    import json
-
-    live = target.live_ledger()
-    corrections = list(live.get("corrections", [])) if live else []
-    options = dict(certificates=certificates, siteurl=siteurl, date=date, quiet=quiet)
-    result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections}, **options)
-    new = json.loads((Path(output) / "ledger.json").read_bytes())
-    changes = publish.compare(live, new)
-    if changes and not correction:
-        raise publish.LedgerRefusal(changes)
-    if correction and not changes:
-        raise publish.PublishError("CORRECTION was given, but this publish retracts or alters no published "
-                                   "certificate: there is nothing to correct, and nothing was published")
-    if changes:
-        entry = publish.correction_entry(correction, changes, build_date({"OCPP_BUILD_DATE": date} if date else {}))
-        result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections + [entry]},
-                       **options)
-    result["release"] = publish.deploy(target, Path(output))
-    result["added"] = sorted(set(new["certificates"]) - set((live or {}).get("certificates", {})))
-    result["corrected"] = changes
-    return result
-
-
 def cmd_publish(args: argparse.Namespace) -> int:
     try:
         target = publish.target_for(args.target, os.environ.get("DEPLOY_SSH", "ssh"))
         result = publish_site(args.settings, args.output, target, certificates=args.certificates,
                               siteurl=args.siteurl, correction=args.correction or None, date=args.date,
-                              quiet=args.quiet)
+                              progress=None if args.quiet else _progress)
     except ValidationFailed as exc:
         _print_problems(exc.problems + exc.warnings)
         print(f"publish: refused, {_plural(len(exc.problems), 'error')} in the records; "
@@ -358,8 +157,6 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 def cmd_guard(args: argparse.Namespace) -> int:
     """For the plain rsync_upload and github targets: compare a built site with the live ledger."""
-    import json
-
     try:
         if args.git:
             ref = subprocess.run(["git", "show", args.git], capture_output=True)

@@ -34,8 +34,6 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 import qrcode
@@ -43,13 +41,13 @@ import qrcode.util
 from qrcode.constants import ERROR_CORRECT_Q
 
 from . import png as pngfile
-from .cache import ContentCache
+from .stores import Renderings
 
 ERROR_CORRECTION = ERROR_CORRECT_Q
 QUIET_ZONE = 4
 PNG_MIN_PX = 1000
 #: Part of every cache key: bump it when the bytes written for a URL change.
-FORMAT = "qr-3"
+FORMAT = "qr-4"
 
 
 def matrix(text: str) -> list[list[bool]]:
@@ -189,9 +187,10 @@ def _mask_flips(version: int) -> list[list[int]]:
     return flips
 
 
-def svg(modules: list[list[bool]], text: str) -> bytes:
+def runs(modules: list[list[bool]]) -> list[tuple[int, int, int]]:
+    """The dark modules as horizontal runs (x, y, width), row by row."""
+    out = []
     size = len(modules)
-    runs = []
     for y, row in enumerate(modules):
         x = 0
         while x < size:
@@ -199,17 +198,36 @@ def svg(modules: list[list[bool]], text: str) -> bytes:
                 start = x
                 while x < size and row[x]:
                     x += 1
-                runs.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
+                out.append((start, y, x - start))
             else:
                 x += 1
-    label = f"QR code: {text}"
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size * 8}" '
-        f'height="{size * 8}" shape-rendering="crispEdges">'
-        f"<title>{escape(label)}</title>"
-        f'<rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path fill="#000" d="{"".join(runs)}"/></svg>\n'
-    ).encode("utf-8")
+    return out
+
+
+def svg_body(modules: list[list[bool]], text: str) -> tuple[int, str]:
+    """The symbol's size in modules and the content of its SVG (a title, the white square, the
+    dark modules), to stand in an ``<svg viewBox="0 0 size size">`` of the caller's."""
+    size = len(modules)
+    path = "".join(f"M{x} {y}h{w}v1h-{w}z" for x, y, w in runs(modules))
+    return size, (f"<title>{escape(f'QR code: {text}')}</title>"
+                  f'<rect width="{size}" height="{size}" fill="#fff"/>'
+                  f'<path fill="#000" d="{path}"/>')
+
+
+def svg(modules: list[list[bool]], text: str) -> bytes:
+    """The code as an SVG file, 8 px a module."""
+    size, body = svg_body(modules, text)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size * 8}" '
+            f'height="{size * 8}" shape-rendering="crispEdges">{body}</svg>\n').encode("utf-8")
+
+
+def packed(modules: list[list[bool]]) -> bytes:
+    """The matrix as text, a row a line of 0 and 1: what the cache keeps, and a key for labels."""
+    return "\n".join("".join("1" if dark else "0" for dark in row) for row in modules).encode("ascii")
+
+
+def unpacked(data: bytes) -> list[list[bool]]:
+    return [[c == "1" for c in row] for row in data.decode("ascii").split("\n")]
 
 
 def png(modules: list[list[bool]]) -> bytes:
@@ -225,19 +243,11 @@ def png(modules: list[list[bool]]) -> bytes:
     return pngfile.encode(pixels, pixels, pngfile.GREY, 1, rows)
 
 
-def is_printable_base(siteurl: str) -> bool:
-    """An absolute, public base URL: what codes printed on hardware must encode."""
-    parts = urlsplit(siteurl)
-    host = (parts.hostname or "").lower()
-    local = host in ("localhost", "::1", "0.0.0.0") or host.endswith(".localhost") or host.startswith("127.")
-    return parts.scheme in ("http", "https") and bool(host) and not local
-
-
 class QRCodes:
     """Renders codes, reusing the bytes of any code rendered before for the same URL."""
 
-    def __init__(self, cache: Path | None):
-        self.cache = ContentCache(cache)
+    def __init__(self, store: Renderings):
+        self.cache = store
 
     @property
     def generated(self) -> int:
@@ -247,11 +257,12 @@ class QRCodes:
     def reused(self) -> int:
         return self.cache.reused
 
-    def files(self, text: str) -> tuple[bytes, bytes]:
-        """The SVG and PNG bytes that encode ``text``."""
+    def files(self, text: str) -> tuple[bytes, bytes, list[list[bool]]]:
+        """The SVG and PNG bytes that encode ``text``, and the matrix they draw."""
 
-        def make() -> tuple[bytes, bytes]:
+        def make() -> tuple[bytes, bytes, bytes]:
             modules = matrix(text)
-            return svg(modules, text), png(modules)
+            return svg(modules, text), png(modules), packed(modules)
 
-        return self.cache.files(f"{FORMAT}\0{text}", (".svg", ".png"), make)
+        svg_bytes, png_bytes, bits = self.cache.files(f"{FORMAT}\0{text}", (".svg", ".png", ".bits"), make)
+        return svg_bytes, png_bytes, unpacked(bits)

@@ -24,7 +24,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DirectoryError
+from ..model.errors import DirectoryError
 
 KEEP_RELEASES = 5
 

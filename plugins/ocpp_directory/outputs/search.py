@@ -41,12 +41,11 @@ from collections import Counter
 from collections.abc import Iterable
 from itertools import accumulate, repeat
 from dataclasses import dataclass
-from pathlib import Path
 
-from .cache import NO_MEMO, Memo, load_kept, save_kept
-from .directory import Directory
-from .records import Certificate
-from .text import json_bytes
+from .stores import Kept, Parts, make_every
+from ..model.directory import Directory
+from ..model.records import Certificate
+from ..model.text import json_bytes
 
 _json_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for a str
 
@@ -257,7 +256,7 @@ def shard_name(prefix: str) -> str:
     return f"t/x{prefix.encode('utf-8').hex()}.json"
 
 
-def build(directory: Directory, hardware_words: dict[str, str], memo: Memo = NO_MEMO,
+def build(directory: Directory, hardware_words: dict[str, str], memo: Parts = make_every,
           kept: KeptIndex | None = None) -> SearchFiles:
     """The sharded index, the documents' fragments and the facet store, as deterministic bytes.
 
@@ -451,14 +450,13 @@ class KeptIndex:
     cache folder; ``salt`` holds what tokens depend on besides the records (code, program file).
     """
 
-    def __init__(self, path: Path | None, salt: str):
-        self.path = path
-        self.salt = salt
+    def __init__(self, store: Kept):
+        self.store = store
         #: documents whose postings were updated; None: the index was computed from every record
         self.updated: int | None = None
 
     def _load(self) -> _Index | None:
-        index = load_kept(self.path, INDEX_FORMAT, self.salt)
+        index = self.store.load()
         return index if isinstance(index, _Index) else None
 
     def index(self, certs: list[Certificate], directory: Directory) -> _Index:
@@ -476,8 +474,7 @@ class KeptIndex:
         else:
             self.updated = 0
             return index
-        if self.path is not None:
-            save_kept(self.path, INDEX_FORMAT, self.salt, index)
+        self.store.save(index)
         return index
 
 

@@ -22,9 +22,10 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import logos
-from .qr import FORMAT as QR_FORMAT
-from .qr import QRCodes
+from ..engine.cache import ContentCache
+from ..outputs import logos
+from ..outputs.qr import FORMAT as QR_FORMAT
+from ..outputs.qr import QRCodes
 
 #: Fewer certificates than this are made in the main process.
 POOL_THRESHOLD = 100
@@ -68,8 +69,8 @@ class Binaries:
     def __init__(self, cache: Path | None):
         self.cache = cache
         folders = {kind: cache / kind / generation for kind, generation in GENERATIONS.items()} if cache else {}
-        self.qr = QRCodes(folders.get("qr"))
-        self.renderer = logos.Renderer(folders.get("logos"), logos.ARTWORK_DATE)
+        self.qr = QRCodes(ContentCache(folders.get("qr")))
+        self.renderer = logos.Renderer(ContentCache(folders.get("logos")), logos.ARTWORK_DATE)
 
     def count(self, made: Made) -> None:
         """Add what a worker rendered or reused to this process's counts (the summary's figures)."""
@@ -145,15 +146,15 @@ def _counted(make):
 @_counted
 def _work(job: Job, binaries: Binaries) -> dict[str, bytes]:
     qr, renderer = binaries.qr, binaries.renderer
-    qr_svg, qr_png = qr.files(job.url)
+    qr_svg, qr_png, modules = qr.files(job.url)
     lines = list(job.lines)
     files = {
         "qr.svg": qr_svg,
         "qr.png": qr_png,
-        "label.svg": logos.label_svg(job.cert_id, lines, qr_svg, job.verify_host).encode("utf-8"),
+        "label.svg": logos.label_svg(job.cert_id, lines, modules, job.url, job.verify_host).encode("utf-8"),
     }
     for kind in ("pdf", "png"):
-        files[f"label.{kind}"] = renderer.label(job.cert_id, lines, qr_svg, job.verify_host, kind, job.issued)
+        files[f"label.{kind}"] = renderer.label(job.cert_id, lines, modules, job.verify_host, kind, job.issued)
     return files
 
 

@@ -47,7 +47,7 @@ import sys
 import time
 from pathlib import Path
 
-from .cache import COARSE_RACY_NS, RACY_NS, _write_atomic
+from .files import COARSE_RACY_NS, RACY_NS, write_atomic
 
 #: Part of every stamp: bump when what it holds changes meaning.
 STAMP_FORMAT = "ocpp-stamp-1"
@@ -215,7 +215,7 @@ class Stamp:
         if not dates:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.path, json.dumps({
+        write_atomic(self.path, json.dumps({
             "format": STAMP_FORMAT, "output": str(self.output), "settings": self.settings, "inputs": found,
             "racy_after_ns": before[0], "state": before[1], "folders": dates, "summary": summary,
         }).encode("utf-8"))

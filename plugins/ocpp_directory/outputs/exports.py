@@ -15,10 +15,10 @@ from xml.sax.saxutils import escape
 
 from feedgenerator import Atom1Feed
 
-from .cache import NO_MEMO, Memo
-from .directory import Directory
-from .text import json_bytes, json_text, visible_bidi
-from .records import (
+from .stores import Parts, make_every
+from ..model.directory import Directory
+from ..model.text import json_bytes, json_text, visible_bidi
+from ..model.records import (
     COUNTRY_CODES,
     HARDWARE_CHOICES,
     ID_PATTERN,
@@ -111,7 +111,7 @@ def _filled(skeleton: dict, key: str, parts: list[str]) -> bytes:
         hole += "\ue000"
 
 
-def directory_json(directory: Directory, generated: dt.date, base: str, memo: Memo = NO_MEMO) -> bytes:
+def directory_json(directory: Directory, generated: dt.date, base: str, memo: Parts = make_every) -> bytes:
     parts = [memo("directory.json", c, lambda c=c: _nested(record(c) | {"url": f"{base}/certificates/{c.id}/"}, 2))
              for c in sorted(directory.certificates, key=lambda c: c.id)]
     return _filled({
@@ -155,7 +155,7 @@ def _csv_row(c: Certificate, base: str) -> str:
     return _csv_lines([[_cell(v) for v in row]])
 
 
-def directory_csv(directory: Directory, base: str, memo: Memo = NO_MEMO) -> bytes:
+def directory_csv(directory: Directory, base: str, memo: Parts = make_every) -> bytes:
     """RFC 4180: CRLF line ends, quotes where needed, a header row, UTF-8."""
     rows = [memo("directory.csv", c, lambda c=c: _csv_row(c, base))
             for c in sorted(directory.certificates, key=lambda c: c.id)]
@@ -223,7 +223,7 @@ def _ledger_entry(cert: Certificate) -> str:
     return json_text(cert.id) + ": " + _nested(entry, 2)
 
 
-def ledger(directory: Directory, corrections: list[dict], memo: Memo = NO_MEMO) -> bytes:
+def ledger(directory: Directory, corrections: list[dict], memo: Parts = make_every) -> bytes:
     """The manifest the site publishes: a hash of the protected fields of each certificate."""
     parts = [memo("ledger", c, lambda c=c: _ledger_entry(c))
              for c in sorted(directory.certificates, key=lambda c: c.id)]

@@ -17,12 +17,12 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Protocol
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from unidecode import unidecode
 
-from .cache import RecordCache, file_dates
 from .errors import DirectoryError, Problem, ValidationFailed
 from .program import Program
 from .records import Certificate, read_record
@@ -141,12 +141,31 @@ def find_records(folder: Path) -> tuple[list[Path], list[Problem]]:
     return sorted(files), problems
 
 
+def record_key(name: str, data: bytes) -> str:
+    """What identifies a record file's content: its shown name and bytes, hashed."""
+    return hashlib.sha256(name.encode("utf-8") + b"\0" + data).hexdigest()
+
+
+class RecordStore(Protocol):
+    """Checked records kept between builds, by :func:`record_key` (``engine.cache.RecordCache``)."""
+
+    def known_key(self, name: str, path: Path) -> str | None: ...
+
+    def read(self, name: str, path: Path) -> tuple[bytes, str]: ...
+
+    def get(self, key: str): ...
+
+    def put(self, key: str, value) -> None: ...
+
+    def save(self) -> None: ...
+
+
 def load_directory(
     folder: str | Path,
     program: Program,
     today: dt.date,
     progress: Callable[[str, int, int], None] | None = None,
-    cache: RecordCache | None = None,
+    cache: RecordStore | None = None,
 ) -> Directory:
     """Read, check and model every record below ``folder``.
 
@@ -166,7 +185,7 @@ def load_directory(
         cached = None
         if cache is not None:  # a file whose dates have not changed since it was read is not read again
             try:
-                key = cache.known_key(shown, file_dates(os.stat(path)))
+                key = cache.known_key(shown, path)
             except OSError:
                 key = None  # reported below
             cached = cache.get(key) if key is not None else None
@@ -177,7 +196,7 @@ def load_directory(
                     cached = cache.get(key)
                 else:
                     data = path.read_bytes()
-                    key = RecordCache.key(shown, data)
+                    key = record_key(shown, data)
             except OSError as exc:
                 problems.append(Problem(shown, 1, "file", f"cannot be read: {exc.strerror}", "a readable file"))
                 continue

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pygal
 from pygal.style import Style
 
-from .directory import Directory
+from ..model.directory import Directory
 
 STYLE = Style(
     background="#ffffff",

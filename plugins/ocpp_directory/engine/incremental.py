@@ -27,7 +27,7 @@ import re
 import shutil
 from pathlib import Path
 
-from .cache import _write_atomic
+from .files import write_atomic
 
 #: Part of every manifest: bump when the meaning of its entries changes.
 MANIFEST_FORMAT = "ocpp-manifest-1"
@@ -85,7 +85,7 @@ class Manifest:
 
     def save(self, units: dict[str, dict]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.path, json.dumps({"format": MANIFEST_FORMAT, "output": str(self.output.resolve()),
+        write_atomic(self.path, json.dumps({"format": MANIFEST_FORMAT, "output": str(self.output.resolve()),
                                              "units": units}, sort_keys=True).encode("utf-8"))
         self.prune()
 
@@ -120,7 +120,7 @@ class Manifest:
         deletes = sorted({name for unit in previous.values() for name in unit["files"]} - now)
         plan = {"staging": str(staging), "moves": sorted(moves), "deletes": deletes, "units": units}
         self.journal.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.journal, json.dumps(plan, sort_keys=True).encode("utf-8"))
+        write_atomic(self.journal, json.dumps(plan, sort_keys=True).encode("utf-8"))
         self._apply(plan)
         return {"written": len(moves), "unchanged": unchanged, "deleted": len(deletes)}
 

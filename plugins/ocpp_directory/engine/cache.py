@@ -27,10 +27,12 @@ import os
 import pickle
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from ..model.directory import record_key
+from .files import COARSE_RACY_NS, RACY_NS, file_dates, write_atomic
 
 
 class ContentCache:
@@ -57,7 +59,7 @@ class ContentCache:
         self.rendered += 1
         for path, data in zip(paths, made):
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(path, data)
+            write_atomic(path, data)
         return made
 
 
@@ -72,7 +74,7 @@ def folder_cache(root: Path, folder: Path) -> Path:
     except (OSError, UnicodeDecodeError):
         pass
     place.mkdir(parents=True, exist_ok=True)
-    _write_atomic(place / "folder", named.encode("utf-8"))
+    write_atomic(place / "folder", named.encode("utf-8"))
     return place
 
 
@@ -142,49 +144,35 @@ def load_kept(path: Path | None, form: str, salt: str):
 def save_kept(path: Path, form: str, salt: str, value) -> None:
     """Keep ``value`` at ``path`` for :func:`load_kept` (a pickle this package writes into its own cache folder)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, lambda handle: pickle.dump((form, salt, value), handle, protocol=pickle.HIGHEST_PROTOCOL))
+    write_atomic(path, lambda handle: pickle.dump((form, salt, value), handle, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _write_atomic(path: Path, data: bytes | Callable) -> None:
-    """``data``, or what ``data(handle)`` writes (no copy of a large pickle in memory), into ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if callable(data):
-                data(handle)
-            else:
-                handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+class KeptFile:
+    """One value kept at ``path`` between builds (:func:`load_kept`, :func:`save_kept`); no path: none."""
+
+    def __init__(self, path: Path | None, form: str, salt: str):
+        self.path, self.form, self.salt = path, form, salt
+
+    def load(self):
+        return load_kept(self.path, self.form, self.salt)
+
+    def save(self, value) -> None:
+        if self.path is not None:
+            save_kept(self.path, self.form, self.salt, value)
 
 
 @functools.cache
 def code_digest() -> str:
     """A hash of this package's code: part of every key whose value the code shapes."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
 #: How a RecordCache file holds its entries (each entry pickled on its own) and its files' dates.
 ENTRY_FORMAT = "entries-4"
-#: A file's dates are trusted only if it last changed this long before they were read: a file
-#: system's clock ticks more coarsely than a nanosecond (1 to 10 ms), so an edit in the same tick
-#: as the read could keep every date (git's "racily clean" files). Shared with uptodate.py ...
-RACY_NS = 100_000_000
-#: ... or two seconds where file times are whole seconds (FAT keeps two-second times).
-COARSE_RACY_NS = 2_000_000_000
-
-
-def file_dates(stat: os.stat_result) -> tuple[int, int, int, int]:
-    """What changes when a file's bytes do: its size, modification and change times, and inode.
-    The change time is set by the kernel on every write and cannot be set back."""
-    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
-
-
 class RecordCache:
     """Checked records kept between builds, keyed by the bytes of their file.
 
@@ -223,13 +211,11 @@ class RecordCache:
                 self._stored, self._stored_files = kept
         return self._stored
 
-    @staticmethod
-    def key(name: str, data: bytes) -> str:
-        return hashlib.sha256(name.encode("utf-8") + b"\0" + data).hexdigest()
-
-    def known_key(self, name: str, dates: tuple) -> str | None:
-        """The key of file ``name`` if its ``dates`` are those it had when it was last read and
-        hashed, and that read was not racy; None if it must be read."""
+    def known_key(self, name: str, path: Path) -> str | None:
+        """The key of file ``path`` (shown as ``name``) if its dates are those it had when it was
+        last read and hashed, and that read was not racy; None if it must be read. Raises OSError
+        when the file cannot be looked at."""
+        dates = file_dates(os.stat(path))
         self._old  # noqa: B018 - loads the stored files' dates with the entries
         known = self._stored_files.get(name)
         if known is None or known[0] != dates:
@@ -243,7 +229,7 @@ class RecordCache:
         before = time.time_ns()
         dates = file_dates(os.stat(path))
         data = path.read_bytes()
-        key = self.key(name, data)
+        key = record_key(name, data)
         changed = max(dates[1], dates[2])
         margin = COARSE_RACY_NS if changed % 1_000_000_000 == 0 else RACY_NS
         if changed < before - margin:

@@ -1,0 +1,168 @@
+"""The Pelican generator: records in, directory pages out.
+
+Pelican's two phases are kept apart: ``generate_context`` reads and checks
+every record (raising :class:`ValidationFailed` before Pelican's writer
+exists), ``generate_output`` only renders, through the units of
+:mod:`.certificates` and :mod:`.listings`.
+
+The generator is given its :class:`~.settings.BuildContext` and the build's
+:class:`~..engine.incremental.Plan` by :func:`bound`, and leaves what it made
+in :attr:`Run.report`. Run by plain ``pelican`` (no build of ours), it makes
+both from Pelican's settings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup, escape
+from pelican.generators import Generator
+
+from ..engine import incremental
+from ..engine.cache import KeptFile, Memo, RecordCache, code_digest, folder_cache
+from ..model import text
+from ..model.directory import Directory, load_directory
+from ..model.program import load_program
+from ..model.records import Certificate
+from ..outputs import logos, search
+from ..outputs.logos import glyphs
+from ..outputs.words import HARDWARE_WORDS, SECURITY_PROFILE_TITLES
+from . import certificates, listings, workers
+from .settings import VOLATILE_SETTINGS, BuildContext, context
+from .units import Units
+
+#: Where a kept table row links the site's address: escaped text never holds a "<"
+ROW_ROOT = Markup("<SITEURL>")
+
+@dataclass
+class Report:
+    """What one run of the generator made: the summary's figures."""
+
+    directory: Directory
+    binaries: workers.Binaries
+    records_reused: int
+    search: dict = field(default_factory=dict)
+
+
+@dataclass
+class Run:
+    """One build's generator inputs and, after Pelican ran, its :class:`Report`."""
+
+    context: BuildContext
+    plan: incremental.Plan
+    report: Report | None = None
+
+
+def bound(run: Run) -> type[DirectoryGenerator]:
+    """A generator class for Pelican (which instantiates generators itself) bound to ``run``."""
+    return type("DirectoryGenerator", (DirectoryGenerator,), {"run": run})
+
+
+class DirectoryGenerator(Generator):
+    """Writes the directory, certificate, device and vendor pages and the open data."""
+
+    run: Run | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.run is None:  # plain `pelican`: a context of its own, no last build
+            self.run = Run(context(self.settings), incremental.Plan(None, Path(self.output_path)))
+        self.ctx = self.run.context
+        self.plan = self.run.plan
+        # Vendor text reaches these pages: escape it whatever the settings say, and show
+        # bidirectional controls instead of obeying them (model/text.py).
+        self.env.autoescape = True
+        self.env.finalize = text.finalize
+        self.env.globals.update(
+            security_profile_title=SECURITY_PROFILE_TITLES.get,
+            hardware_words=lambda key: HARDWARE_WORDS.get(key, key),
+            performance_label=lambda name: name.replace("_", " "),
+        )
+        self.env.filters["hardware_words"] = self.env.globals["hardware_words"]
+        self.directory: Directory | None = None
+        self.units = Units(self.plan, Path(self.output_path), self._write_page)
+        self.binaries = workers.Binaries(self.ctx.cache)
+        self.kits: list[logos.Kit] = []
+        #: the certificates of each year of issue, newest first (for the pages by year and the home page)
+        self.by_year: dict[int, list[Certificate]] = {}
+
+    def generate_context(self) -> None:
+        ctx = self.ctx
+        program = load_program(ctx.program_file)
+        # Part of every cache key: checked records and rendered parts both depend on the rules.
+        self.program_digest = incremental.digest(ctx.program_file.read_bytes())
+        salt = incremental.digest(code_digest(), self.program_digest, ctx.date)
+        kept = folder_cache(ctx.cache, ctx.certificates) if ctx.cache else None  # one records folder's files
+        records = RecordCache(kept / "records.pickle" if kept else None, salt)
+        self.directory = load_directory(ctx.certificates, program, ctx.date, progress=ctx.progress, cache=records)
+        self.theme_digest = incremental.tree_digest(Path(self.theme))
+        # Each certificate's parts of the directory-wide files (a record's key names its parts; the
+        # templates shape its row of the tables of certificates).
+        self.memo = Memo(RecordCache(kept / "parts.pickle" if kept else None,
+                                     incremental.digest(code_digest(), self.program_digest, ctx.public_base,
+                                                        self.theme_digest)),
+                         self.directory.digests)
+        # The search index's postings, updated for the changed records (tokens depend on the code
+        # and the program's titles).
+        self.kept_index = search.KeptIndex(KeptFile(kept / "search.pickle" if kept else None, search.INDEX_FORMAT,
+                                                    incremental.digest(code_digest(), self.program_digest)))
+        self.run.report = Report(self.directory, self.binaries, records.hits)
+        self.context["ocpp_directory"] = self.directory
+        # Every page, Pelican's content pages too, links its canonical address and the feed.
+        self.context["PUBLIC_BASE"] = ctx.public_base
+        self.context["OCPP_FEED_ATOM"] = ctx.feed
+        self.env.globals.update(
+            program=program,
+            directory=self.directory,
+            version_of=lambda cert: program.versions[cert.ocpp_version],
+            device_of=self.directory.device_of.__getitem__,
+            device_type_title=lambda key: program.device_types[key].title,
+            profile_titles=self.profile_titles,
+            kept_row=self.kept_row,
+        )
+
+    def generate_output(self, writer) -> None:
+        self.writer = writer
+        shared = self.shared_key()
+        certificates.write(self, shared)
+        listings.write(self, shared)
+        self.memo.save()
+
+    def _write_page(self, name: str, template: str, **values) -> None:
+        self.writer.write_file(name, self.get_template(template), self.context,
+                               relative_urls=self.settings["RELATIVE_URLS"], **values)
+
+    def shared_key(self) -> str:
+        """The key part every unit shares: code, theme, logo artwork and fonts, program file and settings."""
+        settings = {k: v for k, v in self.settings.items() if k.isupper() and k not in VOLATILE_SETTINGS}
+        return incremental.digest(
+            code_digest(),
+            self.theme_digest,
+            incremental.tree_digest(glyphs.ASSETS),
+            self.program_digest,
+            json.dumps(settings, sort_keys=True, default=lambda v: type(v).__name__),
+            self.ctx.public_base,
+            self.ctx.qr_warning,
+        )
+
+    def kept_row(self, cert: Certificate, show_vendor: bool, show_device: bool, siteurl: str) -> Markup:
+        """``certificate_row`` (macros.html), kept with the certificate's other parts. A row is kept
+        with a placeholder for the site's address, which differs with the page's depth when links
+        are relative, so that every page listing the certificate shares it."""
+        def make() -> str:  # on a miss only: get_template checks the template file's date each call
+            row = self.env.get_template("macros.html").module.certificate_row
+            return str(row(cert, show_vendor, show_device, ROW_ROOT))
+
+        row = self.memo(self.row_kind(cert, show_vendor, show_device), cert, make)
+        return Markup(row.replace(ROW_ROOT, str(escape(siteurl))))
+
+    def row_kind(self, cert: Certificate, show_vendor: bool, show_device: bool) -> str:
+        """The memo kind of a certificate's table row: what besides the record it shows."""
+        device = self.directory.device_of[cert.id]
+        return f"table-row\0{show_vendor}\0{show_device}\0{device.url}\0{device.vendor.url}"
+
+    def profile_titles(self, cert: Certificate) -> list[str]:
+        version = self.directory.program.versions[cert.ocpp_version]
+        return [version.profiles[p].title for p in version.profiles if p in cert.profiles]

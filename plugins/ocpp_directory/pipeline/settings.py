@@ -1,0 +1,142 @@
+"""The plugin's settings with their defaults, and the one context a build is given.
+
+Light to import: the command line's up-to-date check (:mod:`..engine.uptodate`)
+reads the settings before it decides whether to start Pelican at all.
+
+:class:`BuildContext` is made once per build, by :func:`context` (the build
+date is read there and nowhere else), and handed to the generator explicitly;
+nothing is smuggled through Pelican's settings dict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..model.errors import DirectoryError
+
+#: settings this plugin reads, with their defaults
+DEFAULTS = {
+    "OCPP_CERTIFICATES": "certificates",
+    "OCPP_PROGRAM_FILE": "program.yaml",
+    # ISO date that `issued` may not pass; default: SOURCE_DATE_EPOCH or today (UTC)
+    "OCPP_BUILD_DATE": None,
+    # folder where renderings and checked records are kept between builds (None: no cache)
+    "OCPP_CACHE_PATH": None,
+    # refuse to build when QR codes would not encode a public absolute URL
+    "OCPP_REQUIRE_PRINTABLE_QR": False,
+    # the Atom feed of new certificates (Pelican's convention: on in publishconf)
+    "OCPP_FEED_ATOM": None,
+    # corrections of published certificates, as `make publish CORRECTION=...` records them
+    "OCPP_CORRECTIONS": [],
+    # processes making QR codes and labels (None: one per core; 1: none besides the build's own)
+    "OCPP_WORKERS": None,
+    # how many of the newest certificates the home page lists; every certificate is listed by the
+    # year it was issued in, at issued/<year>/
+    "OCPP_HOME_ROWS": 100,
+}
+
+#: Settings that differ between two builds of the same site and shape no output.
+VOLATILE_SETTINGS = {"OUTPUT_PATH", "OCPP_CACHE_PATH", "OCPP_WORKERS"}
+
+#: What codes encode when SITEURL is not absolute: `make serve`'s address.
+DEV_BASE_URL = "http://localhost:8000"
+
+#: progress(stage, done, total), for long work
+Progress = Callable[[str, int, int], None]
+
+
+def setting(settings: Mapping, key: str):
+    return settings.get(key, DEFAULTS[key])
+
+
+def build_date(settings: Mapping) -> dt.date:
+    """The date records are judged against: the setting, else SOURCE_DATE_EPOCH, else today (UTC).
+
+    Called once per build (by :func:`context`, or by the command line for a validation or
+    the up-to-date check); everything else takes the date from the context."""
+    fixed = setting(settings, "OCPP_BUILD_DATE")
+    if fixed:
+        return dt.date.fromisoformat(str(fixed))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def resolve(settings: Mapping, key: str) -> Path:
+    """A path setting; a relative one is taken from the working folder."""
+    path = Path(setting(settings, key))
+    return path if path.is_absolute() else Path(os.getcwd(), path)
+
+
+def is_printable_base(siteurl: str) -> bool:
+    """An absolute, public base URL: what codes printed on hardware must encode."""
+    parts = urlsplit(siteurl)
+    host = (parts.hostname or "").lower()
+    local = host in ("localhost", "::1", "0.0.0.0") or host.endswith(".localhost") or host.startswith("127.")
+    return parts.scheme in ("http", "https") and bool(host) and not local
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What every part of one build shares, fixed when the build starts."""
+
+    #: the date records are judged against and exports are stamped with
+    date: dt.date
+    certificates: Path
+    program_file: Path
+    #: the folder of kept renderings and records, or None
+    cache: Path | None
+    #: the base URL every public address (QR codes, feeds, canonical links) starts with
+    public_base: str
+    #: why the QR codes must not be printed, or None when they may
+    qr_warning: str | None
+    workers: int | None
+    home_rows: int
+    feed: str | None
+    corrections: tuple = ()
+    progress: Progress | None = field(default=None, compare=False)
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+    def certificate_url(self, cert_id: str) -> str:
+        """The certificate's permanent public address, as its QR code encodes it."""
+        return f"{self.public_base}/certificates/{cert_id}/"
+
+
+def context(settings: Mapping, *, date: dt.date | None = None, progress: Progress | None = None) -> BuildContext:
+    """The context of a build with Pelican's ``settings``.
+
+    Raises :class:`DirectoryError` when the settings require printable codes and
+    SITEURL is not a public absolute URL."""
+    siteurl = (settings.get("SITEURL") or "").rstrip("/")
+    warning = None
+    base = siteurl
+    if not is_printable_base(siteurl):
+        base = siteurl if siteurl.startswith(("http://", "https://")) else DEV_BASE_URL
+        warning = (f"SITEURL is {siteurl or 'empty'}: the QR codes encode {base}/certificates/<ID>/ "
+                   "and must NOT be printed on a label. Build with SITEURL=https://<public site> "
+                   "(make publish does) for codes meant for print.")
+        if setting(settings, "OCPP_REQUIRE_PRINTABLE_QR"):
+            raise DirectoryError(warning)
+    cache = setting(settings, "OCPP_CACHE_PATH")
+    return BuildContext(
+        date=date or build_date(settings),
+        certificates=resolve(settings, "OCPP_CERTIFICATES"),
+        program_file=resolve(settings, "OCPP_PROGRAM_FILE"),
+        cache=Path(cache) if cache else None,
+        public_base=base,
+        qr_warning=warning,
+        workers=setting(settings, "OCPP_WORKERS"),
+        home_rows=setting(settings, "OCPP_HOME_ROWS"),
+        feed=setting(settings, "OCPP_FEED_ATOM"),
+        corrections=tuple(setting(settings, "OCPP_CORRECTIONS")),
+        progress=progress,
+    )
