@@ -70,7 +70,8 @@ def test_the_schema_refuses_what_the_validator_refuses(public, broken):
 def test_schema_is_generated_from_the_validators_sources(samples):
     text = exports.json_schema(samples, SITEURL)
     data = json.loads(text)
-    from ocpp_directory.model.records import ID_PATTERN, TOP_REQUIRED
+    from ocpp_directory.model.format import TOP_REQUIRED
+    from ocpp_directory.model.records import ID_PATTERN
 
     assert data["properties"]["id"]["pattern"] == ID_PATTERN.pattern
     assert data["required"] == list(TOP_REQUIRED)

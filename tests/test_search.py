@@ -96,9 +96,9 @@ def test_the_index_from_kept_parts_is_the_index_made_afresh(samples, tmp_path):
     assert store.hits == len(samples.certificates)
 
 
-@pytest.mark.parametrize("shard_bytes", [search.SHARD_BYTES, 600, 1])
+@pytest.mark.parametrize("shard_bytes", [search.tree.SHARD_BYTES, 600, 1])
 def test_every_term_is_in_exactly_one_leaf_under_its_prefix(samples, monkeypatch, shard_bytes):
-    monkeypatch.setattr(search, "SHARD_BYTES", shard_bytes)
+    monkeypatch.setattr(search.tree, "SHARD_BYTES", shard_bytes)
     files = search.build(samples, HARDWARE_WORDS)
     meta = json.loads(files.meta)
     leaves = _shard_terms(files)
@@ -112,7 +112,7 @@ def test_every_term_is_in_exactly_one_leaf_under_its_prefix(samples, monkeypatch
     internal = set(meta["internal"])
     exact = {p for p in internal if p in expected}
     assert set(found) | exact == set(expected) and not set(found) & exact
-    assert len(internal) > (0 if shard_bytes == search.SHARD_BYTES else 10)
+    assert len(internal) > (0 if shard_bytes == search.tree.SHARD_BYTES else 10)
     # Siblings start with different characters, so a typed word goes down one path only.
     for parent in internal:
         kids = [p for p in meta["leaves"] + meta["internal"] if p != parent and p.startswith(parent)
@@ -124,7 +124,7 @@ def test_every_term_is_in_exactly_one_leaf_under_its_prefix(samples, monkeypatch
 def test_a_change_to_one_record_changes_only_the_shards_of_its_terms(samples, monkeypatch):
     import dataclasses
 
-    monkeypatch.setattr(search, "SHARD_BYTES", 600)
+    monkeypatch.setattr(search.tree, "SHARD_BYTES", 600)
     before = search.build(samples, HARDWARE_WORDS)
     newest = search.documents(samples)[-1]
     edited = dataclasses.replace(newest, software_version="9.9.9-zeta")
@@ -178,7 +178,7 @@ def _changes(samples):
 def test_the_index_updated_from_the_kept_one_is_the_index_made_afresh(samples, tmp_path, monkeypatch):
     """The kept postings, updated for the changed documents, give the bytes computed from every
     record: through edits, additions, removals and renumbering, one after the other."""
-    monkeypatch.setattr(search, "SHARD_BYTES", 600)  # a deep tree, so that changes move shards
+    monkeypatch.setattr(search.tree, "SHARD_BYTES", 600)  # a deep tree, so that changes move shards
     path = tmp_path / "search.pickle"
     first = _directory(samples, list(samples.certificates))
     kept = search.KeptIndex(KeptFile(path, search.INDEX_FORMAT, "salt"))
@@ -291,7 +291,7 @@ def _expand(page, queries: list, search_path: str) -> list[list[str]]:
 def test_the_worker_finds_every_prefix_in_a_deep_tree(browser, site, samples, tmp_path, monkeypatch, shard_bytes):
     """Shards forced small, so the tree has many levels: every prefix of every term (and some
     that start no term) expands in the browser exactly as the index's rules say."""
-    monkeypatch.setattr(search, "SHARD_BYTES", shard_bytes)
+    monkeypatch.setattr(search.tree, "SHARD_BYTES", shard_bytes)
     files = search.build(samples, HARDWARE_WORDS)
     root = tmp_path / "deep"
     (root / "search" / "d").mkdir(parents=True)

@@ -16,6 +16,7 @@ import pycountry
 
 from .errors import Problem
 from .fields import Fields, quote
+from .format import TOP_OPTIONAL, TOP_REQUIRED, keys
 from .loader import Mapping, load
 from .program import Program
 
@@ -26,8 +27,6 @@ COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
 NAME_MAX = 120
 STATEMENT_MAX = 4000
 
-TOP_REQUIRED = ("id", "issued", "ocpp_version", "profiles", "vendor", "device", "test")
-TOP_OPTIONAL = ("features", "security_profiles", "performance", "statement", "white_label_of")
 HARDWARE_CHOICES = {
     "evse": ("single", "multiple"),
     "connection": ("socket", "fixed-cable"),
@@ -191,7 +190,7 @@ class _Record:
 
     def _vendor(self, node):
         f = self.f
-        m = f.mapping(node, "vendor", required=("name", "country"), optional=("website",))
+        m = f.mapping(node, "vendor", required=keys("vendor", True), optional=keys("vendor", False))
         name = f.string(f.get(m, "name"), "vendor.name", max_len=NAME_MAX)
         country_node = f.get(m, "country")
         country = f.string(country_node, "vendor.country")
@@ -210,7 +209,7 @@ class _Record:
 
     def _device(self, node):
         f = self.f
-        m = f.mapping(node, "device", required=("name", "type", "software_version"), optional=("models", "hardware"))
+        m = f.mapping(node, "device", required=keys("device", True), optional=keys("device", False))
         device_type = f.choice(f.get(m, "type"), "device.type", self.program.device_types)
         name = f.string(f.get(m, "name"), "device.name", max_len=NAME_MAX)
         models = f.string_list(f.get(m, "models"), "device.models", max_len=NAME_MAX)
@@ -234,7 +233,7 @@ class _Record:
 
     def _hardware(self, node) -> Hardware | None:
         f = self.f
-        m = f.mapping(node, "device.hardware", required=tuple(HARDWARE_CHOICES))
+        m = f.mapping(node, "device.hardware", required=keys("device.hardware", True))
         if m is None:
             return None
         evse = f.choice(f.get(m, "evse"), "device.hardware.evse", HARDWARE_CHOICES["evse"])
@@ -349,7 +348,7 @@ class _Record:
 
     def _test(self, node, issued):
         f = self.f
-        m = f.mapping(node, "test", required=("laboratory", "date", "tool", "reports", "results"))
+        m = f.mapping(node, "test", required=keys("test", True))
         lab_node = f.get(m, "laboratory")
         lab = f.choice(lab_node, "test.laboratory", self.program.laboratories)
         date_node = f.get(m, "date")
@@ -364,7 +363,7 @@ class _Record:
                       f"a laboratory authorised on the test date; {lab} is authorised {laboratory.period()}")
         tool = f.string(f.get(m, "tool"), "test.tool", max_len=NAME_MAX)
         reports = f.string_list(f.get(m, "reports"), "test.reports", max_len=NAME_MAX)
-        rm = f.mapping(f.get(m, "results"), "test.results", required=("passed", "failed", "not_applicable"))
+        rm = f.mapping(f.get(m, "results"), "test.results", required=keys("test.results", True))
         counts = {
             key: f.integer(f.get(rm, key), f"test.results.{key}", minimum=0)
             for key in ("passed", "failed", "not_applicable")

@@ -1,0 +1,104 @@
+"""Search tokens, made the same way here and in the browser (``search-worker.js``).
+
+Tokens are made here, with no stemmer: the browser makes query tokens with the
+same rules (``search-worker.js``, functions ``fold`` and ``tokens``); the two are
+tested against each other.
+
+- fold: NFD, drop combining marks, NFC, lower case, and the few Latin letters
+  that NFD does not split (ł, ø, ß...). "Énergie" and "energie" meet; Hangul
+  syllables survive (NFC recomposes them).
+- a token is a run of letters and digits, joined by - . _ / + inside it:
+  "VD22-S", "4.10.0", "OCA-16-2024-0042" stay whole; their parts ("vd22", "10")
+  and their compact form ("vd22s") are indexed too.
+- Hangul tokens also index their suffixes, so a word inside a Korean compound
+  ("충전" in "한빛충전") is found by a prefix search.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from ...model.directory import Directory
+from ...model.records import Certificate
+
+_SPECIAL = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i",
+                          "þ": "th", "ð": "d", "ħ": "h", "ŧ": "t"})
+_TOKEN = re.compile(r"[^\W_]+(?:[-._/+][^\W_]+)*")
+_CONNECTOR = re.compile(r"[-._/+]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+#: (field, boost): an exact id or model number outranks a vendor name that contains it
+FIELDS = (
+    ("id", 12),
+    ("models", 8),
+    ("vendor", 5),
+    ("device", 5),
+    ("software_version", 4),
+    ("profiles", 1),
+    ("features", 1),
+    ("laboratory", 1),
+    ("country", 1),
+)
+
+
+def fold(text: str) -> str:
+    if text.isascii():  # the common case, and nothing below changes ASCII but the case
+        return text.lower()
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    return unicodedata.normalize("NFC", stripped).lower().translate(_SPECIAL)
+
+
+def tokens(text: str) -> list[str]:
+    """Index tokens for ``text``: whole tokens, their parts, compact forms, Hangul suffixes."""
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    # Vendor, device, profile and laboratory names repeat across certificates: made once each.
+    out: list[str] = []
+    for token in _TOKEN.findall(fold(text)):
+        out.append(token)
+        if _CONNECTOR.search(token):
+            out.extend(_CONNECTOR.split(token))
+            out.append(_CONNECTOR.sub("", token))
+        if _HANGUL.search(token):
+            out.extend(token[i:] for i in range(1, len(token) - 1))
+    return tuple(dict.fromkeys(out))
+
+
+def _all_tokens(values: Iterable[str]) -> list[str]:
+    result: list[str] = []
+    for value in values:
+        result.extend(_tokens(value))
+    return result
+
+
+
+def documents(directory: Directory) -> list[Certificate]:
+    """The certificates in the order of their numbers in the index: oldest first.
+
+    A new certificate is usually the newest, so it gets the next number and the numbers, and with
+    them the shards, of all others stay as they were.
+    """
+    return sorted(directory.certificates, key=lambda c: (c.issued, c.id))
+
+
+def field_tokens(cert: Certificate, program) -> list[list[str]]:
+    """The tokens of each of :data:`FIELDS` for one certificate."""
+    version = program.versions[cert.ocpp_version]
+    return [
+        _tokens(cert.id),
+        _all_tokens(cert.models),
+        _tokens(cert.vendor_name),
+        _tokens(cert.device_name),
+        _tokens(cert.software_version),
+        _all_tokens([*cert.profiles, *(version.profiles[p].title for p in cert.profiles)]),
+        _all_tokens([*cert.features, *(version.feature_title(f) for f in cert.features)]),
+        _all_tokens([cert.laboratory, program.laboratories[cert.laboratory].name]),
+        _all_tokens([cert.vendor_country, cert.country_name]),
+    ]

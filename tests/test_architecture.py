@@ -1,0 +1,41 @@
+"""The plugin's shape: its layers (import-linter's contracts in pyproject.toml) and its module sizes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "plugins" / "ocpp_directory"
+#: a module longer than this wants splitting by job
+MODULE_LINES = 400
+
+
+def test_the_import_contracts_hold():
+    """A wrong import (say the record model importing a cache) fails here, naming the chain."""
+    lint = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True,
+                            text=True, env={"PYTHONPATH": str(ROOT / "plugins"), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout
+
+
+def test_a_broken_layer_is_reported(tmp_path):
+    """The contract is not vacuous: the same check on a copy whose record model imports the engine fails."""
+    import shutil
+
+    copy = tmp_path / "plugins"
+    shutil.copytree(PACKAGE, copy / "ocpp_directory", ignore=shutil.ignore_patterns("__pycache__"))
+    loader = copy / "ocpp_directory" / "model" / "loader.py"
+    loader.write_text(loader.read_text("utf-8") + "\nfrom ..engine import cache  # noqa\n", "utf-8")
+    lint = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml"), "--no-cache"], cwd=tmp_path,
+                            capture_output=True, text=True, env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
+    assert result.returncode != 0 and "ocpp_directory.model.loader -> ocpp_directory.engine.cache" in result.stdout
+
+
+def test_no_module_is_over_400_lines():
+    long = {str(path.relative_to(PACKAGE)): n for path in PACKAGE.rglob("*.py")
+            if (n := len(path.read_text("utf-8").splitlines())) > MODULE_LINES}
+    assert long == {}
