@@ -4,6 +4,7 @@
 The Makefile's CERTIFICATES, OUTPUTDIR and SITEURL override the values here.
 """
 
+import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -56,9 +57,10 @@ SLUGIFY_SOURCE = "basename"
 
 MENUITEMS = []
 
-# Rendered QR codes are kept here between builds, keyed by their content, so a
-# rebuild renders only the codes whose URL changed.
-OCPP_CACHE_PATH = str(HERE / ".cache")
+# Renderings and checked records are kept here between builds, keyed by their content, so a
+# rebuild renders only what changed. OCPP_CACHE_PATH in the environment names another folder
+# (each test run has its own).
+OCPP_CACHE_PATH = os.environ.get("OCPP_CACHE_PATH") or str(HERE / ".cache")
 
 # Content Security Policy of every page (a meta tag; deploy/nginx.conf sends the
 # same policy as a header, plus frame-ancestors, which a meta tag cannot set).

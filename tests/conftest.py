@@ -10,6 +10,8 @@ import http.server
 import os
 import subprocess
 import sys
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -187,3 +189,57 @@ def serve(folder: Path, handler: type = QuietHandler):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# -- the browser: Debian's chromium through Playwright -----------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# No sandbox (CI runs as root) and no background traffic (the machine is offline).
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (which never downloads a browser here)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context()
+    page = context.new_page()
+    page.errors = []
+    page.requests = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
+    page.on("request", lambda request: page.requests.append(request.url))
+    yield page
+    assert page.errors == []
+    assert all(url.startswith(base_url) for url in page.requests), "a page fetched from outside the site"
+    context.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that starts Chromium carries the browser marker, wherever it is."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_configure(config):
+    """Each test run keeps its renderings and records in a cache folder of its own, never the checkout's:
+    builds through build_sample, the command line and make read OCPP_CACHE_PATH (pelicanconf.py)."""
+    cache = Path(tempfile.mkdtemp(prefix="ocpp-tests-cache-"))
+    os.environ["OCPP_CACHE_PATH"] = str(cache)
+    config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))

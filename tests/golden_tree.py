@@ -8,6 +8,7 @@ intended change, regenerate it with ``make golden`` (this module's
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -23,9 +24,9 @@ def build_sample(output: Path, **options) -> dict:
     sys.path.insert(0, str(ROOT / "plugins"))
     from ocpp_directory.pipeline.build import build
 
-    # The cache is keyed by content, so every build may share the project's; tests of the
-    # cache itself pass a fresh folder.
-    options.setdefault("cache", ROOT / ".cache")
+    # The cache is keyed by content, so a test run's builds share one (the run's own, which
+    # conftest.py names in OCPP_CACHE_PATH); tests of the cache itself pass a fresh folder.
+    options.setdefault("cache", Path(os.environ.get("OCPP_CACHE_PATH") or ROOT / ".cache"))
     return build(str(ROOT / "pelicanconf.py"), output, certificates=str(ROOT / "certificates"),
                  date=BUILD_DATE, **options)
 

@@ -2,50 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-playwright = pytest.importorskip("playwright.sync_api")
-
-from .conftest import serve
-
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# No sandbox (CI runs as root) and no background traffic (the machine is offline).
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, base_url):
-    context = browser.new_context()
-    page = context.new_page()
-    page.errors = []
-    page.requests = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
-    page.on("request", lambda request: page.requests.append(request.url))
-    yield page
-    assert page.errors == []
-    assert all(url.startswith(base_url) for url in page.requests), "a page fetched from outside the site"
-    context.close()
-
 
 def test_directory_to_certificate(page, base_url):
     page.goto(base_url + "/")

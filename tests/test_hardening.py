@@ -10,10 +10,8 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import urllib.request
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -25,7 +23,6 @@ from ocpp_directory.pipeline.build import build
 
 from . import golden_tree
 from .conftest import ROOT, VALID, QuietHandler, digest, serve
-from .test_browser import browser  # noqa: F401  (shared browser fixture)
 from .test_publish import NGINX, fetch, free_port, wait_for_port
 
 SITEURL = "https://certification.example.org"
@@ -176,7 +173,7 @@ def hostile_site(tmp_path_factory):
     (base / "certs" / "OCA-16-2024-0042.yaml").write_text(hostile_record(), "utf-8")
     out = base / "out"
     result = build(str(ROOT / "pelicanconf.py"), out, certificates=str(base / "certs"), siteurl=SITEURL,
-                   date="2026-11-24", cache=ROOT / ".cache",
+                   date="2026-11-24", cache=tmp_path_factory.mktemp("cache"),
                    settings_override={"OCPP_FEED_ATOM": "feeds/certificates.atom"})
     return out, result
 
@@ -334,19 +331,36 @@ def test_keyboard_verifies_a_certificate(browser, served):
 
 
 
-@pytest.mark.parametrize("after", [0.3, 1.0, 2.0])
-def test_a_killed_build_leaves_the_previous_site(tmp_path, after):
+#: a build with no cache folder: no manifest, so the whole tree is swapped in
+NO_CACHE = {"settings_override": {"OCPP_CACHE_PATH": None}}
+
+
+@pytest.mark.parametrize("dies_at", [1, 2])
+def test_a_full_build_killed_in_its_swap_leaves_the_previous_site(tmp_path, monkeypatch, dies_at):
+    """The first build of a folder swaps the whole tree in with two renames: killed before the first
+    (1) the previous site is untouched; killed between them (2) the next build moves it back first."""
+    from ocpp_directory.pipeline import build as build_module
+
     out = tmp_path / "output"
-    golden_tree.build_sample(out)
+    golden_tree.build_sample(out, **NO_CACHE)
     before = digest(out)
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
-    process = subprocess.Popen([sys.executable, "-m", "ocpp_directory", "build", "--output", str(out),
-                                "--date", "2026-11-24", "--quiet"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(after)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    assert digest(out) == before  # the old site, or the finished new one: the same records, the same bytes
-    # The next build removes whatever the killed one left and succeeds.
-    golden_tree.build_sample(out)
+    renames = []
+    real_rename = os.rename
+
+    def dies(source, target):
+        renames.append(target)
+        if len(renames) == dies_at:
+            raise KeyboardInterrupt  # what SIGINT does to a build in the middle of its swap
+        real_rename(source, target)
+
+    monkeypatch.setattr(build_module.os, "rename", dies)
+    with pytest.raises(KeyboardInterrupt):
+        golden_tree.build_sample(out, siteurl="https://other.example.org", **NO_CACHE)
+    monkeypatch.undo()
+    if dies_at == 1:
+        assert digest(out) == before
+    build_module._remove_stale(out)  # what the next build does first
+    assert digest(out) == before
+    golden_tree.build_sample(out, **NO_CACHE)
+    assert digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]

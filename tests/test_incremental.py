@@ -334,33 +334,54 @@ def test_a_failed_build_keeps_the_output_and_the_next_one_is_still_incremental(w
     assert sorted(p.name for p in work.iterdir()) == ["cache", "output", "records"]  # no staging folder
 
 
-def test_a_commit_cut_short_is_finished_by_the_next_build(work, monkeypatch):
-    """A build killed while moving files into the output: the journal lets the next build finish the move."""
+@pytest.mark.parametrize("step", ["journal written", "half the files moved", "manifest written"])
+def test_a_commit_killed_at_each_step_is_finished_by_the_next_build(work, monkeypatch, step):
+    """Fault injection at each step of the journalled commit: until the journal's moves begin the output is
+    the previous site; at any step after, each file is the previous or the new one; the next build
+    finishes the commit and gives what a build from nothing gives."""
     run(work)
+    before = digest(work / "output")
     _edit(work)
-    _remove(work)
+    manifest = incremental.Manifest(work / "cache", work / "output")
+    real_apply, real_replace, real_save = incremental.Manifest._apply, os.replace, incremental.Manifest.save
     moved = []
-    real_replace = os.replace
 
-    def dies_after_two(source, target):
-        if not str(target).startswith(str(work / "output")):  # the cache's own files, written before
-            return real_replace(source, target)
-        if len(moved) == 2:
-            raise KeyboardInterrupt  # what SIGINT does to a build in the middle of its commit
-        moved.append(target)
-        real_replace(source, target)
+    def apply(self, plan):
+        if step == "journal written":
+            raise KeyboardInterrupt
+        if step == "half the files moved":
+            half = len(plan["moves"]) // 2
 
-    monkeypatch.setattr(incremental.os, "replace", dies_after_two)
+            def replace(source, target):
+                if str(target).startswith(str(work / "output")):
+                    if len(moved) == half:
+                        raise KeyboardInterrupt
+                    moved.append(target)
+                real_replace(source, target)
+
+            monkeypatch.setattr(incremental.os, "replace", replace)
+        return real_apply(self, plan)
+
+    def save(self, units):
+        real_save(self, units)
+        if step == "manifest written" and self.journal.exists():
+            raise KeyboardInterrupt  # the manifest is saved, the journal not yet removed
+
+    monkeypatch.setattr(incremental.Manifest, "_apply", apply)
+    monkeypatch.setattr(incremental.Manifest, "save", save)
     with pytest.raises(KeyboardInterrupt):
         run(work)
     monkeypatch.undo()
-    journals = list((work / "cache" / "builds").glob("*.journal.json"))
-    assert len(journals) == 1 and len(moved) == 2
+    assert manifest.journal.exists()
+    now = digest(work / "output")
+    if step == "journal written":
+        assert now == before
+    run(work, "full")  # the same records built from nothing, elsewhere
+    new = digest(work / "full")
+    assert all(now[name] in (before.get(name), new.get(name)) for name in now)
     result = run(work)
-    assert result["incremental"] and result["units_rendered"] == 1  # nothing left to render: it was all staged
-    assert not journals[0].exists()
-    full_build_equals(work)
-    assert sorted(p.name for p in work.iterdir()) == ["cache", "full", "output", "records"]
+    assert result["incremental"] and not manifest.journal.exists()
+    assert digest(work / "output") == new
 
 
 def test_a_journal_that_cannot_be_finished_means_a_full_build(work):

@@ -11,7 +11,6 @@ from ocpp_directory.engine.cache import KeptFile
 from ocpp_directory.outputs import search
 from ocpp_directory.outputs.words import HARDWARE_WORDS
 
-from .test_browser import base_url, browser, page  # noqa: F401  (shared browser fixtures)
 
 TEXTS = ["VD22-S", "4.10.0", "Énergie Borne SAS", "한빛충전 주식회사", "KK Słup 2x22", "OCA-16-2024-0042",
          "Ampère & Fils SA", "Straße Ø Æble", "HC150-4 / v2_1", "충전관제 플랫폼 SM-Cloud", "  ", "İstanbul"]

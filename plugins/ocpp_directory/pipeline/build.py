@@ -156,7 +156,8 @@ def _up_to_date(summary: dict, output: Path, start: float) -> dict:
 
 
 def _remove_stale(output: Path) -> None:
-    """Folders a killed build left beside ``output`` (their process is gone)."""
+    """Remove the folders a killed build left beside ``output`` (their process is gone); a previous
+    site moved aside by a swap that did not finish is moved back."""
     for leftover in output.parent.glob(f".{output.name}.*-*"):
         kind, _, pid = leftover.name.rpartition("-")
         if not kind.endswith((".building", ".old")) or not pid.isdigit():
@@ -168,6 +169,9 @@ def _remove_stale(output: Path) -> None:
         except ProcessLookupError:
             pass
         except PermissionError:
+            continue
+        if kind.endswith(".old") and not output.exists():
+            os.rename(leftover, output)  # killed between the swap's two renames: the previous site again
             continue
         shutil.rmtree(leftover, ignore_errors=True)
 
