@@ -176,8 +176,8 @@ ENTRY_FORMAT = "entries-4"
 class RecordCache:
     """Checked records kept between builds, keyed by the bytes of their file.
 
-    Reading and checking a record costs about 0.7 ms (PyYAML's pure-Python
-    scanner); a rebuild of 10,000 unchanged records takes them from here. The
+    Reading and checking a record is slow (PyYAML's pure-Python scanner); a rebuild
+    takes unchanged records from here. The
     key holds the file's name and bytes; ``salt`` holds everything else the
     result depends on (this package's code, the program file, the build date).
     Only records that passed are kept, so every error is found afresh. Entries
@@ -185,8 +185,8 @@ class RecordCache:
     (:class:`Memo` keeps the certificates' parts of directory-wide files in one too.)
     The file is a pickle written by this package into its own cache folder.
 
-    Reading 10,000 record files only to hash them took 0.4 s of a one-change rebuild, so the
-    key of each file read is kept with the file's dates (:func:`file_dates`): a file whose
+    So that unchanged files are not even read to be hashed, the key of each file read is kept
+    with the file's dates (:func:`file_dates`): a file whose
     dates are those it had when read, and which had not changed for :data:`RACY_NS` before
     that read, has the key it had (:meth:`known_key`) and is not read again.
     """
@@ -203,7 +203,7 @@ class RecordCache:
     @property
     def _old(self) -> dict[str, bytes]:
         """The stored entries, each its own pickle: a build that changes one record writes the
-        other 9,999 back as they were read, without pickling them again (0.18 s at 10,000)."""
+        others back as they were read, without pickling them again."""
         if self._stored is None:
             self._stored = {}
             kept = load_kept(self.path, ENTRY_FORMAT, self.salt)

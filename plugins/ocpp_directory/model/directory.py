@@ -3,7 +3,7 @@
 Reads every file, applies the per-record rules, then the rules across records
 (unique ids, white labels, vendor spellings), and groups certificates into
 devices and vendors with stable URL slugs. Raises
-:class:`~ocpp_directory.errors.ValidationFailed` with every problem of every
+:class:`~.errors.ValidationFailed` with every problem of every
 file; never writes anything.
 """
 

@@ -1,7 +1,7 @@
 """The certification program (versions, profiles, laboratories) read from data.
 
 Nothing here knows OCPP 1.6 from 2.0.1: the rules are the program file's, and
-:mod:`ocpp_directory.rules` applies them to each record.
+:mod:`.records` applies them to each record.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """One certificate record: the rules of the record format, applied to one file.
 
 Rules that need several records (unique ids, white labels, vendor names) live
-in :mod:`ocpp_directory.directory`.
+in :mod:`.directory`. Which fields there are is declared in :mod:`.format`.
 """
 
 from __future__ import annotations

@@ -1,19 +1,19 @@
 """A label's PDF: what its statement's labels share, drawn once by cairo, plus its own parts.
 
-cairo took 6.3 ms to write a label's PDF, most of it writing again the parts
-every label of a statement shares (frame, logo, caption, verify line: 35 KB of
-drawing operators). Here cairo draws those once per statement into a PDF 1.4
+Kept because cairo would write again, for every label, the drawing every label of a
+statement shares (docs/scaling.md). Here cairo draws it once per statement into a PDF 1.4
 (a classic cross-reference table), which :func:`split` cuts into its objects.
 Each label's PDF is then those objects as they are, with the page's content
 made an array of three streams: ``q``, cairo's stream untouched, and ``Q``
 followed by the certificate's own operators (its id as glyph outlines, its QR
 code as rectangles), with a new cross-reference table. ISO 32000-1 (7.8.2)
 allows ``q`` and ``Q`` to be balanced across the streams of a ``Contents``
-array. About 0.6 ms a label, its own operators included.
+array.
 
 If cairo's PDF is not laid out as expected (another cairo version), ``split``
-returns None and the label is drawn whole by cairo instead; a test checks that
-the assembled PDF renders as the one cairo draws whole.
+returns None and the label is drawn whole by cairo instead. Tests check that the
+assembled PDF renders as the one cairo draws whole, and fail the moment cairo's
+layout changes (``split`` must cut this cairo's PDF).
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
 """PNG files written with zlib: QR codes, labels and the logo kits' images.
 
-A cold build writes two PNGs per certificate (its QR code and its label), and
-the encoders at hand spend most of their time choosing a row filter: cairo's
-``write_to_png`` (libpng, zlib level 6, a filter tried per row) took 9 ms of a
-label's 12, Pillow 2.5 ms of a QR code's. These images are flat colour, which
-deflate compresses well unfiltered: every row here has filter 0, and the files
-are smaller than libpng's in a fraction of the time (see the levels below).
+Kept because it is faster than libpng and Pillow on these flat-colour images: every
+row has filter 0, which deflate compresses well, so no time goes into choosing a row
+filter (docs/scaling.md, "Why the hand-written pieces").
 
 Output is deterministic (no dates, no text chunks); any PNG reader opens it.
 """

@@ -1,8 +1,7 @@
 """Each certificate's QR code and label, made on every core.
 
-These files are most of a cold build's cost (a QR code about 2 ms, a label's SVG,
-PDF and PNG about 5 ms) and each depends on one certificate only, so they are made
-in worker processes while the main process renders pages. The results come
+These files are most of a cold build's cost (docs/scaling.md) and each depends on
+one certificate only, so they are made in worker processes while the main process renders pages. The results come
 back in the order asked, so the output does not depend on the number of
 workers. Small builds (or ``workers=1``) make them in this process: starting
 workers costs more than it saves below about a hundred certificates.

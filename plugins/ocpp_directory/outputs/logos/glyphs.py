@@ -109,8 +109,7 @@ class Font:
     def _outline_of(self, text: str, size: float, tracking: float) -> str:
         """The outlines of a line set at the origin: its glyphs' outlines, each where it stands,
         one after the other (the same bytes as one pen drawing the whole line, tested). Nothing
-        is kept per line: a certificate's id is drawn once, and whole lines kept in a cache once
-        filled it (5,000 labels' ids and verify lines, about 25 MB a worker)."""
+        is kept per line: a certificate's id is drawn once."""
         scale = size / self.units
         advance = 0.0
         out = []
@@ -123,8 +122,7 @@ class Font:
     @functools.lru_cache(maxsize=8192)
     def _placed(self, name: str, scale: float, advance: float) -> str:
         """One glyph's outline at ``scale``, moved right by ``advance``. Certificate ids share their
-        form, so their glyphs recur at the same size and place: a label's id took 0.8 ms to outline,
-        now a few lookups (about 170 of these for 2,000 ids)."""
+        form, so their glyphs recur at the same size and place (docs/scaling.md)."""
         pen = SVGPathPen(self.glyphs, ntos=lambda n: f"{n:.3f}".rstrip("0").rstrip("."))
         self.glyphs[name].draw(TransformPen(pen, (scale, 0, 0, -scale, advance, 0)))
         return pen.getCommands()

@@ -75,8 +75,7 @@ class GuideDrawing:
 
     def guide(self, kit: Kit) -> bytes:
         """The kit's usage guide, an A4 PDF drawn directly with cairo from :func:`guide_layout`:
-        its text appended as cached glyph paths (cairosvg took 0.13 s a guide to parse the outlines
-        of an SVG one), its logos from their recordings."""
+        its text as glyph paths, its logos from their recordings (no SVG to parse)."""
         items = guide_layout(kit)
 
         def draw(context):

@@ -33,10 +33,8 @@ def _shard(chosen: list[str], encoded: dict[str, bytes]) -> bytes:
     an earlier term of the file has that term's name instead when it is shorter (a string, where
     postings are a list).
 
-    Connectors make terms that always come together: "OCPP1.6" is indexed as "ocpp1.6", "ocpp1" and
-    "ocpp16", three copies of the postings of every certificate that says it. At 10,000 records the
-    "oc" file was 221 KB, 21.8 KB compressed: three 66 KB copies, too far apart for gzip's 32 KB
-    window. Written once, 127 KB and 12.1 KB; the worker has less to fetch and to parse."""
+    Connectors make terms that always come together ("ocpp1.6", "ocpp1", "ocpp16"), whose postings
+    would otherwise be written several times, too far apart for gzip to notice (docs/scaling.md)."""
     first: dict[bytes, bytes] = {}  # postings -> the name of the first term with them
     parts = []
     for term in chosen:
