@@ -9,23 +9,13 @@ value, or before, for the facets a filter is chosen in. They were 57.6 KB of the
 60.6 KB (gzip) of the meta file at 10,000 certificates, and 70 % of what was
 fetched before the first result. A change to one record rewrites its fragment,
 the meta file, the facets' files and the shards of its terms, not the index (see
-:func:`_split`). Scores are lunr's BM25 (k1, b,
+:func:`.tree._split`). Scores are lunr's BM25 (k1, b,
 idf and the rounding of ``lunr.Builder``), computed by the worker
 (``theme/static/js/search-worker.js``) from the counts stored here; a test checks
 them against lunr.py's builder.
 
-Tokens are made here, with no stemmer: the browser makes query tokens with the
-same rules (``search-worker.js``, functions ``fold`` and ``tokens``); the two are
-tested against each other.
-
-- fold: NFD, drop combining marks, NFC, lower case, and the few Latin letters
-  that NFD does not split (ł, ø, ß...). "Énergie" and "energie" meet; Hangul
-  syllables survive (NFC recomposes them).
-- a token is a run of letters and digits, joined by - . _ / + inside it:
-  "VD22-S", "4.10.0", "OCA-16-2024-0042" stay whole; their parts ("vd22", "10")
-  and their compact form ("vd22s") are indexed too.
-- Hangul tokens also index their suffixes, so a word inside a Korean compound
-  ("충전" in "한빛충전") is found by a prefix search.
+Tokens are made by :mod:`.tokens`, with the rules the browser's worker uses;
+facets by :mod:`.facets`, postings by :mod:`.index`, the shard tree by :mod:`.tree`.
 """
 
 from __future__ import annotations
