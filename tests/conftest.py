@@ -8,6 +8,7 @@ import functools
 import hashlib
 import http.server
 import os
+import re
 import subprocess
 import sys
 import shutil
@@ -26,7 +27,7 @@ TODAY = dt.date(2026, 11, 24)
 
 #: The record format's example, valid. Tests break one thing in it at a time.
 VALID = """\
-id: OCA-16-2024-0042
+id: OCA.0016.0115.CS
 issued: "2024-03-18"
 ocpp_version: "1.6"
 profiles: [full, security]
@@ -105,7 +106,7 @@ class Records:
         self.program = program
         (base / "certs").mkdir()
 
-    def add(self, text: str | bytes, name: str = "OCA-16-2024-0042", folder: str = "2024") -> str:
+    def add(self, text: str | bytes, name: str = "OCA.0016.0115.CS", folder: str = "2024") -> str:
         path = Path("certs", folder, f"{name}.yaml") if not name.endswith((".yml", ".yaml")) \
             else Path("certs", folder, name)
         (self.base / path).parent.mkdir(parents=True, exist_ok=True)
@@ -135,8 +136,9 @@ def records(tmp_path, monkeypatch, program) -> Records:
 def check(records):
     """check(text) -> the problems of one record file named after the example's id."""
 
-    def run(text: str | bytes, name: str = "OCA-16-2024-0042") -> list[str]:
-        records.add(text, name)
+    def run(text: str | bytes, name: str | None = None) -> list[str]:
+        found = re.search(r"^id: ([A-Za-z0-9.-]+)$", text, re.M) if isinstance(text, str) else None
+        records.add(text, name or (found.group(1) if found else "OCA.0016.0115.CS"))
         return records.problems()
 
     return run

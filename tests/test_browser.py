@@ -10,9 +10,9 @@ def test_directory_to_certificate(page, base_url):
     page.goto(base_url + "/")
     rows = page.locator("table.certificates tbody tr")
     assert rows.count() == 30
-    page.get_by_role("link", name="OCA-16-2024-0042").click()
-    page.wait_for_url(base_url + "/certificates/OCA-16-2024-0042/")
-    assert page.get_by_role("heading", level=1).inner_text() == "OCA-16-2024-0042"
+    page.get_by_role("link", name="OCA.0016.0115.CS").click()
+    page.wait_for_url(base_url + "/certificates/OCA.0016.0115.CS/")
+    assert page.get_by_role("heading", level=1).inner_text() == "OCA.0016.0115.CS"
     details = page.locator("dl.fields").inner_text()
     for text in ("Voltaris Energy B.V.", "Voltaris Duo 22", "4.10.0", "OCPP1.6 full certificate",
                  "OCPP1.6 security certificate", "DEKRA", "OCTT 3.6.0", "DEKRA-TR-2024-0117",
@@ -22,7 +22,7 @@ def test_directory_to_certificate(page, base_url):
 
 
 def test_certificate_to_device_and_vendor(page, base_url):
-    page.goto(base_url + "/certificates/OCA-16-2024-0042/")
+    page.goto(base_url + "/certificates/OCA.0016.0115.CS/")
     page.locator("dl.fields").get_by_role("link", name="Voltaris Duo 22").click()
     page.wait_for_url(base_url + "/devices/voltaris-energy-b-v/voltaris-duo-22/")
     versions = page.locator("table.certificates tbody tr td:nth-child(3)").all_inner_texts()
@@ -67,8 +67,8 @@ def test_directory_works_without_javascript(browser, base_url):
     page.goto(base_url + "/")
     assert page.locator("table.certificates tbody tr").count() == 30
     assert page.locator("th button").count() == 0
-    page.get_by_role("link", name="OCA-16-2022-0024").click()
-    page.wait_for_url(base_url + "/certificates/OCA-16-2022-0024/")
+    page.get_by_role("link", name="OCA.0016.0108.CS").click()
+    page.wait_for_url(base_url + "/certificates/OCA.0016.0108.CS/")
     assert "한빛충전 주식회사" in page.locator("dl.fields").inner_text()
     context.close()
 
@@ -76,7 +76,7 @@ def test_directory_works_without_javascript(browser, base_url):
 def test_certificate_page_fits_a_phone(browser, base_url):
     context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True)
     page = context.new_page()
-    for path in ("/certificates/OCA-201-2024-0005/", "/certificates/OCA-16-2025-0033/", "/vendors/"):
+    for path in ("/certificates/OCA.0201.0021.CSMS/", "/certificates/OCA.0016.0120.CS/", "/vendors/"):
         page.goto(base_url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways on a phone"
@@ -84,7 +84,7 @@ def test_certificate_page_fits_a_phone(browser, base_url):
 
 
 def test_escaped_vendor_text_shows_as_text(page, base_url):
-    page.goto(base_url + "/certificates/OCA-16-2025-0033/")
+    page.goto(base_url + "/certificates/OCA.0016.0120.CS/")
     assert "Borne <Compacte> 11" in page.get_by_role("heading", level=1).locator("xpath=..").inner_text()
     assert page.locator("compacte").count() == 0
 
@@ -93,15 +93,15 @@ def test_verify_a_known_id(page, base_url):
     page.goto(base_url + "/verify/")
     page.get_by_label("Certificate id or address").fill("oca-16-2024-0042 ")
     page.get_by_role("button", name="Verify").click()
-    page.wait_for_url(base_url + "/certificates/OCA-16-2024-0042/")
+    page.wait_for_url(base_url + "/certificates/OCA.0016.0115.CS/")
     assert "4.10.0" in page.locator(".check").inner_text()
 
 
 def test_verify_a_scanned_address(page, base_url):
     page.goto(base_url + "/verify/")
-    page.get_by_label("Certificate id or address").fill("https://certification.example.org/certificates/OCA-201-2024-0005/")
+    page.get_by_label("Certificate id or address").fill("https://certification.example.org/certificates/OCA.0201.0021.CSMS/")
     page.keyboard.press("Enter")
-    page.wait_for_url(base_url + "/certificates/OCA-201-2024-0005/")
+    page.wait_for_url(base_url + "/certificates/OCA.0201.0021.CSMS/")
 
 
 def test_verify_an_unknown_id(browser, base_url):
@@ -122,8 +122,8 @@ def test_verify_an_unknown_id(browser, base_url):
 
 
 def test_verify_from_a_link_with_the_id(page, base_url):
-    page.goto(base_url + "/verify/?id=OCA-16-2022-0031")
-    page.wait_for_url(base_url + "/certificates/OCA-16-2022-0031/")
+    page.goto(base_url + "/verify/?id=W01.OCA.0016.0109.CS")
+    page.wait_for_url(base_url + "/certificates/W01.OCA.0016.0109.CS/")
 
 
 def test_verify_without_javascript_points_to_the_address(browser, base_url):
@@ -131,6 +131,6 @@ def test_verify_without_javascript_points_to_the_address(browser, base_url):
     page = context.new_page()
     page.goto(base_url + "/verify/")
     assert "open the certificate's address directly" in page.locator("main").inner_text()
-    page.goto(base_url + "/certificates/OCA-16-2024-0042/")
-    assert page.get_by_role("heading", level=1).inner_text() == "OCA-16-2024-0042"
+    page.goto(base_url + "/certificates/OCA.0016.0115.CS/")
+    assert page.get_by_role("heading", level=1).inner_text() == "OCA.0016.0115.CS"
     context.close()

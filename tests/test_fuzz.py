@@ -56,12 +56,12 @@ def mutated(draw) -> bytes:
 
 def check(data: bytes) -> list[Problem]:
     start = time.perf_counter()
-    cert, problems = read_record("certs/OCA-16-2024-0042.yaml", data, PROGRAM, dt.date(2026, 11, 24))
+    cert, problems = read_record("certs/OCA.0016.0115.CS.yaml", data, PROGRAM, dt.date(2026, 11, 24))
     assert time.perf_counter() - start < 2
     lines = count_lines(data.decode("utf-8", "replace"))
     for problem in problems:
         assert isinstance(problem, Problem)
-        assert problem.path == "certs/OCA-16-2024-0042.yaml"
+        assert problem.path == "certs/OCA.0016.0115.CS.yaml"
         assert 1 <= problem.line <= lines, problem
         assert problem.field and problem.wrong and problem.expected
     assert cert is not None or problems

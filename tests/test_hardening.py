@@ -131,15 +131,15 @@ def head(url: str, gzip_ok: bool = False):
 
 
 def test_nginx_headers_caching_and_compression(deployed):
-    status, headers, body = head(deployed + "/certificates/OCA-16-2024-0042/", gzip_ok=True)
+    status, headers, body = head(deployed + "/certificates/OCA.0016.0115.CS/", gzip_ok=True)
     assert status == 200
     assert headers["Content-Security-Policy"] == settings_csp() + "; frame-ancestors 'none'"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
-    assert headers["Content-Encoding"] == "gzip" and b"OCA-16-2024-0042" in gzip.decompress(body)
+    assert headers["Content-Encoding"] == "gzip" and b"OCA.0016.0115.CS" in gzip.decompress(body)
     assert headers["Content-Type"].startswith("text/html") and "max-age=300" in headers["Cache-Control"]
-    _, qr, _ = head(deployed + "/certificates/OCA-16-2024-0042/qr.svg")
+    _, qr, _ = head(deployed + "/certificates/OCA.0016.0115.CS/qr.svg")
     assert qr["Content-Type"] == "image/svg+xml" and "max-age=2592000" in qr["Cache-Control"]
     assert qr["Content-Security-Policy"]  # headers reach every location
     for path, kind in (("/directory.csv", "text/csv"), ("/directory.json", "application/json"),
@@ -170,7 +170,7 @@ def hostile_record() -> str:
 def hostile_site(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     (base / "certs").mkdir()
-    (base / "certs" / "OCA-16-2024-0042.yaml").write_text(hostile_record(), "utf-8")
+    (base / "certs" / "OCA.0016.0115.CS.yaml").write_text(hostile_record(), "utf-8")
     out = base / "out"
     result = build(str(ROOT / "pelicanconf.py"), out, certificates=str(base / "certs"), siteurl=SITEURL,
                    date="2026-11-24", cache=tmp_path_factory.mktemp("cache"),
@@ -213,7 +213,7 @@ def test_no_output_carries_hostile_text_unescaped(hostile_site):
             assert rows[0]["vendor_name"].startswith("<script>") and "[U+202E]evil" in rows[0]["vendor_name"]
             assert rows[0]["test_tool"].startswith("OCTT")
     assert {".html", ".json", ".xml", ".atom", ".svg", ".pdf", ".eps", ".csv"} <= checked
-    page = (out / "certificates" / "OCA-16-2024-0042" / "index.html").read_text()
+    page = (out / "certificates" / "OCA.0016.0115.CS" / "index.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;q&#34; &#39;a&#39; &amp; ]]&gt; {{ 7*7 }}" in page
     assert "[U+202E]evil" in page
     data = json.loads((out / "directory.json").read_bytes())
@@ -227,7 +227,7 @@ def test_hostile_text_is_inert_in_the_browser(hostile_site, browser):
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     with serve(out) as base:
-        for path in ("/", "/certificates/OCA-16-2024-0042/", "/search/?q=evil", "/vendors/"):
+        for path in ("/", "/certificates/OCA.0016.0115.CS/", "/search/?q=evil", "/vendors/"):
             page.goto(base + path)
             page.wait_for_timeout(300)
     assert dialogs == []
@@ -270,7 +270,7 @@ def served(public):
 
 
 AXE_PAGES = [
-    "/", "/certificates/OCA-16-2024-0042/", "/certificates/OCA-201-2026-0020/",
+    "/", "/certificates/OCA.0016.0115.CS/", "/certificates/OCA.0201.0028.CSMS/",
     "/devices/voltaris-energy-b-v/voltaris-duo-22/", "/vendors/voltaris-energy-b-v/", "/vendors/", "/issued/2024/",
     "/search/?q=voltaris&ocpp=1.6", "/verify/", "/logos/", "/logos/ocpp-16-full-security/", "/statistics/",
     "/corrections/", "/about/", "/how-to-verify/", "/logo-usage/",
@@ -321,9 +321,9 @@ def test_keyboard_verifies_a_certificate(browser, served):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.id") == "verify-id":
             break
-    page.keyboard.type("OCA-16-2023-0044")
+    page.keyboard.type("OCA.0016.0114.CS")
     page.keyboard.press("Enter")
-    page.wait_for_url(served + "/certificates/OCA-16-2023-0044/")
+    page.wait_for_url(served + "/certificates/OCA.0016.0114.CS/")
     page.close()
 
 

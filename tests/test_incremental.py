@@ -103,7 +103,7 @@ def test_a_missing_settings_file_is_an_error_not_a_traceback(work):
 def test_a_record_changed_with_its_size_and_dates_put_back_is_still_seen(work):
     """`touch -d` can put a file's modification time back; the kernel's change time cannot be."""
     run(work)
-    path = record(work, "OCA-16-2023-0044")
+    path = record(work, "OCA.0016.0114.CS")
     text, dates = path.read_text("utf-8"), path.stat()
     assert "failed: 0" in text
     path.write_text(text.replace("failed: 0", "failed: 2"), "utf-8")
@@ -181,17 +181,17 @@ def test_a_changed_logo_artwork_renders_the_kits_and_labels_again(work, monkeypa
 
 
 def _edit(work):
-    path = record(work, "OCA-16-2023-0044")
+    path = record(work, "OCA.0016.0114.CS")
     path.write_text(path.read_text("utf-8").replace("OCTT", "OCTT-R"), "utf-8")
 
 
 def _add(work):
-    text = VALID.replace("OCA-16-2024-0042", "OCA-16-2024-0999").replace("Voltaris Duo 22", "Voltaris Solo 7")
+    text = VALID.replace("OCA.0016.0115.CS", "OCA-16-2024-0999").replace("Voltaris Duo 22", "Voltaris Solo 7")
     (work / "records" / "2024" / "OCA-16-2024-0999.yaml").write_text(text, "utf-8")
 
 
 def _remove(work):
-    record(work, "OCA-16-2023-0044").unlink()
+    record(work, "OCA.0016.0114.CS").unlink()
 
 
 def _rename_vendor(work):
@@ -220,7 +220,7 @@ def test_the_home_page_lists_the_newest_and_a_change_rewrites_its_year_only(work
     assert "The 10 newest certificates" in home and home.count('<a href="./certificates/') == 10
     assert home.count('<a href="./issued/') == len(list((work / "output" / "issued").iterdir())) > 1
     before = mtimes(work / "output" / "issued")
-    path = record(work, "OCA-16-2023-0044")
+    path = record(work, "OCA.0016.0114.CS")
     path.write_text(path.read_text("utf-8").replace('"6.0.11"', '"6.0.12"'), "utf-8")
     again = run(work, settings_override=settings)
     assert again["units_rendered"] < first["units_rendered"] / 2
@@ -247,11 +247,11 @@ def test_a_change_the_label_does_not_show_makes_no_label_and_no_qr_code(work, mo
     _edit(work)  # the test tool: on the page, not on the label
     run(work)
     assert made == []
-    assert "OCTT-R" in (work / "output/certificates/OCA-16-2023-0044/index.html").read_text("utf-8")
-    path = record(work, "OCA-16-2023-0044")
+    assert "OCTT-R" in (work / "output/certificates/OCA.0016.0114.CS/index.html").read_text("utf-8")
+    path = record(work, "OCA.0016.0114.CS")
     path.write_text(path.read_text("utf-8").replace('issued: "2023-12-12"', 'issued: "2023-12-13"'), "utf-8")
     run(work)
-    assert made == ["OCA-16-2023-0044"]  # the label's PDF carries its issue date
+    assert made == ["OCA.0016.0114.CS"]  # the label's PDF carries its issue date
     full_build_equals(work)
 
 
@@ -270,8 +270,8 @@ def test_the_directory_table_from_kept_rows_is_the_one_rendered_afresh(work):
     shutil.copytree(ROOT / "theme", theme)
     macros = theme / "templates" / "macros.html"
     text = macros.read_text("utf-8")
-    assert text.count("<td>{{ c.software_version }}</td>") == 1
-    macros.write_text(text.replace("<td>{{ c.software_version }}</td>", '<td class="v">{{ c.software_version }}</td>'),
+    assert text.count("<td>{{ version_text(c) }}</td>") == 1
+    macros.write_text(text.replace("<td>{{ version_text(c) }}</td>", '<td class="v">{{ c.software_version }}</td>'),
                       "utf-8")
     conf = work / "conf.py"
     conf.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
@@ -282,11 +282,11 @@ def test_the_directory_table_from_kept_rows_is_the_one_rendered_afresh(work):
 
 def test_a_removed_record_takes_its_files_and_folder_with_it(work):
     run(work)
-    assert (work / "output" / "certificates" / "OCA-16-2023-0044").is_dir()
+    assert (work / "output" / "certificates" / "OCA.0016.0114.CS").is_dir()
     _remove(work)
     result = run(work)
     assert result["deleted"] >= 7  # page, JSON, two QR files, three label files
-    assert not (work / "output" / "certificates" / "OCA-16-2023-0044").exists()
+    assert not (work / "output" / "certificates" / "OCA.0016.0114.CS").exists()
 
 
 def test_a_changed_setting_renders_every_page_again(work):
@@ -313,7 +313,7 @@ def test_a_changed_template_renders_every_page_again(work):
 
 def test_a_file_deleted_from_the_output_is_written_again(work):
     run(work)
-    lost = work / "output" / "certificates" / "OCA-16-2023-0044" / "label.pdf"
+    lost = work / "output" / "certificates" / "OCA.0016.0114.CS" / "label.pdf"
     lost.unlink()
     result = run(work)
     assert result["units_rendered"] == 2 and result["written"] == 1
@@ -323,7 +323,7 @@ def test_a_file_deleted_from_the_output_is_written_again(work):
 def test_a_failed_build_keeps_the_output_and_the_next_one_is_still_incremental(work):
     run(work)
     before = digest(work / "output")
-    path = record(work, "OCA-16-2023-0044")
+    path = record(work, "OCA.0016.0114.CS")
     good = path.read_text("utf-8")
     path.write_text(good.replace("failed: 0", "failed: 2"), "utf-8")
     with pytest.raises(ValidationFailed):
@@ -402,11 +402,11 @@ def test_checked_records_are_kept_but_errors_are_found_every_time(tmp_path):
     assert first.hits == 0
     second = RecordCache(cache_file, "salt")
     directory = load_directory(ROOT / "certificates", program, TODAY, cache=second)
-    assert second.hits == len(directory.certificates) == 30
+    assert second.hits == len(directory.certificates) == 34
     assert RecordCache(cache_file, "another program file").get(next(iter(second._new))) is None
     bad = tmp_path / "bad"
     bad.mkdir()
-    (bad / "OCA-16-2024-0042.yaml").write_text(VALID.replace("failed: 0", "failed: 1"), "utf-8")
+    (bad / "OCA.0016.0115.CS.yaml").write_text(VALID.replace("failed: 0", "failed: 1"), "utf-8")
     for _ in range(2):
         with pytest.raises(ValidationFailed) as caught:
             load_directory(bad, program, TODAY, cache=RecordCache(tmp_path / "bad.pickle", "salt"))
@@ -432,16 +432,16 @@ def test_a_record_file_whose_dates_are_unchanged_is_not_read_again(tmp_path, mon
         return load_directory(records, program, TODAY, cache=RecordCache(tmp_path / "records.pickle", "salt")).digests
 
     first = load()
-    assert len(reads) == 30
+    assert len(reads) == 34
     assert load() == first and reads == []
-    edited = records / "2020" / "OCA-16-2020-0003.yaml"
+    edited = records / "2020" / "OCA.0016.0101.CSMS.yaml"
     text, before = edited.read_text("utf-8"), edited.stat()
     assert 'name: "Gridwise Central"' in text
     edited.write_text(text.replace('name: "Gridwise Central"', 'name: "Gridwise Centrel"'), "utf-8")  # same size
     os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert edited.stat().st_size == before.st_size and edited.stat().st_mtime_ns == before.st_mtime_ns
     second = load()
-    assert reads == [edited.name] and second["OCA-16-2020-0003"] != first["OCA-16-2020-0003"]
+    assert reads == [edited.name] and second["OCA.0016.0101.CSMS"] != first["OCA.0016.0101.CSMS"]
     assert load() == second and reads == [edited.name]  # changed just before it was read: read again
     time.sleep(0.15)
     load()

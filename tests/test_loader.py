@@ -11,7 +11,7 @@ from ocpp_directory.model.loader import MAX_BYTES, count_lines, load
 
 from .conftest import VALID, line_of
 
-P = "certs/2024/OCA-16-2024-0042.yaml"
+P = "certs/2024/OCA.0016.0115.CS.yaml"
 CORPUS = Path(__file__).parent / "data" / "yaml-test-suite" / "cases"
 
 

@@ -38,11 +38,16 @@ def all_kits(samples):
 
 
 def test_one_kit_per_profile_combination(all_kits, samples):
-    v16 = [k.profiles for k in all_kits if k.version.key == "1.6"]
+    """All five of the first 1.6 edition; for the other editions, core alone (2.0.1) and what is certified."""
+    v16 = [k.profiles for k in all_kits if k.version.key == "1.6" and k.version.edition == "first"]
     assert v16 == [("full",), ("subset",), ("security",), ("full", "security"), ("subset", "security")]
-    used_201 = {tuple(p for p in samples.program.versions["2.0.1"].profiles if p in c.profiles)
-                for c in samples.certificates if c.ocpp_version == "2.0.1"}
-    assert {k.profiles for k in all_kits if k.version.key == "2.0.1"} == used_201 | {("core",)}
+
+    def used(version: str, first: bool) -> set:
+        return {tuple(p for p in samples.program.rules_of(c).profiles if p in c.profiles)
+                for c in samples.certificates if c.ocpp_version == version and (c.edition == "") == first}
+
+    assert {k.profiles for k in all_kits if k.version.key == "1.6" and k.version.edition != "first"} == used("1.6", False)
+    assert {k.profiles for k in all_kits if k.version.key == "2.0.1"} == used("2.0.1", True) | used("2.0.1", False) | {("core",)}
     for cert in samples.certificates:
         assert logos.kit_of(all_kits, cert) is not None
 

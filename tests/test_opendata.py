@@ -37,7 +37,7 @@ def test_every_certificate_json_validates_against_the_published_schema(public, s
     for cert in samples.certificates:
         data = json.loads((public / "certificates" / cert.id / "certificate.json").read_bytes())
         assert list(validator.iter_errors(data)) == [], cert.id
-        assert data["id"] == cert.id and data["device"]["software_version"] == cert.software_version
+        assert data["id"] == cert.id and data["device"].get("software_version") == cert.software_version
 
 
 def test_directory_json(public, samples):
@@ -48,6 +48,9 @@ def test_directory_json(public, samples):
     validator = jsonschema.Draft202012Validator(schema(public))
     for item in data["certificates"]:
         assert item.pop("url") == f"{SITEURL}/certificates/{item['id']}/"
+        if "document_sha256" in item:  # beside the record, not part of it: its document's file here
+            assert item.pop("document_url") == f"{SITEURL}/certificates/{item['id']}/certificate.pdf"
+            assert len(item.pop("document_sha256")) == 64
         assert list(validator.iter_errors(item)) == []
     text = (public / "directory.json").read_text("utf-8")
     assert text == json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
@@ -62,7 +65,7 @@ def test_directory_json(public, samples):
     lambda d: d["vendor"].update(country="NO!"),
 ])
 def test_the_schema_refuses_what_the_validator_refuses(public, broken):
-    data = json.loads((public / "certificates" / "OCA-16-2024-0042" / "certificate.json").read_bytes())
+    data = json.loads((public / "certificates" / "OCA.0016.0115.CS" / "certificate.json").read_bytes())
     broken(data)
     assert list(jsonschema.Draft202012Validator(schema(public)).iter_errors(data))
 
@@ -71,9 +74,7 @@ def test_schema_is_generated_from_the_validators_sources(samples):
     text = exports.json_schema(samples, SITEURL)
     data = json.loads(text)
     from ocpp_directory.model.format import TOP_REQUIRED
-    from ocpp_directory.model.records import ID_PATTERN
-
-    assert data["properties"]["id"]["pattern"] == ID_PATTERN.pattern
+    assert data["properties"]["id"]["pattern"] == samples.program.numbering.json_pattern()
     assert data["required"] == list(TOP_REQUIRED)
     assert data["properties"]["test"]["properties"]["laboratory"]["enum"] == list(samples.program.laboratories)
 
@@ -83,10 +84,10 @@ def test_csv_opens_in_pythons_csv_module(public, samples):
     assert raw.count(b"\r\n") == len(samples.certificates) + 1  # RFC 4180 line ends, header row
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
     assert [r["id"] for r in rows] == sorted(c.id for c in samples.certificates)
-    row = next(r for r in rows if r["id"] == "OCA-16-2024-0042")
+    row = next(r for r in rows if r["id"] == "OCA.0016.0115.CS")
     assert row["profiles"] == "full; security" and row["models"] == "VD22-S; VD22-C"
-    assert row["url"] == f"{SITEURL}/certificates/OCA-16-2024-0042/"
-    assert next(r for r in rows if r["id"] == "OCA-16-2022-0024")["vendor_name"] == "한빛충전 주식회사"
+    assert row["url"] == f"{SITEURL}/certificates/OCA.0016.0115.CS/"
+    assert next(r for r in rows if r["id"] == "OCA.0016.0108.CS")["vendor_name"] == "한빛충전 주식회사"
 
 
 def test_csv_cells_never_run_in_a_spreadsheet(tmp_path):
@@ -94,7 +95,7 @@ def test_csv_cells_never_run_in_a_spreadsheet(tmp_path):
             .replace("name: Voltaris Duo 22", 'name: "+SUM(1,2)"')
             .replace('models: ["VD22-S", "VD22-C"]', 'models: ["-2+3", "@import", "ok, \\"quoted\\""]'))
     (tmp_path / "certs").mkdir()
-    (tmp_path / "certs" / "OCA-16-2024-0042.yaml").write_text(text)
+    (tmp_path / "certs" / "OCA.0016.0115.CS.yaml").write_text(text)
     build(str(ROOT / "pelicanconf.py"), tmp_path / "out", certificates=str(tmp_path / "certs"),
           date="2026-11-24", cache=tmp_path / "cache")
     row = next(csv.DictReader(io.StringIO((tmp_path / "out" / "directory.csv").read_text("utf-8"), newline="")))
@@ -151,12 +152,12 @@ def test_statistics_charts_are_static_described_and_tabled(public):
         assert "<script" not in svg and "http://" not in svg.replace("http://www.w3.org", "")
         assert f'src="{chart.name}"' in page
     assert page.count('<p class="chart-description">') == 5 and page.count("<table") == 5
-    assert "Certificates per year by OCPP version, 2020 to 2026: 30 certificates in all" in page
+    assert "Certificates per year by OCPP version, 2020 to 2026: 34 certificates in all" in page
 
 
 def test_ledger_holds_the_protected_fields(public):
     ledger = json.loads((public / "ledger.json").read_bytes())
-    entry = ledger["certificates"]["OCA-16-2024-0042"]
+    entry = ledger["certificates"]["OCA.0016.0115.CS"]
     assert set(entry["fields"]) == set(exports.PROTECTED)
     assert entry["fields"]["device.software_version"] == "4.10.0"
     assert ledger["corrections"] == []
@@ -166,7 +167,7 @@ def test_exports_escape_hostile_text(tmp_path):
     hostile = "<script>x</script> & ]]> \"q\" 'a' \u202e"
     text = VALID.replace("name: Voltaris Energy B.V.", "name: " + json.dumps(hostile))
     (tmp_path / "certs").mkdir()
-    (tmp_path / "certs" / "OCA-16-2024-0042.yaml").write_text(text)
+    (tmp_path / "certs" / "OCA.0016.0115.CS.yaml").write_text(text)
     out = tmp_path / "out"
     build(str(ROOT / "pelicanconf.py"), out, certificates=str(tmp_path / "certs"), siteurl=SITEURL,
           date="2026-11-24", cache=tmp_path / "cache",
@@ -201,13 +202,15 @@ def test_directory_files_pieced_from_kept_parts_are_those_encoded_whole(tmp_path
     by_id = sorted(certs, key=lambda c: c.id)
     whole_json = json_bytes({"format": exports.EXPORT_FORMAT, "generated": day.isoformat(),
                              "schema": f"{base}/schema/certificate-record.schema.json",
-                             "certificates": [exports.record(c) | {"url": f"{base}/certificates/{c.id}/"}
-                                              for c in by_id]}, indent=1)
+                             "certificates": [exports.directory_entry(directory, c, base) for c in by_id]},
+                            indent=1)
     entries = {}
     for c in by_id:
         fields = exports.protected_fields(c)
         entries[c.id] = {"sha256": hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":"))
                                                   .encode()).hexdigest(), "fields": fields}
+        if c.revisions:
+            entries[c.id]["revisions"] = [{"date": r.date.isoformat(), "change": r.change} for r in c.revisions]
     whole_ledger = json_bytes({"format": exports.EXPORT_FORMAT, "certificates": entries,
                                "corrections": corrections}, indent=1)
     for _ in range(2):  # parts made, then parts kept

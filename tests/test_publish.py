@@ -100,7 +100,7 @@ def records(folder: Path, *texts: tuple[str, str]) -> Path:
 
 def cert(cid: str, **changes: str) -> tuple[str, str]:
     """A valid record with this id, and each ``old=new`` text replacement made."""
-    text = VALID.replace("OCA-16-2024-0042", cid)
+    text = VALID.replace("OCA.0016.0115.CS", cid)
     for old, new in changes.items():
         assert old in text, old
         text = text.replace(old, new)
@@ -178,6 +178,28 @@ def test_correction_is_accepted_logged_and_kept(nginx, tmp_path):
     assert "Typing error in the software version" in fetch(f"{base}/corrections/")[1]
 
 
+def test_a_revision_in_the_record_is_the_correction(nginx, tmp_path):
+    """A certificate re-issued under its number: its record's new revision explains the change of a
+    protected field, which is published without CORRECTION and logged with the revision's words."""
+    target, base = nginx
+    publish_to(target, records(tmp_path / "r", cert(A), cert(B)), tmp_path)
+    revised = cert(A, **{'software_version: "4.10.0"': 'software_version: "4.10.1"'})
+    revised = (revised[0], revised[1] + 'revisions:\n  - date: "2026-11-20"\n'
+                                        "    change: Re-issued for software version 4.10.1 <same hardware>\n")
+    result = publish_to(target, records(tmp_path / "r", revised, cert(B)), tmp_path)
+    assert [c.id for c in result["corrected"]] == [A]
+    page = fetch(f"{base}/corrections/")[1]
+    assert f"Revision of {A}: Re-issued for software version 4.10.1 &lt;same hardware&gt;" in page
+    certificate = fetch(f"{base}/certificates/{A}/")[1]
+    assert "Revisions" in certificate and "2026-11-20" in certificate and "4.10.1" in certificate
+    # Another change with no new revision still needs a reason.
+    again = cert(A, **{'software_version: "4.10.0"': 'software_version: "4.10.2"'})
+    again = (again[0], again[1] + 'revisions:\n  - date: "2026-11-20"\n'
+                                  "    change: Re-issued for software version 4.10.1 <same hardware>\n")
+    with pytest.raises(publish.LedgerRefusal, match="4.10.1 to 4.10.2"):
+        publish_to(target, records(tmp_path / "r", again, cert(B)), tmp_path)
+
+
 def test_correction_without_anything_to_correct_is_refused(nginx, tmp_path):
     target, _ = nginx
     publish_to(target, records(tmp_path / "r", cert(A)), tmp_path)
@@ -219,7 +241,7 @@ def many_records(folder: Path, count: int) -> Path:
     folder.mkdir(parents=True)
     for i in range(count):
         cid = f"OCA-16-2024-{i:05d}"
-        text = VALID.replace("OCA-16-2024-0042", cid).replace("Voltaris Duo 22", f"Voltaris Duo {i}")
+        text = VALID.replace("OCA.0016.0115.CS", cid).replace("Voltaris Duo 22", f"Voltaris Duo {i}")
         (folder / f"{cid}.yaml").write_text(text, "utf-8")
     return folder
 

@@ -55,17 +55,17 @@ def test_every_code_decodes_to_its_certificate_url(public_site, samples):
 
 def test_png_is_large_black_and_white(public_site):
     out, _ = public_site
-    image = Image.open(out / "certificates" / "OCA-16-2024-0042" / "qr.png")
+    image = Image.open(out / "certificates" / "OCA.0016.0115.CS" / "qr.png")
     assert image.format == "PNG" and image.mode == "1"
     assert image.width == image.height >= 1000
-    modules = len(qr.matrix(f"{SITEURL}/certificates/OCA-16-2024-0042/"))
+    modules = len(qr.matrix(f"{SITEURL}/certificates/OCA.0016.0115.CS/"))
     assert image.width % modules == 0  # whole pixels per module: no blurred edges
     assert set(image.get_flattened_data()) == {0, 255}
     assert image.getpixel((0, 0)) == 255  # the quiet zone is white
 
 
 def test_a_scratched_label_still_reads():
-    url = f"{SITEURL}/certificates/OCA-16-2024-0042/"
+    url = f"{SITEURL}/certificates/OCA.0016.0115.CS/"
     image = Image.open(io.BytesIO(qr.png(qr.matrix(url)))).convert("L")
     draw = ImageDraw.Draw(image)
     w = image.width
@@ -76,7 +76,7 @@ def test_a_scratched_label_still_reads():
 
 def test_svg_is_safe_to_inline_many_times(public_site):
     out, _ = public_site
-    data = (out / "certificates" / "OCA-16-2024-0042" / "qr.svg").read_bytes()
+    data = (out / "certificates" / "OCA.0016.0115.CS" / "qr.svg").read_bytes()
     assert not data.startswith(b"<?xml")
     root = ET.fromstring(data)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
@@ -84,7 +84,7 @@ def test_svg_is_safe_to_inline_many_times(public_site):
     assert all("id" not in element.attrib for element in root.iter())
     assert len(root.findall("{http://www.w3.org/2000/svg}path")) == 1
 
-    other = (out / "certificates" / "OCA-16-2021-0007" / "qr.svg").read_bytes()
+    other = (out / "certificates" / "OCA.0016.0103.CS" / "qr.svg").read_bytes()
     page = f"<!DOCTYPE html><html><body>{data.decode()}{other.decode()}</body></html>"
 
     class Ids(HTMLParser):
@@ -106,9 +106,9 @@ def test_svg_escapes_the_url():
 
 def test_certificate_page_shows_code_and_id(public_site):
     out, _ = public_site
-    html = (out / "certificates" / "OCA-16-2024-0042" / "index.html").read_text("utf-8")
+    html = (out / "certificates" / "OCA.0016.0115.CS" / "index.html").read_text("utf-8")
     assert '<img src="qr.svg"' in html and 'href="qr.png"' in html
-    assert f"<code>{SITEURL}/certificates/OCA-16-2024-0042/</code>" in html
+    assert f"<code>{SITEURL}/certificates/OCA.0016.0115.CS/</code>" in html
     assert "How to check this device" in html and "must be exactly <strong>4.10.0</strong>" in html
     assert "do not print this code" not in html
 
@@ -116,12 +116,12 @@ def test_certificate_page_shows_code_and_id(public_site):
 def test_rebuild_regenerates_no_code(tmp_path):
     cache = tmp_path / "cache"
     first = golden_tree.build_sample(tmp_path / "a", siteurl=SITEURL, cache=cache)
-    assert (first["qr_generated"], first["qr_reused"]) == (30, 0)
+    assert (first["qr_generated"], first["qr_reused"]) == (34, 0)
     again = golden_tree.build_sample(tmp_path / "b", siteurl=SITEURL, cache=cache)
-    assert (again["qr_generated"], again["qr_reused"]) == (0, 30)
+    assert (again["qr_generated"], again["qr_reused"]) == (0, 34)
     assert golden_tree.differences(tmp_path / "b", tmp_path / "a") == []
     moved = golden_tree.build_sample(tmp_path / "c", siteurl="https://directory.example.net", cache=cache)
-    assert moved["qr_generated"] == 30
+    assert moved["qr_generated"] == 34
 
 
 def test_a_truncated_cache_entry_is_rendered_again(tmp_path):
@@ -138,7 +138,7 @@ def test_a_truncated_cache_entry_is_rendered_again(tmp_path):
 def test_a_non_public_siteurl_is_said_loudly(tmp_path, siteurl):
     report = golden_tree.build_sample(tmp_path / "out", siteurl=siteurl)
     assert "must NOT be printed" in report["qr_warning"]
-    html = (tmp_path / "out" / "certificates" / "OCA-16-2024-0042" / "index.html").read_text("utf-8")
+    html = (tmp_path / "out" / "certificates" / "OCA.0016.0115.CS" / "index.html").read_text("utf-8")
     assert "This is a development build: do not print this code." in html
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from .conftest import VALID, VALID_CSMS, line_of
 
-P = "certs/2024/OCA-16-2024-0042.yaml"
+P = "certs/2024/OCA.0016.0115.CS.yaml"
 
 
 def at(text: str, snippet: str, rest: str, path: str = P) -> str:
@@ -24,17 +24,17 @@ def test_the_valid_examples_pass(check, records):
 # -- id ------------------------------------------------------------------------
 
 def test_id_pattern(check):
-    text = VALID.replace("id: OCA-16-2024-0042", "id: oca-16")
+    text = VALID.replace("id: OCA.0016.0115.CS", "id: oca-16")
     assert check(text, "oca-16") == [
-        "certs/2024/oca-16.yaml:1: id: \"oca-16\" is not valid; "
-        "3 to 40 upper-case letters, digits and '-', such as OCA-16-2024-0042"
+        "certs/2024/oca-16.yaml:1: id: \"oca-16\" is not a certificate number; "
+        "an OCA certificate number such as OCA.0016.1268.CSMS, or W01.OCA.0016.1071.CSMS for a white label"
     ]
 
 
 def test_id_equals_file_name(check):
     assert check(VALID, "OCA-16-2024-0043") == [
-        "certs/2024/OCA-16-2024-0043.yaml:1: id: OCA-16-2024-0042 differs from the file name "
-        "OCA-16-2024-0043.yaml; the file named OCA-16-2024-0042.yaml"
+        "certs/2024/OCA-16-2024-0043.yaml:1: id: OCA.0016.0115.CS differs from the file name "
+        "OCA-16-2024-0043.yaml; the file named OCA.0016.0115.CS.yaml"
     ]
 
 
@@ -42,8 +42,8 @@ def test_id_unique_across_records(records):
     records.add(VALID, folder="2024")
     records.add(VALID, folder="archive")
     assert records.problems() == [
-        "certs/archive/OCA-16-2024-0042.yaml:1: id: OCA-16-2024-0042 is also the id of "
-        "certs/2024/OCA-16-2024-0042.yaml:1; an id used by one record only"
+        "certs/archive/OCA.0016.0115.CS.yaml:1: id: OCA.0016.0115.CS is also the id of "
+        "certs/2024/OCA.0016.0115.CS.yaml:1; an id used by one record only"
     ]
 
 
@@ -124,12 +124,13 @@ def test_full_and_subset_never_together(check):
 
 def test_subset_refused_for_a_csms(check):
     text = (VALID.replace("profiles: [full, security]", "profiles: [subset]")
-            .replace("type: charging-station", "type: csms")
+            .replace("type: charging-station", "type: csms").replace("OCA.0016.0115.CS", "OCA.0016.0115.CSMS")
             .replace("security_profiles: [2, 3]\n", ""))
     text = text[: text.index("  hardware:")] + text[text.index("features:"):]
     assert check(text) == [at(text, "profiles:", "profiles: subset is not a profile for a CSMS; "
                                                  "subset only for: charging-station; a CSMS is certified "
-                                                 "for the whole specification (section 6.2.1)")]
+                                                 "for the whole specification (section 6.2.1)",
+                              "certs/2024/OCA.0016.0115.CSMS.yaml")]
 
 
 # -- vendor ------------------------------------------------------------------------
@@ -380,9 +381,9 @@ def test_unknown_key_is_an_error(check):
     text = VALID.replace("issued:", "isued:")
     problems = check(text)
     assert problems[0] == (f"{P}:1: issued: is missing; this field is required")
-    assert at(text, "isued", "isued: unknown field (did you mean 'issued'?); one of: device, features, id, "
-                             "issued, ocpp_version, performance, profiles, security_profiles, statement, test, "
-                             "vendor, white_label_of") in problems
+    assert at(text, "isued", "isued: unknown field (did you mean 'issued'?); one of: device, document, "
+                             "edition, features, id, issued, ocpp_version, performance, profiles, revisions, "
+                             "security_profiles, source, statement, test, vendor, white_label_of") in problems
 
 
 def test_unknown_nested_key(check):
@@ -438,10 +439,10 @@ def test_201_profile_names_of_16_refused(records):
 
 # -- white labels and vendor names (rules across records) ---------------------------
 
-WHITE = (VALID.replace("id: OCA-16-2024-0042", "id: OCA-16-2024-0050")
+WHITE = (VALID.replace("id: OCA.0016.0115.CS", "id: OCA-16-2024-0050")
          .replace("name: Voltaris Energy B.V.", "name: Brightpath Charging Inc.")
          .replace("country: NL", "country: US")
-         + "white_label_of: OCA-16-2024-0042\n")
+         + "white_label_of: OCA.0016.0115.CS\n")
 PW = "certs/2024/OCA-16-2024-0050.yaml"
 
 
@@ -449,13 +450,13 @@ def test_white_label_pair_links(records):
     records.add(VALID)
     records.add(WHITE, "OCA-16-2024-0050")
     directory = records.directory()
-    assert [c.id for c in directory.white_labels["OCA-16-2024-0042"]] == ["OCA-16-2024-0050"]
+    assert [c.id for c in directory.white_labels["OCA.0016.0115.CS"]] == ["OCA-16-2024-0050"]
 
 
 def test_white_label_target_must_exist(records):
     records.add(WHITE, "OCA-16-2024-0050")
     assert records.problems() == [at(WHITE, "white_label_of", "white_label_of: no certificate has the id "
-                                                              "OCA-16-2024-0042; the id of the certificate of the "
+                                                              "OCA.0016.0115.CS; the id of the certificate of the "
                                                               "identical product that was tested", PW)]
 
 
@@ -463,7 +464,7 @@ def test_white_label_target_must_exist(records):
     "old,new,message",
     [
         ('software_version: "4.10.0"', 'software_version: "4.11.0"',
-         "device.software_version is 4.11.0 here but 4.10.0 in OCA-16-2024-0042; a white label has the same "
+         "device.software_version is 4.11.0 here but 4.10.0 in OCA.0016.0115.CS; a white label has the same "
          "device.software_version as the certificate it copies"),
         ("profiles: [full, security]", "profiles: [full]",
          None),
@@ -474,27 +475,28 @@ def test_white_label_must_match(records, old, new, message):
     text = WHITE.replace(old, new)
     if message is None:  # profiles differ: also drop security_profiles to keep the record valid alone
         text = text.replace("security_profiles: [2, 3]\n", "")
-        message = ("profiles is full here but full, security in OCA-16-2024-0042; a white label has the same "
+        message = ("profiles is full here but full, security in OCA.0016.0115.CS; a white label has the same "
                    "profiles as the certificate it copies")
     records.add(text, "OCA-16-2024-0050")
     assert records.problems() == [at(text, "white_label_of", f"white_label_of: {message}", PW)]
 
 
 def test_white_label_not_of_itself(check):
-    text = VALID + "white_label_of: OCA-16-2024-0042\n"
+    text = VALID + "white_label_of: OCA.0016.0115.CS\n"
     assert check(text) == [at(text, "white_label_of", "white_label_of: names this certificate itself; "
                                                       "the id of the certificate of the product that was tested")]
 
 
 def test_vendor_spelling_warning(records):
     records.add(VALID)
-    records.add(VALID.replace("OCA-16-2024-0042", "OCA-16-2024-0043"), "OCA-16-2024-0043")
-    odd = VALID.replace("OCA-16-2024-0042", "OCA-16-2024-0044").replace("Voltaris Energy B.V.", "voltaris energy BV")
+    records.add(VALID.replace("OCA.0016.0115.CS", "OCA-16-2024-0043"), "OCA-16-2024-0043")
+    odd = VALID.replace("OCA.0016.0115.CS", "OCA-16-2024-0044").replace("Voltaris Energy B.V.", "voltaris energy BV")
     records.add(odd, "OCA-16-2024-0044")
     assert records.problems() == [
         "certs/2024/OCA-16-2024-0044.yaml:6: vendor.name: warning: 'voltaris energy BV' differs from "
         "'Voltaris Energy B.V.' only in case or punctuation; did you mean 'Voltaris Energy B.V.'? "
-        "(2 records use it)"
+        "(2 records use it); if both are the same company, add 'voltaris energy BV' to the aliases of "
+        "'Voltaris Energy B.V.' in vendors.yaml"
     ]
     # A warning does not fail the build.
     assert len(records.directory().certificates) == 3
@@ -505,13 +507,13 @@ def test_all_errors_of_all_files_in_one_run(records):
     records.add(VALID_CSMS.replace("country: GB", "country: UK"), "OCA-201-2025-0001", "2025")
     problems = records.problems()
     assert [p.split(":")[0] for p in problems] == [
-        "certs/2024/OCA-16-2024-0042.yaml", "certs/2024/OCA-16-2024-0042.yaml", "certs/2025/OCA-201-2025-0001.yaml"
+        "certs/2024/OCA.0016.0115.CS.yaml", "certs/2024/OCA.0016.0115.CS.yaml", "certs/2025/OCA-201-2025-0001.yaml"
     ]
 
 
 def test_yml_files_are_not_silently_skipped(records):
-    records.add(VALID, "OCA-16-2024-0042.yml")
-    assert records.problems() == ["certs/2024/OCA-16-2024-0042.yml:1: file: OCA-16-2024-0042.yml is not read as "
+    records.add(VALID, "OCA.0016.0115.CS.yml")
+    assert records.problems() == ["certs/2024/OCA.0016.0115.CS.yml:1: file: OCA.0016.0115.CS.yml is not read as "
                                   "a record; record files end in .yaml: rename it"]
 
 

@@ -12,7 +12,7 @@ from ocpp_directory.outputs import search
 from ocpp_directory.outputs.words import HARDWARE_WORDS
 
 
-TEXTS = ["VD22-S", "4.10.0", "Énergie Borne SAS", "한빛충전 주식회사", "KK Słup 2x22", "OCA-16-2024-0042",
+TEXTS = ["VD22-S", "4.10.0", "Énergie Borne SAS", "한빛충전 주식회사", "KK Słup 2x22", "OCA.0016.0115.CS",
          "Ampère & Fils SA", "Straße Ø Æble", "HC150-4 / v2_1", "충전관제 플랫폼 SM-Cloud", "  ", "İstanbul"]
 
 
@@ -349,35 +349,35 @@ def type_query(page, base_url, text: str) -> list[str]:
 
 def test_vendor_name(page, base_url):
     ids = type_query(page, base_url, "voltaris")
-    assert set(ids) == {"OCA-201-2025-0019", "OCA-16-2024-0042", "OCA-16-2022-0015", "OCA-16-2021-0007"}
+    assert set(ids) == {"OCA.0201.0023.CS", "OCA.0016.0115.CS", "OCA.0016.0107.CS", "OCA.0016.0103.CS"}
     assert page.get_by_role("status").inner_text() == "4 certificates match"
 
 
 def test_exact_id_comes_first(page, base_url):
-    assert type_query(page, base_url, "OCA-16-2024-0042")[0] == "OCA-16-2024-0042"
-    assert type_query(page, base_url, "oca-16-2024-0042") == ["OCA-16-2024-0042"]
+    assert type_query(page, base_url, "OCA.0016.0115.CS")[0] == "OCA.0016.0115.CS"
+    assert type_query(page, base_url, "oca-16-2024-0042") == ["OCA.0016.0115.CS"]
 
 
 def test_model_number(page, base_url):
-    assert type_query(page, base_url, "HB-7W") == ["OCA-16-2024-0066"]
-    assert set(type_query(page, base_url, "VD22-C")) == {"OCA-201-2025-0019", "OCA-16-2024-0042", "OCA-16-2021-0007"}
+    assert type_query(page, base_url, "HB-7W") == ["OCA.0016.0117.CS"]
+    assert set(type_query(page, base_url, "VD22-C")) == {"OCA.0201.0023.CS", "OCA.0016.0115.CS", "OCA.0016.0103.CS"}
 
 
 def test_software_version(page, base_url):
-    assert type_query(page, base_url, "4.10.0") == ["OCA-16-2024-0042"]
-    assert "OCA-16-2024-0042" in type_query(page, base_url, "4.10")
+    assert type_query(page, base_url, "4.10.0") == ["OCA.0016.0115.CS"]
+    assert "OCA.0016.0115.CS" in type_query(page, base_url, "4.10")
 
 
 def test_accent_free_spelling_of_an_accented_name(page, base_url):
-    assert set(type_query(page, base_url, "energie borne")) == {"OCA-16-2021-0011", "OCA-16-2023-0031"}
-    assert type_query(page, base_url, "krakow slup") == ["OCA-16-2026-0004", "OCA-16-2024-0058"] or \
-        set(type_query(page, base_url, "krakow slup")) == {"OCA-16-2026-0004", "OCA-16-2024-0058"}
+    assert set(type_query(page, base_url, "energie borne")) == {"OCA.0016.0104.CS", "OCA.0016.0113.CS"}
+    assert type_query(page, base_url, "krakow slup") == ["OCA.0016.0121.CS", "OCA.0016.0116.CS"] or \
+        set(type_query(page, base_url, "krakow slup")) == {"OCA.0016.0121.CS", "OCA.0016.0116.CS"}
 
 
 def test_korean_name(page, base_url):
-    assert set(type_query(page, base_url, "한빛충전")) == {"OCA-16-2022-0024", "OCA-16-2024-0066", "OCA-201-2026-0008"}
-    assert set(type_query(page, base_url, "충전관제")) == {"OCA-201-2026-0020"}
-    assert "OCA-201-2026-0020" in type_query(page, base_url, "플랫폼")
+    assert set(type_query(page, base_url, "한빛충전")) == {"OCA.0016.0108.CS", "OCA.0016.0117.CS", "OCA.0201.0026.CS"}
+    assert set(type_query(page, base_url, "충전관제")) == {"OCA.0201.0028.CSMS"}
+    assert "OCA.0201.0028.CSMS" in type_query(page, base_url, "플랫폼")
 
 
 def test_results_come_in_steps_and_none_twice(page, base_url):
@@ -530,7 +530,7 @@ def test_facet_combination_and_counts(page, base_url):
     facet(page, "profile", "1.6:security").check()
     facet(page, "type", "csms").check()
     answered(page, "match")
-    assert set(results(page)) == {"OCA-16-2023-0009", "OCA-16-2021-0020"}
+    assert set(results(page)) == {"OCA.0016.0111.CSMS", "OCA.0016.0105.CSMS"}
     assert "ocpp=1.6" in page.url and "profile=1.6%3Asecurity" in page.url and "type=csms" in page.url
     station = page.locator("label.facet-value", has=facet(page, "type", "charging-station"))
     assert re.search(r"\((\d+)\)", station.inner_text()).group(1) == "10"  # 1.6 security stations
@@ -539,7 +539,7 @@ def test_facet_combination_and_counts(page, base_url):
 def test_shared_url_reloads_the_same_results(page, base_url):
     page.goto(base_url + "/search/?q=gridwise&ocpp=2.0.1")
     answered(page, "match")
-    assert results(page) == ["OCA-201-2024-0005"]
+    assert results(page) == ["OCA.0201.0021.CSMS"]
     assert page.get_by_label("Vendor, device, model, software version or certificate id").input_value() == "gridwise"
     assert facet(page, "ocpp", "2.0.1").is_checked()
 
@@ -588,7 +588,7 @@ def test_header_search_works_from_any_page(page, base_url):
     page.get_by_label("Search certificates").press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q=takumi$"))
     answered(page, "match")
-    assert set(results(page)) == {"OCA-201-2025-0041", "OCA-16-2021-0026"}
+    assert set(results(page)) == {"OCA.0201.0025.CS", "OCA.0016.0106.CS"}
 
 
 def test_keyboard_only(page, base_url):

@@ -69,20 +69,24 @@ def test_every_certificate_page_shows_every_field(site, samples):
     program = samples.program
     for cert in samples.certificates:
         text = page(site / "certificates" / cert.id / "index.html").text
-        version = program.versions[cert.ocpp_version]
+        version = program.rules_of(cert)
         expected = [
             cert.id, cert.issued.isoformat(), version.title, cert.vendor_name, cert.country_name,
-            cert.device_name, cert.software_version, program.laboratories[cert.laboratory].name,
-            cert.test_date.isoformat(), cert.test_tool,
-            f"{cert.results.passed} passed, {cert.results.failed} failed, "
-            f"{cert.results.not_applicable} not applicable",
-            "This certificate covers exactly OCPP software version",
+            cert.device_name, cert.certificate_type, "This certificate covers exactly OCPP software version",
             *cert.models, *cert.reports,
             *(version.profiles[p].title for p in cert.profiles),
             *(version.feature_title(f) for f in cert.features),
             *(f"Security profile {n}" for n in cert.security_profiles),
             *(value for _, value in cert.performance),
         ]
+        if cert.software_version is not None:
+            expected.append(cert.software_version)
+        if cert.results is not None:
+            expected += [program.laboratories[cert.laboratory].name, cert.test_date.isoformat(), cert.test_tool,
+                         f"{cert.results.passed} passed, {cert.results.failed} failed, "
+                         f"{cert.results.not_applicable} not applicable"]
+        else:
+            expected += ["Issued before this directory", "in the certificate document"]
         if cert.vendor_website:
             expected.append(cert.vendor_website)
         if cert.statement:
@@ -94,15 +98,15 @@ def test_every_certificate_page_shows_every_field(site, samples):
 
 
 def test_profiles_in_words(site):
-    text = page(site / "certificates" / "OCA-16-2024-0042" / "index.html").text
+    text = page(site / "certificates" / "OCA.0016.0115.CS" / "index.html").text
     assert "OCPP1.6 full certificate" in text and "OCPP1.6 security certificate" in text
 
 
 def test_white_label_links_both_ways(site):
-    tested = page(site / "certificates" / "OCA-16-2022-0030" / "index.html")
-    label = page(site / "certificates" / "OCA-16-2022-0031" / "index.html")
-    assert "../../certificates/OCA-16-2022-0031/" in tested.links
-    assert "../../certificates/OCA-16-2022-0030/" in label.links
+    tested = page(site / "certificates" / "OCA.0016.0109.CS" / "index.html")
+    label = page(site / "certificates" / "W01.OCA.0016.0109.CS" / "index.html")
+    assert "../../certificates/W01.OCA.0016.0109.CS/" in tested.links
+    assert "../../certificates/OCA.0016.0109.CS/" in label.links
     assert "white-label edition of" in label.text
 
 
@@ -110,7 +114,7 @@ def test_device_page_lists_versions_newest_first(site, samples):
     device = next(d for d in samples.devices if d.name == "Voltaris Duo 22")
     p = page(site / device.url / "index.html")
     ids = [link.split("/")[-2] for link in p.links if "/certificates/" in link]
-    assert ids == ["OCA-201-2025-0019", "OCA-16-2024-0042", "OCA-16-2021-0007"]
+    assert ids == ["OCA.0201.0023.CS", "OCA.0016.0115.CS", "OCA.0016.0103.CS"]
     for version in ("5.0.1", "4.10.0", "4.8.2"):
         assert version in p.text
 
@@ -128,7 +132,7 @@ def test_vendor_pages_link_devices_and_certificates(site, samples):
 
 
 def test_directory_lists_every_certificate(site, samples):
-    """The home page lists the newest certificates (all 30 samples: it holds 100), and links the
+    """The home page lists the newest certificates (all 34 samples: it holds 100), and links the
     pages by year of issue, which together list every certificate once, newest first."""
     html_text = (site / "index.html").read_text("utf-8")
     assert html_text.count('<table class="certificates" data-sortable>') == 1  # markup, not escaped text
@@ -181,7 +185,7 @@ def hostile_records(folder: Path) -> None:
             .replace("tool: OCTT 3.6.0", "tool: " + _yaml_quote("OCTT </dd><script>alert(3)</script>"))
             .replace("  Certified for OCPP 1.6 edition 2.", "  <script>alert(4)</script> & {{ 7*7 }}"))
     (folder / "2024").mkdir(parents=True)
-    (folder / "2024" / "OCA-16-2024-0042.yaml").write_text(text, "utf-8")
+    (folder / "2024" / "OCA.0016.0115.CS.yaml").write_text(text, "utf-8")
 
 
 def _yaml_quote(value: str) -> str:
@@ -197,18 +201,18 @@ def test_vendor_text_is_escaped_everywhere(tmp_path):
         for raw in ("<script>alert", "<b>22</b>", "<img src=x", "</dd><script>"):
             assert raw not in body, f"{raw!r} unescaped in {path}"
         assert "49" not in re.findall(r"alert\(4\)</script> &amp; (\S+)", body)  # no template evaluation
-    cert = page(out / "certificates" / "OCA-16-2024-0042" / "index.html")
+    cert = page(out / "certificates" / "OCA.0016.0115.CS" / "index.html")
     assert HOSTILE + " Energy" in html.unescape(cert.text)
     assert "<script>alert(4)</script> & {{ 7*7 }}" in cert.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;Co&#34; &#39;x&#39;" in \
-        (out / "certificates" / "OCA-16-2024-0042" / "index.html").read_text("utf-8")
+        (out / "certificates" / "OCA.0016.0115.CS" / "index.html").read_text("utf-8")
 
 
 def test_slugs_stay_inside_the_output(tmp_path):
     text = (VALID.replace("name: Voltaris Energy B.V.", 'name: "../../../etc"')
             .replace("name: Voltaris Duo 22", 'name: "..\\\\..\\\\x"'))
     (tmp_path / "certs" / "2024").mkdir(parents=True)
-    (tmp_path / "certs" / "2024" / "OCA-16-2024-0042.yaml").write_text(text, "utf-8")
+    (tmp_path / "certs" / "2024" / "OCA.0016.0115.CS.yaml").write_text(text, "utf-8")
     out = tmp_path / "deep" / "out"
     build(str(ROOT / "pelicanconf.py"), out, certificates=str(tmp_path / "certs"), date="2026-11-24")
     assert (out / "vendors" / "etc" / "index.html").exists()
@@ -232,7 +236,7 @@ def test_failed_build_leaves_the_previous_site(tmp_path):
     before = digest(out)
     bad = tmp_path / "bad"
     (bad / "2024").mkdir(parents=True)
-    (bad / "2024" / "OCA-16-2024-0042.yaml").write_text(VALID.replace("failed: 0", "failed: 3"), "utf-8")
+    (bad / "2024" / "OCA.0016.0115.CS.yaml").write_text(VALID.replace("failed: 0", "failed: 3"), "utf-8")
     with pytest.raises(ValidationFailed):
         build(str(ROOT / "pelicanconf.py"), out, certificates=str(bad), date="2026-11-24")
     assert digest(out) == before
@@ -267,13 +271,13 @@ def test_template_error_leaves_the_previous_site(tmp_path):
 def test_make_validate_passes_on_the_samples():
     result = make("validate")
     assert result.returncode == 0, result.stderr
-    assert re.match(r"validate: 30 certificates valid, 0 warnings", result.stdout)
+    assert re.match(r"validate: 34 certificates valid, 0 warnings", result.stdout)
 
 
 def test_make_validate_reports_each_bad_record(tmp_path):
     bad = tmp_path / "bad"
     (bad / "2024").mkdir(parents=True)
-    (bad / "2024" / "OCA-16-2024-0042.yaml").write_text(VALID.replace('ocpp_version: "1.6"', "ocpp_version: 1.6"))
+    (bad / "2024" / "OCA.0016.0115.CS.yaml").write_text(VALID.replace('ocpp_version: "1.6"', "ocpp_version: 1.6"))
     (bad / "2025").mkdir()
     (bad / "2025" / "OCA-16-2025-0001.yaml").write_text("id: OCA-16-2025-0001\nid: again\n")
     result = make("validate", f"CERTIFICATES={bad}")
@@ -282,7 +286,7 @@ def test_make_validate_reports_each_bad_record(tmp_path):
                             cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")})
     assert direct.returncode == 1 and direct.stderr == result.stderr.split("make: ***")[0]
     lines = [line for line in result.stderr.splitlines() if not line.startswith("make: ***")]
-    assert f"{bad}/2024/OCA-16-2024-0042.yaml:3: ocpp_version: 1.6 is read as a number; " \
+    assert f"{bad}/2024/OCA.0016.0115.CS.yaml:3: ocpp_version: 1.6 is read as a number; " \
            'a string: quote it, ocpp_version: "1.6"' in lines
     assert f"{bad}/2025/OCA-16-2025-0001.yaml:2: id: key 'id' appears twice (first on line 1); " \
            "each field once per mapping" in lines
@@ -294,11 +298,11 @@ def test_make_html_builds_with_variables(tmp_path):
     out = tmp_path / "site"
     result = make("html", f"OUTPUTDIR={out}", "SITEURL=https://certs.example.org")
     assert result.returncode == 0, result.stderr
-    assert re.search(r"build: 30 certificates, 16 vendors, 21 devices; \d+ pages", result.stdout)
-    assert (out / "certificates" / "OCA-16-2024-0042" / "index.html").exists()
+    assert re.search(r"build: 34 certificates, 16 vendors, 25 devices; \d+ pages", result.stdout)
+    assert (out / "certificates" / "OCA.0016.0115.CS" / "index.html").exists()
     again = make("html", f"OUTPUTDIR={out}", "SITEURL=https://certs.example.org")
     assert again.returncode == 0, again.stderr
-    assert f"build: {out} is up to date (30 certificates, " in again.stdout
+    assert f"build: {out} is up to date (34 certificates, " in again.stdout
     other = make("html", f"OUTPUTDIR={out}", "SITEURL=https://other.example.org")  # a setting changed
     assert "is up to date" not in other.stdout and "https://other.example.org/" in (out / "index.html").read_text()
 
@@ -306,10 +310,10 @@ def test_make_html_builds_with_variables(tmp_path):
 def test_make_html_fails_cleanly_on_bad_records(tmp_path):
     bad = tmp_path / "bad"
     (bad / "x").mkdir(parents=True)
-    (bad / "x" / "OCA-16-2024-0042.yaml").write_text(VALID.replace("country: NL", "country: NO"))
+    (bad / "x" / "OCA.0016.0115.CS.yaml").write_text(VALID.replace("country: NL", "country: NO"))
     out = tmp_path / "site"
     result = make("html", f"CERTIFICATES={bad}", f"OUTPUTDIR={out}")
     assert result.returncode != 0
-    assert f"{bad}/x/OCA-16-2024-0042.yaml:7: vendor.country: NO is read as a yes/no value" in result.stderr
+    assert f"{bad}/x/OCA.0016.0115.CS.yaml:7: vendor.country: NO is read as a yes/no value" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()

@@ -25,6 +25,23 @@ class Results:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """A certificate document: a PDF file beside the record, the address of the OCA's copy, or both."""
+
+    file: str | None
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """The certificate re-issued: when, what changed, and the document issued then."""
+
+    date: dt.date
+    change: str
+    document: Document | None
+
+
+@dataclass(frozen=True, slots=True)
 class Certificate:
     id: str
     issued: dt.date
@@ -36,21 +53,35 @@ class Certificate:
     device_name: str
     device_type: str
     models: tuple[str, ...]
-    software_version: str
+    #: None only for a certificate from the OCA's listing that publishes none
+    software_version: str | None
     hardware: Hardware | None
     features: tuple[str, ...]
     security_profiles: tuple[int, ...]
-    laboratory: str
-    test_date: dt.date
-    test_tool: str
+    #: the test's details; None for a certificate from the OCA's listing (they are in its document)
+    laboratory: str | None
+    test_date: dt.date | None
+    test_tool: str | None
     reports: tuple[str, ...]
-    results: Results
+    results: Results | None
     performance: tuple[tuple[str, str], ...]
     statement: str | None
     white_label_of: str | None
+    #: the edition of the procedure the record names ("": the version's first; Program.rules_of)
+    edition: str = ""
+    #: the OCA's short notation of its profiles: "Core + S + C"
+    certificate_type: str = ""
+    #: "directory" (a full record) or "oca-listing" (only what the OCA's listing publishes)
+    source: str = "directory"
+    document: Document | None = None
+    revisions: tuple[Revision, ...] = ()
     #: where the record came from, for cross-record messages
-    path: str = field(compare=False)
+    path: str = field(default="", compare=False)
     lines: dict[str, int] = field(compare=False, hash=False, default_factory=dict)
+
+    @property
+    def from_listing(self) -> bool:
+        return self.source == "oca-listing"
 
     @property
     def country_name(self) -> str:

@@ -26,6 +26,7 @@ from unidecode import unidecode
 from .errors import DirectoryError, Problem, ValidationFailed
 from .program import Program
 from .records import Certificate, read_record
+from .vendors import NO_VENDORS, VENDORS_FILE, VendorEntry, Vendors, load_vendors
 
 RECORD_SUFFIX = ".yaml"
 
@@ -46,10 +47,18 @@ class Device:
 
 @dataclass(eq=False, slots=True)
 class Vendor:
+    #: the canonical name (vendors.yaml), else the name as the records spell it
     name: str
     slug: str
     devices: list[Device] = field(default_factory=list)
     certificates: list[Certificate] = field(default_factory=list)
+    #: what vendors.yaml says of it, if anything
+    entry: VendorEntry | None = None
+
+    @property
+    def spellings(self) -> list[str]:
+        """The names its certificates state, other than its own."""
+        return sorted({c.vendor_name for c in self.certificates} - {self.name})
 
     @property
     def url(self) -> str:
@@ -72,8 +81,10 @@ class Directory:
     #: id of a tested certificate -> the white-label certificates that point at it
     white_labels: dict[str, list[Certificate]]
     warnings: list[Problem]
-    #: id -> a hash of the record's file name and bytes: what an output made from it depends on
+    #: id -> a hash of the record's file name and bytes (and its documents'): what an output made from it depends on
     digests: dict[str, str] = field(default_factory=dict)
+    #: id -> its document files (the current one, then the revisions'), by name: (path, SHA-256)
+    documents: dict[str, dict[str, tuple[Path, str]]] = field(default_factory=dict)
 
 
 def slugify(text: str, taken: set[str] | None = None) -> str:
@@ -133,6 +144,8 @@ def find_records(folder: Path) -> tuple[list[Path], list[Problem]]:
             path = Path(dirpath, name)
             if name.startswith("."):
                 continue
+            if name == VENDORS_FILE and Path(dirpath) == folder:
+                continue  # the vendors, not a record
             if name.endswith(RECORD_SUFFIX):
                 files.append(path)
             elif name.endswith((".yml", ".YAML", ".YML", ".Yaml")):
@@ -178,10 +191,12 @@ def load_directory(
                              "check the CERTIFICATES path")
     certificates: list[Certificate] = []
     digests: dict[str, str] = {}
+    files_of: dict[str, Path] = {}
     for done, path in enumerate(files, 1):
         if progress is not None and (done % 1000 == 0 or done == len(files)):
             progress("records checked", done, len(files))
         shown = display_path(path)
+        files_of[shown] = path
         cached = None
         if cache is not None:  # a file whose dates have not changed since it was read is not read again
             try:
@@ -210,17 +225,55 @@ def load_directory(
         if cert is not None:
             certificates.append(cert)
             digests.setdefault(cert.id, key)
-    problems.extend(_cross_record(certificates))
+    vendors, found = load_vendors(Path(folder) / VENDORS_FILE, display_path(Path(folder) / VENDORS_FILE))
+    problems.extend(found)
+    problems.extend(_cross_record(certificates, vendors))
+    documents = _documents(certificates, files_of, problems)
     if any(not p.warning for p in problems):
         raise ValidationFailed(problems)
     if cache is not None:
         cache.save()
-    directory = _model(program, certificates, sorted(p for p in problems if p.warning))
+    directory = _model(program, certificates, sorted(p for p in problems if p.warning), vendors)
+    for cert_id, held in documents.items():
+        digests[cert_id] = hashlib.sha256((digests[cert_id] + "".join(sha for _, sha in held.values())).encode()
+                                          ).hexdigest()
     directory.digests = digests
+    directory.documents = documents
     return directory
 
 
-def _cross_record(certificates: list[Certificate]) -> list[Problem]:
+#: a certificate document is at most this large
+DOCUMENT_MAX = 20 * 1024 * 1024
+
+
+def _documents(certificates: list[Certificate], files_of: dict[str, Path],
+               problems: list[Problem]) -> dict[str, dict[str, tuple[Path, str]]]:
+    """The document files the records name, each beside its record and a PDF; their SHA-256."""
+    out: dict[str, dict[str, tuple[Path, str]]] = {}
+    for cert in certificates:
+        named = [("document", cert.document)] + [(f"revisions[{i}].document", r.document)
+                                                 for i, r in enumerate(cert.revisions)]
+        for where, document in named:
+            if document is None or document.file is None:
+                continue
+            path = files_of[cert.path].parent / document.file
+            line = cert.lines.get(where.partition("[")[0], 1)
+            try:
+                data = path.read_bytes() if path.stat().st_size <= DOCUMENT_MAX else None
+            except OSError:
+                problems.append(Problem(cert.path, line, f"{where}.file", f"{document.file} is not beside the record",
+                                        f"a PDF file in {display_path(path.parent)}"))
+                continue
+            if data is None or not data.startswith(b"%PDF-"):
+                problems.append(Problem(cert.path, line, f"{where}.file",
+                                        f"{document.file} is not a PDF of at most {DOCUMENT_MAX // 2**20} MB",
+                                        "the certificate document, a PDF file"))
+                continue
+            out.setdefault(cert.id, {})[document.file] = (path, hashlib.sha256(data).hexdigest())
+    return out
+
+
+def _cross_record(certificates: list[Certificate], vendors: Vendors = NO_VENDORS) -> list[Problem]:
     problems: list[Problem] = []
     first: dict[str, Certificate] = {}
     for cert in certificates:
@@ -253,9 +306,11 @@ def _cross_record(certificates: list[Certificate]) -> list[Problem]:
                                         f"{label} is {shown} here but {shown_theirs} in {target.id}",
                                         f"a white label has the same {label} as the certificate it copies"))
     # Vendor names that differ only in case or punctuation are likely typos.
+    # Spellings vendors.yaml declares are one vendor; names that differ only in case or punctuation
+    # and are not declared so are likely typos, or an alias to declare.
     spellings: dict[str, dict[str, list[Certificate]]] = defaultdict(lambda: defaultdict(list))
     for cert in certificates:
-        spellings[spelling_key(cert.vendor_name)][cert.vendor_name].append(cert)
+        spellings[spelling_key(vendors.name_of(cert.vendor_name))][vendors.name_of(cert.vendor_name)].append(cert)
     for names in spellings.values():
         if len(names) < 2:
             continue
@@ -266,12 +321,14 @@ def _cross_record(certificates: list[Certificate]) -> list[Problem]:
             for cert in certs:
                 problems.append(Problem(cert.path, cert.lines["vendor.name"], "vendor.name",
                                         f"{name!r} differs from {best!r} only in case or punctuation",
-                                        f"did you mean {best!r}? ({len(names[best])} records use it)",
+                                        f"did you mean {best!r}? ({len(names[best])} records use it); if both are "
+                                        f"the same company, add {name!r} to the aliases of {best!r} in {VENDORS_FILE}",
                                         warning=True))
     return problems
 
 
-def _model(program: Program, certificates: list[Certificate], warnings: list[Problem]) -> Directory:
+def _model(program: Program, certificates: list[Certificate], warnings: list[Problem],
+           declared: Vendors = NO_VENDORS) -> Directory:
     newest_first = sorted(certificates, key=lambda c: (-c.issued.toordinal(), c.id))
     # Slugs go to the name seen first (earliest certificate), so a later,
     # colliding name never takes over a published vendor or device URL.
@@ -281,17 +338,18 @@ def _model(program: Program, certificates: list[Certificate], warnings: list[Pro
     vendor_slugs: set[str] = set()
     device_slugs: dict[str, set[str]] = defaultdict(set)
     for cert in oldest_first:
-        vendor = vendors.get(cert.vendor_name)
+        name = declared.name_of(cert.vendor_name)
+        vendor = vendors.get(name)
         if vendor is None:
-            vendor = vendors[cert.vendor_name] = Vendor(cert.vendor_name, slugify(cert.vendor_name, vendor_slugs))
-        key = (cert.vendor_name, cert.device_name)
+            vendor = vendors[name] = Vendor(name, slugify(name, vendor_slugs), entry=declared.entries.get(name))
+        key = (name, cert.device_name)
         if key not in devices:
             devices[key] = Device(cert.device_name, slugify(cert.device_name, device_slugs[vendor.slug]),
                                   vendor, cert.device_type)
             vendor.devices.append(devices[key])
     device_of: dict[str, Device] = {}
     for cert in newest_first:
-        device = devices[(cert.vendor_name, cert.device_name)]
+        device = devices[(declared.name_of(cert.vendor_name), cert.device_name)]
         device.certificates.append(cert)
         device.vendor.certificates.append(cert)
         device_of[cert.id] = device

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from urllib.parse import urlsplit
 from collections.abc import Iterable
 
 from .errors import Problem
@@ -304,3 +305,15 @@ def _did_you_mean(value: str, candidates: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.75)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def is_https_url(value: str) -> bool:
+    """An https:// address with a host name, no spaces, quotes or angle brackets."""
+    if any(c.isspace() for c in value) or '"' in value or "<" in value or ">" in value:
+        return False
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        return False
+    return parts.scheme == "https" and bool(parts.hostname) and "." in parts.hostname and port_ok

@@ -14,6 +14,7 @@ from pathlib import Path
 from .errors import ProgramFileError
 from .fields import Fields
 from .loader import Mapping, load
+from .numbering import SUFFIX, LEGACY_NUMBER, Numbering, read_numbering
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,8 @@ class DeviceType:
     key: str
     title: str
     plural: str
+    #: the last part of an OCA certificate number for this type (CS, CSMS)
+    number_suffix: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +55,19 @@ class Profile:
     requires: tuple[str, ...] = ()
     logo_statement: str | None = None
     logo_name: str | None = None
+    #: the OCA's short notation: "Full", "Security", "Core", "S", "C"
+    short: str | None = None
+
+    @property
+    def notation(self) -> str:
+        return self.short or self.title
 
 
 @dataclass(frozen=True, slots=True)
 class Version:
+    """The rules of one edition of the procedure for one OCPP version (a version's first edition
+    is the version itself; its other editions are in ``editions``)."""
+
     key: str
     title: str
     profiles: dict[str, Profile]
@@ -68,6 +80,32 @@ class Version:
     required_profiles: tuple[str, ...] = ()
     logo_statement: str | None = None
     statement_per_profile: bool = False
+    #: the version's number in OCA certificate numbers ("0016")
+    number: str | None = None
+    #: which edition of the procedure these rules are, and since when it applies
+    edition: str = "default"
+    edition_title: str = ""
+    since: dt.date | None = None
+    #: the order the OCA writes profiles in a certificate type (default: the program's order)
+    notation_order: tuple[str, ...] = ()
+    #: every edition of this version, this one first, by key
+    editions: dict[str, "Version"] = field(default_factory=dict, compare=False, repr=False)
+
+    def profile(self, name: str) -> Profile:
+        """Profile ``name`` of any edition of this version (a name means one profile in a version)."""
+        for edition in self.editions.values() or (self,):
+            if name in edition.profiles:
+                return edition.profiles[name]
+        raise KeyError(name)
+
+    def all_profiles(self) -> list[str]:
+        """Every profile of every edition, in the program's order."""
+        return [name for edition in (self.editions.values() or (self,)) for name in edition.profiles]
+
+    def certificate_type(self, profiles: tuple[str, ...]) -> str:
+        """The OCA's short notation of a set of profiles: "Full + Security", "Core + S + C"."""
+        order = self.notation_order or tuple(self.profiles)
+        return " + ".join(self.profiles[p].notation for p in order if p in profiles)
 
     def feature_title(self, feature: str) -> str:
         if self.known_features is not None:
@@ -89,6 +127,17 @@ class Program:
     device_types: dict[str, DeviceType]
     laboratories: dict[str, Laboratory]
     versions: dict[str, Version] = field(default_factory=dict)
+    numbering: Numbering = field(default_factory=lambda: Numbering(None, None, (re.compile(LEGACY_NUMBER),),
+                                                                    "OCA-16-2024-0042", ""))
+
+    def rules(self, version: str, edition: str | None = None) -> Version:
+        """The rules of ``edition`` of ``version`` (its first edition when None)."""
+        first = self.versions[version]
+        return first if edition is None else first.editions[edition]
+
+    def rules_of(self, cert) -> Version:
+        """The rules a certificate was checked against: its edition's, or its version's first."""
+        return self.rules(cert.ocpp_version, cert.edition or None)
 
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -110,17 +159,20 @@ def load_program(path: str | Path) -> Program:
 
 
 def _read(f: Fields, root: Mapping) -> Program | None:
-    top = f.mapping(root, "", required=("ineligible_versions", "device_types", "laboratories", "versions"))
+    top = f.mapping(root, "", required=("ineligible_versions", "device_types", "laboratories", "versions"),
+                    optional=("numbering",))
     ineligible = f.string_list(f.get(top, "ineligible_versions"), "ineligible_versions") or []
 
     device_types: dict[str, DeviceType] = {}
     types_node = f.mapping(f.get(top, "device_types"), "device_types", any_keys=True)
     for key, (_, node) in (types_node.entries.items() if types_node else ()):
         where = f"device_types.{key}"
-        m = f.mapping(node, where, required=("title", "plural"))
+        m = f.mapping(node, where, required=("title", "plural"), optional=("number_suffix",))
         title, plural = f.string(f.get(m, "title"), f"{where}.title"), f.string(f.get(m, "plural"), f"{where}.plural")
+        suffix = f.string(f.get(m, "number_suffix"), f"{where}.number_suffix", pattern=SUFFIX,
+                          pattern_text="upper-case letters, such as CS")
         if title and plural:
-            device_types[key] = DeviceType(key, title, plural)
+            device_types[key] = DeviceType(key, title, plural, suffix)
 
     laboratories: dict[str, Laboratory] = {}
     for i, node in enumerate(f.sequence(f.get(top, "laboratories"), "laboratories") or ()):
@@ -143,20 +195,64 @@ def _read(f: Fields, root: Mapping) -> Program | None:
         version = _read_version(f, key, node, device_types)
         if version is not None:
             versions[key] = version
-    return Program(tuple(ineligible), device_types, laboratories, versions)
+    numbers = [v.number for v in versions.values() if v.number]
+    if len(set(numbers)) != len(numbers):
+        f.add(versions_node.line, "versions", "two versions have the same number", "a number of its own for each")
+    numbering = read_numbering(f, f.get(top, "numbering"), device_types, versions)
+    if numbering is None:
+        return Program(tuple(ineligible), device_types, laboratories, versions)
+    return Program(tuple(ineligible), device_types, laboratories, versions, numbering)
+
+
+_RULES = ("features", "profiles", "logo")
+_OPTIONAL_RULES = ("security_profiles", "exclusive_profiles", "required_profiles", "notation_order")
 
 
 def _read_version(f: Fields, key: str, node, device_types: dict[str, DeviceType]) -> Version | None:
+    """A version's first edition (its own keys), with its other editions (``editions``)."""
     where = f"versions.{key}"
-    m = f.mapping(
-        node,
-        where,
-        required=("title", "features", "profiles", "logo"),
-        optional=("security_profiles", "exclusive_profiles", "required_profiles"),
-    )
+    m = f.mapping(node, where, required=("title", *_RULES), optional=(*_OPTIONAL_RULES, "number", "edition", "editions"))
     if m is None:
         return None
     title = f.string(f.get(m, "title"), f"{where}.title")
+    number = f.string(f.get(m, "number"), f"{where}.number", pattern=re.compile(r"^[0-9]{4}$"),
+                      pattern_text="four digits, such as 0016")
+    em = f.mapping(f.get(m, "edition"), f"{where}.edition", required=("key", "title"), optional=("since",))
+    first_key = f.string(f.get(em, "key"), f"{where}.edition.key", pattern=_KEY,
+                         pattern_text="lower case letters, digits and '-'") or "default"
+    first = _read_rules(f, where, m, device_types, dict(
+        key=key, title=title, number=number, edition=first_key,
+        edition_title=f.string(f.get(em, "title"), f"{where}.edition.title") or "",
+        since=f.date(f.get(em, "since"), f"{where}.edition.since")))
+    if first is None:
+        return None
+    first.editions[first_key] = first
+    editions = f.mapping(f.get(m, "editions"), f"{where}.editions", any_keys=True)
+    for ekey, (eline, enode) in (editions.entries.items() if editions else ()):
+        ewhere = f"{where}.editions.{ekey}"
+        if not _KEY.match(ekey) or ekey in first.editions:
+            f.add(eline, ewhere, "is not a new edition name", "lower case letters, digits and '-', once each")
+            continue
+        e = f.mapping(enode, ewhere, required=("title", *_RULES), optional=(*_OPTIONAL_RULES, "since"))
+        if e is None:
+            continue
+        edition = _read_rules(f, ewhere, e, device_types, dict(
+            key=key, title=title, number=number, edition=ekey,
+            edition_title=f.string(f.get(e, "title"), f"{ewhere}.title") or "",
+            since=f.date(f.get(e, "since"), f"{ewhere}.since"), editions=first.editions))
+        if edition is None:
+            continue
+        shared = set(edition.profiles) & {p for other in first.editions.values() for p in other.profiles}
+        if shared:
+            f.add(eline, ewhere, f"defines {', '.join(sorted(shared))}, which another edition defines",
+                  "profile names of its own: a profile names one thing in a version")
+        first.editions[ekey] = edition
+    return first
+
+
+def _read_rules(f: Fields, where: str, m: Mapping, device_types: dict[str, DeviceType], names: dict) -> Version | None:
+    """The rules of one edition: features, security profiles, logo, profiles and their combinations."""
+    title = names["title"]
 
     feats = f.mapping(f.get(m, "features"), f"{where}.features", optional=("known", "pattern", "example"))
     known = None
@@ -198,7 +294,7 @@ def _read_version(f: Fields, key: str, node, device_types: dict[str, DeviceType]
             pnode,
             pwhere,
             required=("title", "description", "device_types"),
-            optional=("features", "security_profiles", "requires", "logo_statement", "logo_name"),
+            optional=("features", "security_profiles", "requires", "logo_statement", "logo_name", "short"),
         )
         ptitle = f.string(f.get(pm, "title"), f"{pwhere}.title")
         desc = f.string(f.get(pm, "description"), f"{pwhere}.description")
@@ -226,6 +322,7 @@ def _read_version(f: Fields, key: str, node, device_types: dict[str, DeviceType]
             requires=tuple(f.string_list(f.get(pm, "requires"), f"{pwhere}.requires") or ()),
             logo_statement=f.string(f.get(pm, "logo_statement"), f"{pwhere}.logo_statement"),
             logo_name=f.string(f.get(pm, "logo_name"), f"{pwhere}.logo_name"),
+            short=f.string(f.get(pm, "short"), f"{pwhere}.short"),
         )
     exclusive = []
     for i, group in enumerate(f.sequence(f.get(m, "exclusive_profiles"), f"{where}.exclusive_profiles") or ()):
@@ -233,6 +330,10 @@ def _read_version(f: Fields, key: str, node, device_types: dict[str, DeviceType]
     required = tuple(
         f.string_list(f.get(m, "required_profiles"), f"{where}.required_profiles", choices=profiles) or ()
     )
+    notation = tuple(f.string_list(f.get(m, "notation_order"), f"{where}.notation_order", choices=profiles) or ())
+    if notation and set(notation) != set(profiles):
+        f.add(f.key_line(m, "notation_order"), f"{where}.notation_order", "does not list every profile once",
+              "every profile of the edition, in the order the OCA writes them")
     for p in profiles.values():
         for other in p.requires + sec_only:
             if other not in profiles:
@@ -240,8 +341,7 @@ def _read_version(f: Fields, key: str, node, device_types: dict[str, DeviceType]
     if not title or not profiles:
         return None
     return Version(
-        key=key,
-        title=title,
+        **names,
         profiles=profiles,
         known_features=known,
         feature_pattern=pattern,
@@ -250,6 +350,7 @@ def _read_version(f: Fields, key: str, node, device_types: dict[str, DeviceType]
         security_only_with=sec_only,
         exclusive=tuple(exclusive),
         required_profiles=required,
+        notation_order=notation,
         logo_statement=logo_statement,
         statement_per_profile=per_profile,
     )

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlsplit
 
 import pycountry
 
 from .certificate import Certificate, Hardware, Results
+from .documents import read_document, read_revisions
+from .numbering import check_number, number_text
 from .errors import Problem
-from .fields import Fields, quote
+from .fields import Fields, is_https_url, quote
 from .format import TOP_OPTIONAL, TOP_REQUIRED, keys
 from .loader import Mapping, load
 from .program import Program
 
-ID_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,39}$")
+SOURCES = {"directory": "a full record, checked against every rule",
+           "oca-listing": "only what the OCA's listing publishes; the rest is in the certificate document"}
 PERFORMANCE_NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
 #: longest vendor name, device name, model, software version, tool or report reference
@@ -57,8 +59,11 @@ class _Record:
         f, root = self.f, self.root
         top = f.mapping(root, "record", required=TOP_REQUIRED, optional=TOP_OPTIONAL)
 
-        cid = f.string(f.get(top, "id"), "id", pattern=ID_PATTERN,
-                       pattern_text="3 to 40 upper-case letters, digits and '-', such as OCA-16-2024-0042")
+        numbering = self.program.numbering
+        cid = f.string(f.get(top, "id"), "id")
+        if cid is not None and not numbering.accepts(cid):
+            f.add(f.get(top, "id").line, "id", f"{quote(cid)} is not a certificate number", number_text(numbering))
+            cid = None
         if cid is not None:
             stem = f.path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".yaml")
             if stem != cid:
@@ -70,20 +75,33 @@ class _Record:
             f.add(f.get(top, "issued").line, "issued", f"{issued} is in the future",
                   f"a date on or before the build date {self.today}")
 
+        self.source = f.choice(f.get(top, "source"), "source", SOURCES) or "directory"
+        self.listing = self.source == "oca-listing"
         version = self._version(f.get(top, "ocpp_version"))
+        version = self._edition(f.get(top, "edition"), version, issued)
         device_type, device = self._device(f.get(top, "device"))
         vendor = self._vendor(f.get(top, "vendor"))
         profiles = self._profiles(f.get(top, "profiles"), version, device_type)
         features = self._features(top, version, profiles)
         security = self._security(top, version, profiles)
+        if f.get(top, "test") is None and not self.listing and top is not None:
+            f.add(top.line, "test", "is missing",
+                  "the tests' laboratory, date, tool, reports and results; a certificate known only from the "
+                  "OCA's listing says source: oca-listing")
         test = self._test(f.get(top, "test"), issued)
         performance = self._performance(f.get(top, "performance"))
         statement = f.string(f.get(top, "statement"), "statement", max_len=STATEMENT_MAX, multiline=True)
-        white_label_of = f.string(f.get(top, "white_label_of"), "white_label_of", pattern=ID_PATTERN,
-                                  pattern_text="the id of another certificate")
+        white_label_of = f.string(f.get(top, "white_label_of"), "white_label_of")
+        if white_label_of is not None and not numbering.accepts(white_label_of):
+            f.add(f.get(top, "white_label_of").line, "white_label_of",
+                  f"{quote(white_label_of)} is not a certificate number", "the number of another certificate")
+            white_label_of = None
         if white_label_of is not None and white_label_of == cid:
             f.add(f.get(top, "white_label_of").line, "white_label_of", "names this certificate itself",
                   "the id of the certificate of the product that was tested")
+        check_number(f, self.program, f.get(top, "id").line if cid else 0, cid, version, device_type, white_label_of)
+        document = read_document(f, f.get(top, "document"), "document")
+        revisions = read_revisions(f, f.get(top, "revisions"), issued, self.today)
 
         if f.problems and any(not p.warning for p in f.problems):
             return None
@@ -113,6 +131,11 @@ class _Record:
             performance=performance,
             statement=statement,
             white_label_of=white_label_of,
+            edition=f.string(f.get(top, "edition"), "edition") or "",
+            certificate_type=version.certificate_type(profiles),
+            source=self.source,
+            document=document,
+            revisions=revisions,
             path=f.path,
             lines=lines,
         )
@@ -146,7 +169,7 @@ class _Record:
             country = None
         website_node = f.get(m, "website")
         website = f.string(website_node, "vendor.website", max_len=500)
-        if website is not None and not _is_https_url(website):
+        if website is not None and not is_https_url(website):
             f.add(website_node.line, "vendor.website", f"{quote(website)} is not an https:// address",
                   "an address starting with https://, such as https://example.com")
             website = None
@@ -159,16 +182,19 @@ class _Record:
         name = f.string(f.get(m, "name"), "device.name", max_len=NAME_MAX)
         models = f.string_list(f.get(m, "models"), "device.models", max_len=NAME_MAX)
         software = f.string(f.get(m, "software_version"), "device.software_version", max_len=NAME_MAX, must_quote=True)
+        if m is not None and f.get(m, "software_version") is None and not self.listing:
+            f.add(m.line, "device.software_version", "is missing",
+                  "the OCPP software version certified, quoted, such as \"4.10.0\"")
         hardware_node = f.get(m, "hardware")
         hardware = None
         if device_type == "csms" and hardware_node is not None:
             f.add(f.key_line(m, "hardware"), "device.hardware", "is given for a CSMS",
                   "no hardware for a CSMS: the hardware feature set is a charging station's")
         elif device_type == "charging-station":
-            if hardware_node is None and m is not None:
+            if hardware_node is None and m is not None and not self.listing:
                 f.add(m.line, "device.hardware", "is missing",
                       "the hardware feature set of the charging station: evse, connection, rfid, communication")
-            hardware = self._hardware(hardware_node)
+            hardware = self._hardware(hardware_node) if hardware_node is not None or not self.listing else None
         return device_type, {
             "name": name,
             "models": tuple(models or ()),
@@ -229,7 +255,7 @@ class _Record:
         node = f.get(top, "features")
         if version is None or profiles is None:
             return ()
-        needed_by = [p for p in profiles if version.profiles[p].features_required]
+        needed_by = [p for p in profiles if version.profiles[p].features_required and not self.listing]
         if node is None:
             if needed_by:
                 f.add(top.line, "features", "is missing",
@@ -269,7 +295,7 @@ class _Record:
         node = f.get(top, "security_profiles")
         if version is None or profiles is None:
             return ()
-        requiring = [p for p in profiles if version.profiles[p].security_required]
+        requiring = [p for p in profiles if version.profiles[p].security_required and not self.listing]
         if node is None:
             if requiring:
                 f.add(top.line, "security_profiles", "is missing",
@@ -293,6 +319,8 @@ class _Record:
 
     def _test(self, node, issued):
         f = self.f
+        if node is None:
+            return {"laboratory": None, "date": None, "tool": None, "reports": (), "results": None}
         m = f.mapping(node, "test", required=keys("test", True))
         lab_node = f.get(m, "laboratory")
         lab = f.choice(lab_node, "test.laboratory", self.program.laboratories)
@@ -319,6 +347,24 @@ class _Record:
         results = Results(**counts) if None not in counts.values() else None
         return {"laboratory": lab, "date": date, "tool": tool, "reports": tuple(reports or ()), "results": results}
 
+    def _edition(self, node, version, issued):
+        """The rules of the edition the record names, or of the version's first."""
+        f = self.f
+        if version is None:
+            return None
+        key = f.string(node, "edition")
+        if key is None:
+            return version
+        if key not in version.editions:
+            f.add(node.line, "edition", f"{quote(key)} is not an edition of the procedure for {version.title}",
+                  "one of: " + ", ".join(version.editions))
+            return None
+        edition = version.editions[key]
+        if edition.since and issued is not None and issued < edition.since:
+            f.add(node.line, "edition", f"{key} applies since {edition.since}, after the issue date {issued}",
+                  f"an edition that applied on {issued}")
+        return edition
+
     def _performance(self, node) -> tuple[tuple[str, str], ...]:
         f = self.f
         m = f.mapping(node, "performance", any_keys=True)
@@ -333,14 +379,3 @@ class _Record:
             if value is not None:
                 values.append((key, value))
         return tuple(values)
-
-
-def _is_https_url(value: str) -> bool:
-    if any(c.isspace() for c in value) or '"' in value or "<" in value or ">" in value:
-        return False
-    try:
-        parts = urlsplit(value)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:
-        return False
-    return parts.scheme == "https" and bool(parts.hostname) and "." in parts.hostname and port_ok

@@ -19,7 +19,9 @@ from .stores import Parts, make_every
 from ..model.directory import Directory
 from ..model.text import json_bytes, json_text, visible_bidi
 from ..model.format import CSV_COLUMNS, PROTECTED, TOP_REQUIRED
-from ..model.records import COUNTRY_CODES, HARDWARE_CHOICES, ID_PATTERN, NAME_MAX, PERFORMANCE_NAME, STATEMENT_MAX, Certificate
+from ..model.documents import DOCUMENT_FILE
+from ..model.records import (COUNTRY_CODES, HARDWARE_CHOICES, NAME_MAX, PERFORMANCE_NAME, SOURCES, STATEMENT_MAX,
+                              Certificate)
 
 EXPORT_FORMAT = 1
 CSV_LIST_SEPARATOR = "; "
@@ -37,16 +39,23 @@ def record(cert: Certificate) -> dict:
         "ocpp_version": cert.ocpp_version,
         "profiles": list(cert.profiles),
         "vendor": {"name": cert.vendor_name, "country": cert.vendor_country},
-        "device": {"name": cert.device_name, "type": cert.device_type, "software_version": cert.software_version},
-        "test": {
+        "device": {"name": cert.device_name, "type": cert.device_type},
+    }
+    if cert.software_version is not None:
+        data["device"]["software_version"] = cert.software_version
+    if cert.results is not None:
+        data["test"] = {
             "laboratory": cert.laboratory,
             "date": cert.test_date.isoformat(),
             "tool": cert.test_tool,
             "reports": list(cert.reports),
             "results": {"passed": cert.results.passed, "failed": cert.results.failed,
                         "not_applicable": cert.results.not_applicable},
-        },
-    }
+        }
+    if cert.edition:
+        data["edition"] = cert.edition
+    if cert.source != "directory":
+        data["source"] = cert.source
     if cert.vendor_website:
         data["vendor"]["website"] = cert.vendor_website
     if cert.models:
@@ -65,7 +74,23 @@ def record(cert: Certificate) -> dict:
         data["statement"] = cert.statement
     if cert.white_label_of:
         data["white_label_of"] = cert.white_label_of
+    if cert.document:
+        data["document"] = _document(cert.document)
+    if cert.revisions:
+        data["revisions"] = [{"date": r.date.isoformat(), "change": r.change,
+                              **({"document": _document(r.document)} if r.document else {})} for r in cert.revisions]
     return data
+
+
+def _document(document) -> dict:
+    return {key: value for key, value in (("file", document.file), ("url", document.url)) if value}
+
+
+def document_url(cert: Certificate, base: str) -> str | None:
+    """Where the certificate's document is read: the site's copy of its file, else the OCA's copy."""
+    if cert.document is None:
+        return None
+    return f"{base}/certificates/{cert.id}/certificate.pdf" if cert.document.file else cert.document.url
 
 
 def dumps(data) -> bytes:
@@ -95,7 +120,7 @@ def _filled(skeleton: dict, key: str, parts: list[str]) -> bytes:
 
 
 def directory_json(directory: Directory, generated: dt.date, base: str, memo: Parts = make_every) -> bytes:
-    parts = [memo("directory.json", c, lambda c=c: _nested(record(c) | {"url": f"{base}/certificates/{c.id}/"}, 2))
+    parts = [memo("directory.json", c, lambda c=c: _nested(directory_entry(directory, c, base), 2))
              for c in sorted(directory.certificates, key=lambda c: c.id)]
     return _filled({
         "format": EXPORT_FORMAT,
@@ -103,6 +128,17 @@ def directory_json(directory: Directory, generated: dt.date, base: str, memo: Pa
         "schema": f"{base}/schema/certificate-record.schema.json",
         "certificates": [],
     }, "certificates", parts)
+
+
+def directory_entry(directory: Directory, cert: Certificate, base: str) -> dict:
+    """A certificate in directory.json: its record, its page and, where its document file is here,
+    the document's address on the site and its SHA-256."""
+    entry = record(cert) | {"url": f"{base}/certificates/{cert.id}/"}
+    held = directory.documents.get(cert.id, {})
+    if cert.document and cert.document.file in held:
+        entry["document_sha256"] = held[cert.document.file][1]
+        entry["document_url"] = document_url(cert, base)
+    return entry
 
 
 def certificate_json(cert: Certificate) -> bytes:
@@ -125,14 +161,15 @@ def _csv_lines(rows: list[list[str]]) -> str:
 
 def _csv_row(c: Certificate, base: str) -> str:
     join = CSV_LIST_SEPARATOR.join
-    hw = c.hardware
+    hw, r = c.hardware, c.results
     row = [
-        c.id, c.issued.isoformat(), c.ocpp_version, join(c.profiles), c.vendor_name, c.vendor_country,
-        c.vendor_website or "", c.device_name, c.device_type, join(c.models), c.software_version,
-        hw.evse if hw else "", join(hw.connection) if hw else "", hw.rfid if hw else "",
+        c.id, c.issued.isoformat(), c.ocpp_version, c.edition, join(c.profiles), c.certificate_type, c.source,
+        c.vendor_name, c.vendor_country, c.vendor_website or "", c.device_name, c.device_type, join(c.models),
+        c.software_version or "", hw.evse if hw else "", join(hw.connection) if hw else "", hw.rfid if hw else "",
         join(hw.communication) if hw else "", join(c.features), join(map(str, c.security_profiles)),
-        c.laboratory, c.test_date.isoformat(), c.test_tool, join(c.reports), str(c.results.passed),
-        str(c.results.failed), str(c.results.not_applicable), c.white_label_of or "",
+        c.laboratory or "", c.test_date.isoformat() if c.test_date else "", c.test_tool or "", join(c.reports),
+        str(r.passed) if r else "", str(r.failed) if r else "", str(r.not_applicable) if r else "",
+        c.white_label_of or "", document_url(c, base) or "", join(f"{v.date}: {v.change}" for v in c.revisions),
         f"{base}/certificates/{c.id}/",
     ]
     return _csv_lines([[_cell(v) for v in row]])
@@ -151,10 +188,10 @@ def atom_feed(directory: Directory, base: str, sitename: str, feed_path: str, co
                      feed_url=f"{base}/{feed_path}", feed_guid=f"{base}/{feed_path}", language="en")
     program = directory.program
     for c in newest:
-        version = program.versions[c.ocpp_version]
+        version = program.rules_of(c)
         profiles = "; ".join(version.profiles[p].title for p in version.profiles if p in c.profiles)
         feed.add_item(
-            title=visible_bidi(f"{c.id}: {c.vendor_name} {c.device_name} {c.software_version}"),
+            title=visible_bidi(f"{c.id}: {c.vendor_name} {c.device_name} {c.software_version or ''}".rstrip()),
             link=f"{base}/certificates/{c.id}/",
             unique_id=f"{base}/certificates/{c.id}/",
             description=visible_bidi(f"{c.vendor_name} {c.device_name}, OCPP software version "
@@ -191,8 +228,9 @@ def protected_fields(cert: Certificate) -> dict:
     for path in PROTECTED:
         value = data
         for key in path.split("."):
-            value = value[key]
-        fields[path] = sorted(value) if path == "profiles" else value  # the order of profiles means nothing
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None:  # a certificate from the OCA's listing may have no test or software version
+            fields[path] = sorted(value) if path == "profiles" else value  # the order of profiles means nothing
     return fields
 
 
@@ -202,6 +240,8 @@ def _ledger_entry(cert: Certificate) -> str:
         "sha256": hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()).hexdigest(),
         "fields": fields,
     }
+    if cert.revisions:  # a revision explains a change of its protected fields (publishing/flow.py)
+        entry["revisions"] = [{"date": r.date.isoformat(), "change": r.change} for r in cert.revisions]
     return json_text(cert.id) + ": " + _nested(entry, 2)
 
 
@@ -218,19 +258,26 @@ def json_schema(directory: Directory, base: str) -> bytes:
     program = directory.program
     text = {"type": "string", "minLength": 1}
     date = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-    all_profiles = sorted({p for v in program.versions.values() for p in v.profiles})
+    all_profiles = sorted({p for v in program.versions.values() for p in v.all_profiles()})
     security_values = sorted({s for v in program.versions.values() for s in v.security_values})
     version_rules = []
     for version in program.versions.values():
-        feature = ({"enum": list(version.known_features)} if version.known_features is not None
-                   else {"type": "string", "pattern": version.feature_pattern.pattern})
-        version_rules.append({
-            "if": {"properties": {"ocpp_version": {"const": version.key}}},
-            "then": {"properties": {
-                "profiles": {"items": {"enum": list(version.profiles)}},
-                "features": {"items": feature},
-            }},
-        })
+        for key, edition in version.editions.items():
+            feature = ({"enum": list(edition.known_features)} if edition.known_features is not None
+                       else {"type": "string", "pattern": edition.feature_pattern.pattern})
+            # a record of the version's first edition need not name it
+            named = {"required": ["edition"], "properties": {"edition": {"const": key}}}
+            which = {"anyOf": [named, {"not": {"required": ["edition"]}}]} if edition is version else named
+            version_rules.append({
+                "if": {"properties": {"ocpp_version": {"const": version.key}}, **which},
+                "then": {"properties": {
+                    "profiles": {"items": {"enum": list(edition.profiles)}},
+                    "features": {"items": feature},
+                }},
+            })
+    document = {"type": "object", "minProperties": 1, "additionalProperties": False,
+                "properties": {"file": {"type": "string", "pattern": DOCUMENT_FILE.pattern},
+                               "url": {"type": "string", "pattern": "^https://"}}}
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"{base}/schema/certificate-record.schema.json",
@@ -242,7 +289,9 @@ def json_schema(directory: Directory, base: str) -> bytes:
         "required": list(TOP_REQUIRED),
         "additionalProperties": False,
         "properties": {
-            "id": {"type": "string", "pattern": ID_PATTERN.pattern},
+            "id": {"type": "string", "pattern": program.numbering.json_pattern()},
+            "edition": {"enum": sorted({e for v in program.versions.values() for e in v.editions})},
+            "source": {"enum": list(SOURCES)},
             "issued": date,
             "ocpp_version": {"enum": list(program.versions)},
             "profiles": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": all_profiles}},
@@ -255,7 +304,7 @@ def json_schema(directory: Directory, base: str) -> bytes:
                 },
             },
             "device": {
-                "type": "object", "required": ["name", "type", "software_version"], "additionalProperties": False,
+                "type": "object", "required": ["name", "type"], "additionalProperties": False,
                 "properties": {
                     "name": text | {"maxLength": NAME_MAX},
                     "type": {"enum": list(program.device_types)},
@@ -299,13 +348,22 @@ def json_schema(directory: Directory, base: str) -> bytes:
             "performance": {"type": "object", "propertyNames": {"pattern": PERFORMANCE_NAME.pattern},
                             "additionalProperties": {"type": "number"}},
             "statement": text | {"maxLength": STATEMENT_MAX},
-            "white_label_of": {"type": "string", "pattern": ID_PATTERN.pattern},
+            "white_label_of": {"type": "string", "pattern": program.numbering.json_pattern()},
+            "document": document,
+            "revisions": {"type": "array", "minItems": 1, "items": {
+                "type": "object", "required": ["date", "change"], "additionalProperties": False,
+                "properties": {"date": date, "change": text | {"maxLength": STATEMENT_MAX}, "document": document}}},
         },
         "allOf": [
             *version_rules,
-            {"if": {"properties": {"device": {"properties": {"type": {"const": "charging-station"}}}}},
-             "then": {"properties": {"device": {"required": ["hardware"]}}},
-             "else": {"properties": {"device": {"not": {"required": ["hardware"]}}}}},
+            # a full record has its tests and software version; one from the OCA's listing may not
+            {"if": {"not": {"required": ["source"], "properties": {"source": {"const": "oca-listing"}}}},
+             "then": {"required": ["test"], "properties": {"device": {"required": ["software_version"]}}}},
+            {"if": {"properties": {"device": {"properties": {"type": {"const": "charging-station"}}}},
+                    "not": {"required": ["source"], "properties": {"source": {"const": "oca-listing"}}}},
+             "then": {"properties": {"device": {"required": ["hardware"]}}}},
+            {"if": {"properties": {"device": {"properties": {"type": {"const": "csms"}}}}},
+             "then": {"properties": {"device": {"not": {"required": ["hardware"]}}}}},
         ],
     }
     return dumps(schema)

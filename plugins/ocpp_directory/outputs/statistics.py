@@ -108,11 +108,12 @@ def build(directory: Directory) -> list[Chart]:
 
     profiles = Counter()
     for c in certs:
-        version = program.versions[c.ocpp_version]
+        version = program.rules_of(c)
         profiles.update(version.profiles[p].title for p in c.profiles)
     charts.append(ranking("by-profile", "Certificates by certification profile", profiles, "profiles"))
     charts.append(ranking("by-laboratory", "Certificates by test laboratory",
-                          Counter(program.laboratories[c.laboratory].name for c in certs), "laboratories"))
+                          Counter(program.laboratories[c.laboratory].name for c in certs if c.laboratory),
+                          "laboratories"))
     charts.append(ranking("by-country", "Certificates by vendor country",
                           Counter(c.country_name for c in certs), "countries"))
     return charts

@@ -109,21 +109,27 @@ def _certificate_files(gen: DirectoryGenerator, cert: Certificate, binaries: dic
 
 
 def _certificate_page(gen: DirectoryGenerator, cert: Certificate, kit: logos.Kit) -> None:
-    """The certificate's page and JSON."""
+    """The certificate's page and JSON, and its document where the record's folder holds it."""
     d = gen.directory
     folder = f"certificates/{cert.id}"
+    held = d.documents.get(cert.id, {})
+    document = held.get(cert.document.file) if cert.document and cert.document.file else None
+    if document is not None:
+        gen.units.bytes(f"{folder}/certificate.pdf", document[0].read_bytes())
     gen.units.page(
         f"{folder}/index.html",
         "certificate",
         cert=cert,
         device=d.device_of[cert.id],
-        version=d.program.versions[cert.ocpp_version],
-        laboratory=d.program.laboratories[cert.laboratory],
+        version=d.program.rules_of(cert),
+        laboratory=d.program.laboratories[cert.laboratory] if cert.laboratory else None,
         tested=d.by_id.get(cert.white_label_of) if cert.white_label_of else None,
         white_labels=d.white_labels.get(cert.id, []),
         public_url=gen.ctx.certificate_url(cert.id),
         kit=kit,
         qr_printable=gen.ctx.qr_warning is None,
+        document_url="certificate.pdf" if document else (cert.document.url if cert.document else None),
+        document_sha256=document[1] if document else None,
         page_url=f"{folder}/",
     )
     gen.units.bytes(f"{folder}/certificate.json", exports.certificate_json(cert))

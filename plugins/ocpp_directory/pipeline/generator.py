@@ -116,7 +116,7 @@ class DirectoryGenerator(Generator):
         self.env.globals.update(
             program=program,
             directory=self.directory,
-            version_of=lambda cert: program.versions[cert.ocpp_version],
+            version_of=program.rules_of,
             device_of=self.directory.device_of.__getitem__,
             device_type_title=lambda key: program.device_types[key].title,
             profile_titles=self.profile_titles,
@@ -164,5 +164,5 @@ class DirectoryGenerator(Generator):
         return f"table-row\0{show_vendor}\0{show_device}\0{device.url}\0{device.vendor.url}"
 
     def profile_titles(self, cert: Certificate) -> list[str]:
-        version = self.directory.program.versions[cert.ocpp_version]
+        version = self.directory.program.rules_of(cert)
         return [version.profiles[p].title for p in version.profiles if p in cert.profiles]

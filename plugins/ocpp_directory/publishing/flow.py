@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..pipeline.build import build
 from ..pipeline.settings import Progress, build_date
-from .targets import LedgerRefusal, PublishError, Target, compare, correction_entry, deploy
+from .targets import (LedgerRefusal, PublishError, Target, compare, correction_entry, deploy,
+                      revision_corrections)
 
 
 def publish_site(
@@ -31,17 +32,18 @@ def publish_site(
     options = dict(certificates=certificates, siteurl=siteurl, date=day.isoformat(), progress=progress)
     result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections}, **options)
     new = json.loads((Path(output) / "ledger.json").read_bytes())
-    changes = compare(live, new)
+    everything = compare(live, new)
+    revised, changes = revision_corrections(live, new, everything)
     if changes and not correction:
         raise LedgerRefusal(changes)
     if correction and not changes:
         raise PublishError("CORRECTION was given, but this publish retracts or alters no published "
-                                   "certificate: there is nothing to correct, and nothing was published")
-    if changes:
-        entry = correction_entry(correction, changes, day)
-        result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections + [entry]},
+                           "certificate: there is nothing to correct, and nothing was published")
+    entries = revised + ([correction_entry(correction, changes, day)] if changes else [])
+    if entries:
+        result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections + entries},
                        **options)
     result["release"] = deploy(target, Path(output))
     result["added"] = sorted(set(new["certificates"]) - set((live or {}).get("certificates", {})))
-    result["corrected"] = changes
+    result["corrected"] = everything
     return result

@@ -84,6 +84,28 @@ def _show(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if not isinstance(value, str) else value
 
 
+def revision_corrections(live: dict | None, new: dict, changes: list[Change]) -> tuple[list[dict], list[Change]]:
+    """The changes a new revision of the record explains, as correction entries (the revision's date and
+    what it says changed), and the changes left, which need a CORRECTION reason. A revision is the
+    record's side of a correction: one event, one entry in the public corrections log."""
+    if not live:
+        return [], changes
+    entries, left = [], []
+    by_id: dict[str, list[Change]] = {}
+    for change in changes:
+        by_id.setdefault(change.id, []).append(change)
+    for cid, found in by_id.items():
+        before = live["certificates"][cid].get("revisions", [])
+        after = new["certificates"].get(cid, {}).get("revisions", [])
+        if cid in new["certificates"] and len(after) > len(before) and after[:len(before)] == before:
+            latest = after[-1]
+            entries.append({"date": latest["date"], "reason": f"Revision of {cid}: {latest['change']}",
+                            "changes": [c.as_dict() for c in found]})
+        else:
+            left.extend(found)
+    return entries, left
+
+
 def correction_entry(reason: str, changes: list[Change], day: dt.date) -> dict:
     return {"date": day.isoformat(), "reason": reason, "changes": [c.as_dict() for c in changes]}
 

@@ -54,16 +54,21 @@ ALL_COMBINATIONS_UP_TO = 12
 
 
 def kits(program: Program, certificates: list) -> list[Kit]:
-    """One kit per profile combination: all of a version's (1.6), or those certified (2.0.1)."""
+    """One kit per profile combination: all of a version's first edition (1.6), or those certified (2.0.1,
+    and every later edition), with core alone."""
     result = []
     groups: dict[tuple[str, frozenset], list] = {}  # (version, profiles) -> its certificates, in order
     for c in certificates:
         groups.setdefault((c.ocpp_version, frozenset(c.profiles)), []).append(c)
-    for version in program.versions.values():
+    editions = [edition for version in program.versions.values() for edition in version.editions.values()]
+    for version in editions:  # profile names are a version's, whichever edition defines them
         combos = valid_combinations(version)
         used = {tuple(p for p in version.profiles if p in profiles)
-                for key, profiles in groups if key == version.key}
-        if len(combos) > ALL_COMBINATIONS_UP_TO:
+                for key, profiles in groups if key == version.key and profiles <= set(version.profiles)}
+        first = version.editions.get(version.edition, version) is next(iter(version.editions.values()), version)
+        if not first:  # a later edition of the procedure: kits for what is certified under it
+            combos = [c for c in combos if c in used]
+        elif len(combos) > ALL_COMBINATIONS_UP_TO:
             combos = [c for c in combos if c in used or c == tuple(version.required_profiles)]
         for combo in combos:
             slug = "ocpp-" + version.key.replace(".", "") + "-" + "-".join(_short(p, len(combo)) for p in combo)

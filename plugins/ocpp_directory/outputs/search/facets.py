@@ -39,7 +39,7 @@ class Facets:
             (version,),
             (cert.device_type,),
             self._prefix(version, cert.profiles),
-            (cert.laboratory,),
+            (cert.laboratory,) if cert.laboratory else (),
             self._prefix(version, cert.features),
             (hw.evse,) if hw else (),
             tuple(hw.connection) if hw else (),
@@ -71,10 +71,11 @@ class Facets:
         if key == "type":
             return program.device_types[value].title
         if key in ("profile", "feature"):
-            version = program.versions[cert.ocpp_version]
+            version = program.rules_of(cert)
             name = value.split(":", 1)[1]
             if key == "profile":
-                return version.profiles[name].title
+                profile = version.profile(name)
+                return f"{profile.title} ({profile.short})" if profile.short and len(profile.short) <= 2 else profile.title
             return f"{version.feature_title(name)} ({version.title})"
         if key == "lab":
             return program.laboratories[value].name
@@ -94,7 +95,7 @@ def _order(key: str, values: dict[str, str], program) -> list[str]:
     if key in ("profile", "feature"):
         order = []
         for version in program.versions.values():
-            names = version.profiles if key == "profile" else (version.known_features or {})
+            names = version.all_profiles() if key == "profile" else (version.known_features or {})
             order += [f"{version.key}:{n}" for n in names if f"{version.key}:{n}" in values]
             order += sorted(v for v in values if v.startswith(version.key + ":") and v not in order)
         return order

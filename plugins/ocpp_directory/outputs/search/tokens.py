@@ -90,15 +90,26 @@ def documents(directory: Directory) -> list[Certificate]:
 
 def field_tokens(cert: Certificate, program) -> list[list[str]]:
     """The tokens of each of :data:`FIELDS` for one certificate."""
-    version = program.versions[cert.ocpp_version]
+    version = program.rules_of(cert)
     return [
         _tokens(cert.id),
         _all_tokens(cert.models),
         _tokens(cert.vendor_name),
         _tokens(cert.device_name),
-        _tokens(cert.software_version),
-        _all_tokens([*cert.profiles, *(version.profiles[p].title for p in cert.profiles)]),
+        _tokens(cert.software_version or ""),
+        # the OCA's short notation too: "Core + S + C" as its words, and written together ("core+s+c")
+        _all_tokens([*cert.profiles, *(version.profiles[p].title for p in cert.profiles),
+                     *_notation(cert, version)]),
         _all_tokens([*cert.features, *(version.feature_title(f) for f in cert.features)]),
-        _all_tokens([cert.laboratory, program.laboratories[cert.laboratory].name]),
+        _all_tokens([cert.laboratory, program.laboratories[cert.laboratory].name] if cert.laboratory else []),
         _all_tokens([cert.vendor_country, cert.country_name]),
     ]
+
+
+def _notation(cert: Certificate, version) -> list[str]:
+    """The certificate type in the OCA's notation, as words and written together, unless it adds
+    nothing to the profiles' titles (a first-edition 1.6 certificate's "Full" is in "full")."""
+    shorts = [version.profiles[p].short for p in version.profiles if p in cert.profiles and version.profiles[p].short]
+    if not shorts or all(short.lower() in cert.profiles for short in shorts):
+        return []
+    return [*shorts, "+".join(shorts)]

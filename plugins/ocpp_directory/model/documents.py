@@ -1,0 +1,54 @@
+"""A record's certificate document and its revisions (re-issues under the same number)."""
+
+from __future__ import annotations
+
+import re
+
+from .certificate import Document, Revision
+from .fields import Fields, is_https_url, quote
+
+DOCUMENT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.pdf$")
+#: a revision's description is at most this long
+CHANGE_MAX = 4000
+
+
+def read_document(f: Fields, node, where: str) -> Document | None:
+    """A document: a PDF file beside the record, the address of the OCA's copy, or both."""
+    m = f.mapping(node, where, optional=("file", "url"))
+    if m is None:
+        return None
+    name = f.string(f.get(m, "file"), f"{where}.file", pattern=DOCUMENT_FILE,
+                    pattern_text="the name of a PDF file beside the record, such as OCA.0016.1268.CSMS.pdf")
+    url_node = f.get(m, "url")
+    url = f.string(url_node, f"{where}.url", max_len=500)
+    if url is not None and not is_https_url(url):
+        f.add(url_node.line, f"{where}.url", f"{quote(url)} is not an https:// address",
+              "the address of the OCA's copy of the document, starting with https://")
+        url = None
+    if f.get(m, "file") is None and url_node is None:
+        f.add(m.line, where, "names no document", "file: (a PDF beside the record) or url: (the OCA's copy)")
+    return Document(name, url) if name or url else None
+
+def read_revisions(f: Fields, node, issued, today) -> tuple[Revision, ...]:
+    """The certificate's re-issues, oldest first, each after the one before and not in the future."""
+    items = f.sequence(node, "revisions")
+    out: list[Revision] = []
+    for i, item in enumerate(items or ()):
+        where = f"revisions[{i}]"
+        m = f.mapping(item, where, required=("date", "change"), optional=("document",))
+        day = f.date(f.get(m, "date"), f"{where}.date")
+        change = f.string(f.get(m, "change"), f"{where}.change", max_len=CHANGE_MAX)
+        document = read_document(f, f.get(m, "document"), f"{where}.document")
+        if day is not None:
+            line = f.get(m, "date").line
+            if issued is not None and day < issued:
+                f.add(line, f"{where}.date", f"{day} is before the issue date {issued}",
+                      "the date the certificate was re-issued, after it was first issued")
+            elif day > today:
+                f.add(line, f"{where}.date", f"{day} is in the future", f"a date on or before {today}")
+            elif out and day <= out[-1].date:
+                f.add(line, f"{where}.date", f"{day} is not after the revision before it ({out[-1].date})",
+                      "revisions oldest first, one a day at most")
+        if day is not None and change is not None:
+            out.append(Revision(day, change, document))
+    return tuple(out)
