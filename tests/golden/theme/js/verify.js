@@ -7,11 +7,11 @@
   var input = document.getElementById("verify-id");
   var result = document.getElementById("verify-result");
   var root = new URL((form.getAttribute("data-root") || ".") + "/", document.baseURI);
-  var ID = /^[A-Z0-9][A-Z0-9-]{2,39}$/;
+  var ID = /^[A-Z0-9][A-Z0-9.-]{2,49}$/;
 
   function idFrom(text) {
     text = text.trim();
-    var inUrl = text.match(/\/certificates\/([A-Za-z0-9-]+)\/?(?:[?#].*)?$/);
+    var inUrl = text.match(/\/certificates\/([A-Za-z0-9.-]+)\/?(?:[?#].*)?$/);
     return (inUrl ? inUrl[1] : text).toUpperCase();
   }
 
