@@ -23,7 +23,8 @@ OCPP := $(BIN)/python -m ocpp_directory
 SITEURL_ARG := $(if $(SITEURL),--siteurl "$(SITEURL)",)
 STAMP := $(VENV)/.installed
 
-.PHONY: help html validate serve devserver test golden clean lock system-deps build-deps bench publish rollback rsync_upload github publish-build
+
+.PHONY: help html validate import serve devserver test golden clean lock system-deps build-deps bench publish rollback rsync_upload github publish-build
 
 help:
 	@echo 'Makefile for the OCPP certification directory'
@@ -31,6 +32,7 @@ help:
 	@echo 'Usage:'
 	@echo '   make html        build certificates/ into output/ (sets up .venv on first use)'
 	@echo '   make validate    check the records only; exit 1 on any error'
+	@echo '   make import      records from the OCA listing: LISTING=file.csv [INTO=dir]'
 	@echo '   make serve       serve output/ at http://127.0.0.1:$$PORT/'
 	@echo '   make devserver   build, serve, and rebuild on every change'
 	@echo '   make test        run the test suite (installs Debian chromium and libcairo2 if missing)'
@@ -56,6 +58,12 @@ html: $(STAMP)
 
 validate: $(STAMP)
 	$(OCPP) validate --certificates "$(CERTIFICATES)"
+
+# Records from the OCA's public listing: make import LISTING=listing.csv [INTO=dir] (default: CERTIFICATES)
+LISTING ?=
+INTO ?= $(CERTIFICATES)
+import: $(STAMP)
+	$(OCPP) import-listing "$(LISTING)" --into "$(INTO)"
 
 serve:
 	$(OCPP) serve --output "$(OUTPUTDIR)" --port $(PORT)

@@ -355,7 +355,7 @@ def test_vendor_name(page, base_url):
 
 def test_exact_id_comes_first(page, base_url):
     assert type_query(page, base_url, "OCA.0016.0115.CS")[0] == "OCA.0016.0115.CS"
-    assert type_query(page, base_url, "oca-16-2024-0042") == ["OCA.0016.0115.CS"]
+    assert type_query(page, base_url, "oca.0016.0115.cs") == ["OCA.0016.0115.CS"]
 
 
 def test_model_number(page, base_url):

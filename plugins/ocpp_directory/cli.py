@@ -182,6 +182,25 @@ def _serve(directory: Path, port: int) -> http.server.ThreadingHTTPServer:
     return server
 
 
+def cmd_import_listing(args: argparse.Namespace) -> int:
+    """Records from the OCA's listing (CSV); every refused or suspicious row on its line, then the counts."""
+    from .importing.listing import import_listing
+    from .model.program import load_program
+
+    try:
+        program = load_program(args.program)
+        summary = import_listing(Path(args.listing), Path(args.into), program, build_date(_date_settings(args)))
+    except DirectoryError as exc:
+        print(f"import-listing: {exc}", file=sys.stderr)
+        return 1
+    _print_problems(sorted(summary.problems, key=lambda p: (p.path, p.line, p.warning)))
+    s = summary
+    print(f"import-listing: {_plural(s.read, 'row')} read from {args.listing}: {s.written} records written, "
+          f"{s.updated} updated, {s.unchanged} unchanged, {s.kept} kept as edited, {_plural(s.merged, 're-issue')} "
+          f"held as revisions, {s.refused} refused; {_plural(len(s.warnings), 'warning')} -> {args.into}")
+    return 1 if s.refused or s.errors else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     server = _serve(Path(args.output).resolve(), args.port)
     try:
@@ -259,6 +278,13 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--ledger", default="", help="ledger.json at a folder or host:path")
     g.add_argument("--git", default="", help="ledger.json in a git ref, such as gh-pages:ledger.json")
     g.set_defaults(func=cmd_guard)
+
+    i = sub.add_parser("import-listing", help="write records from the OCA's listing (CSV); exit 1 if a row is refused")
+    i.add_argument("listing", help="the listing, as CSV with the OCA's columns")
+    i.add_argument("--into", required=True, help="folder of records to write (sub-folders by year)")
+    i.add_argument("--program", default="program.yaml", help="program file (default: program.yaml)")
+    common(i)
+    i.set_defaults(func=cmd_import_listing)
 
     s = sub.add_parser("serve", help="serve the built site on localhost")
     s.add_argument("--output", default="output")
