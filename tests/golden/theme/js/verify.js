@@ -34,7 +34,7 @@
   function check(raw) {
     var id = idFrom(raw);
     if (!ID.test(id)) {
-      say("“" + raw.trim() + "” is not a certificate id. An id looks like OCA-16-2024-0042.", null);
+      say("“" + raw.trim() + "” is not a certificate id. A certificate number looks like OCA.0016.1268.CSMS.", null);
       return;
     }
     var page = new URL("certificates/" + id + "/", root);
