@@ -226,4 +226,8 @@ def test_the_imported_site_in_chromium(imported_site, browser):
         assert set(type_query(page, url, "core+s+c")) == core_s_c
         assert set(type_query(page, url, "Ampeco")) == {"OCA.0016.0509.CSMS", "OCA.0016.0510.CSMS"}
         assert set(type_query(page, url, "ISO 15118")) == {"OCA.0201.0102.CSMS"}
+        # One letter of the OCA's notation stands for its profile.
+        assert set(type_query(page, url, "S")) == core_s_c | {"OCA.0201.0102.CSMS"}
+        assert "Software version not in the listing" in page.locator("#search-results").inner_text()  # 1137
+        assert "null" not in page.locator("#search-results").inner_text()
         page.close()

@@ -48,6 +48,7 @@ def test_directory_json(public, samples):
     validator = jsonschema.Draft202012Validator(schema(public))
     for item in data["certificates"]:
         assert item.pop("url") == f"{SITEURL}/certificates/{item['id']}/"
+        assert item.pop("certificate_type") == samples.by_id[item["id"]].certificate_type
         if "document_sha256" in item:  # beside the record, not part of it: its document's file here
             assert item.pop("document_url") == f"{SITEURL}/certificates/{item['id']}/certificate.pdf"
             assert len(item.pop("document_sha256")) == 64

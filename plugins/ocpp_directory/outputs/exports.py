@@ -131,9 +131,9 @@ def directory_json(directory: Directory, generated: dt.date, base: str, memo: Pa
 
 
 def directory_entry(directory: Directory, cert: Certificate, base: str) -> dict:
-    """A certificate in directory.json: its record, its page and, where its document file is here,
-    the document's address on the site and its SHA-256."""
-    entry = record(cert) | {"url": f"{base}/certificates/{cert.id}/"}
+    """A certificate in directory.json: its record, its page, its type in the OCA's notation and, where
+    its document file is here, the document's address on the site and its SHA-256."""
+    entry = record(cert) | {"url": f"{base}/certificates/{cert.id}/", "certificate_type": cert.certificate_type}
     held = directory.documents.get(cert.id, {})
     if cert.document and cert.document.file in held:
         entry["document_sha256"] = held[cert.document.file][1]
@@ -194,8 +194,9 @@ def atom_feed(directory: Directory, base: str, sitename: str, feed_path: str, co
             title=visible_bidi(f"{c.id}: {c.vendor_name} {c.device_name} {c.software_version or ''}".rstrip()),
             link=f"{base}/certificates/{c.id}/",
             unique_id=f"{base}/certificates/{c.id}/",
-            description=visible_bidi(f"{c.vendor_name} {c.device_name}, OCPP software version "
-                                     f"{c.software_version}: {profiles}."),
+            description=visible_bidi(f"{c.vendor_name} {c.device_name}"
+                                     + (f", OCPP software version {c.software_version}" if c.software_version else "")
+                                     + f": {c.certificate_type} ({profiles})."),
             pubdate=_midnight(c.issued),
             updateddate=_midnight(c.issued),
         )

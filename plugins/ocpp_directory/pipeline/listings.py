@@ -114,7 +114,8 @@ def _search_page(gen: DirectoryGenerator, files: search.SearchFiles, short: list
     units.bytes("search/meta.json", files.meta)
     for key, data in files.columns.items():
         units.bytes(f"search/f/{key}.json", data)
-    units.page("search/index.html", "search", facets=files.facets, search_version=files.version, page_url="search/")
+    units.page("search/index.html", "search", facets=files.facets, search_version=files.version,
+               notations=_notations(gen.directory.program), page_url="search/")
     # What a browser fetches before the first result, compressed as a server sends it: the page,
     # its styles and scripts and the meta file; then one shard per word typed and one fragment per
     # result shown.
@@ -163,6 +164,17 @@ def _directory(gen: DirectoryGenerator) -> None:
     urls = [f"{base}/{name.removesuffix('index.html')}" for name in pages if name.endswith("index.html")]
     units.bytes("sitemap.xml", exports.sitemap(urls))
     units.bytes("robots.txt", exports.robots(base))
+
+
+def _notations(program) -> dict[str, list[str]]:
+    """Each one-letter notation of the OCA (S, C, ...) and the profile facet values it stands for."""
+    out: dict[str, list[str]] = {}
+    for version in program.versions.values():
+        for edition in version.editions.values():
+            for key, profile in edition.profiles.items():
+                if profile.short and len(profile.short) == 1:
+                    out.setdefault(profile.short, []).append(f"{version.key}:{key}")
+    return out
 
 
 def gzip_size(data: bytes) -> int:

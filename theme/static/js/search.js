@@ -12,6 +12,8 @@
   var clear = document.getElementById("search-clear");
   var root = new URL((form.getAttribute("data-root") || ".") + "/", document.baseURI);
   var version = form.getAttribute("data-version");
+  // The OCA's one-letter notations (S, L, C, ...): typed alone, each stands for its profile's filter.
+  var notations = JSON.parse(form.getAttribute("data-notations") || "{}");
   var urls = {
     meta: new URL("search/meta.json?v=" + version, root).href,
     base: new URL("search/", root).href,
@@ -55,6 +57,17 @@
     if (history === "push") { window.history.pushState(null, "", queryString()); }
     else if (history === "replace") { window.history.replaceState(null, "", queryString()); }
     sequence += 1;
+    var letter = notations[s.q.trim()];
+    if (letter) {  // "S": the certificates with the profile the OCA writes S, whatever else is chosen
+      var filters = {};
+      Object.keys(s.filters).forEach(function (key) { filters[key] = s.filters[key].slice(); });
+      filters.profile = (filters.profile || []).concat(letter.filter(function (v) {
+        return (filters.profile || []).indexOf(v) < 0;
+      }));
+      worker.postMessage({ type: "search", id: sequence, supersedes: true, q: "", filters: filters, limit: limit,
+                           urls: urls });
+      return;
+    }
     // One letter would match most of the index (slow on a large directory, and no help).
     if (s.q.trim().length === 1 && !Object.keys(s.filters).length) {
       status.textContent = "Type a second character to search, or choose filters.";
@@ -112,7 +125,8 @@
       title.appendChild(document.createTextNode(" " + r.vendor + " · " + r.device));
       item.appendChild(title);
       var meta = element("p", "meta");
-      meta.textContent = "Software version " + r.software_version + " · " + r.profiles.join("; ") + " · issued ";
+      meta.textContent = (r.software_version === null ? "Software version not in the listing"
+                          : "Software version " + r.software_version) + " · " + r.profiles.join("; ") + " · issued ";
       var time = element("time", null, r.issued);
       time.setAttribute("datetime", r.issued);
       meta.appendChild(time);
