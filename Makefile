@@ -24,7 +24,7 @@ SITEURL_ARG := $(if $(SITEURL),--siteurl "$(SITEURL)",)
 STAMP := $(VENV)/.installed
 
 
-.PHONY: help html validate import serve devserver test golden clean lock system-deps build-deps bench publish rollback rsync_upload github publish-build
+.PHONY: help html validate import issue serve devserver test golden clean lock system-deps build-deps bench publish rollback rsync_upload github publish-build
 
 help:
 	@echo 'Makefile for the OCPP certification directory'
@@ -33,6 +33,7 @@ help:
 	@echo '   make html        build certificates/ into output/ (sets up .venv on first use)'
 	@echo '   make validate    check the records only; exit 1 on any error'
 	@echo '   make import      records from the OCA listing: LISTING=file.csv [INTO=dir]'
+	@echo '   make issue       sign the certificate documents the records lack (OCPP_SIGNING_KEY, OCPP_SIGNING_CERT)'
 	@echo '   make serve       serve output/ at http://127.0.0.1:$$PORT/'
 	@echo '   make devserver   build, serve, and rebuild on every change'
 	@echo '   make test        run the test suite (installs Debian chromium and libcairo2 if missing)'
@@ -58,6 +59,11 @@ html: $(STAMP)
 
 validate: $(STAMP)
 	$(OCPP) validate --certificates "$(CERTIFICATES)"
+
+# The signed certificate documents the records lack: make issue OCPP_SIGNING_KEY=key.pem OCPP_SIGNING_CERT=chain.pem
+issue: $(STAMP)
+	OCPP_SIGNING_KEY="$(OCPP_SIGNING_KEY)" OCPP_SIGNING_CERT="$(OCPP_SIGNING_CERT)" \
+	  $(OCPP) issue --certificates "$(CERTIFICATES)" $(or $(SITEURL_ARG),--siteurl "$$(.venv/bin/python -c 'import runpy; print(runpy.run_path("$(PUBLISHCONF)")["SITEURL"])')")
 
 # Records from the OCA's public listing: make import LISTING=listing.csv [INTO=dir] (default: CERTIFICATES)
 LISTING ?=

@@ -201,6 +201,67 @@ def cmd_import_listing(args: argparse.Namespace) -> int:
     return 1 if s.refused or s.errors else 0
 
 
+def cmd_issue(args: argparse.Namespace) -> int:
+    """Sign and write the certificate document each full record lacks (never one that exists)."""
+    from .engine.cache import ContentCache
+    from .issuing.documents import issue, problems as issued_problems
+    from .issuing.signing import keys_from_environment
+    from .model.directory import display_path, load_directory
+    from .model.program import load_program
+
+    base = (args.siteurl or os.environ.get("SITEURL") or "").rstrip("/")
+    try:
+        keys = keys_from_environment()
+        if not base.startswith("https://"):
+            raise DirectoryError("the documents' QR codes need the public address: set SITEURL=https://<public site>")
+        program = load_program(args.program)
+        directory = load_directory(args.certificates, program, build_date(_date_settings(args)))
+        found = issued_problems(directory)
+        if any(not p.warning for p in found):
+            raise ValidationFailed(found)
+        folders = {c.id: _record_folder(c.path) for c in directory.certificates}
+        result = issue(directory, folders, keys, base, ContentCache(None), progress=_progress)
+    except ValidationFailed as exc:
+        _print_problems(exc.problems + exc.warnings)
+        print(f"issue: {_plural(len(exc.problems), 'error')} in the records; nothing was issued", file=sys.stderr)
+        return 1
+    except DirectoryError as exc:
+        print(f"issue: refused: {exc}", file=sys.stderr)
+        return 1
+    for path in result.written:
+        print(f"issue: {display_path(path)}")
+    print(f"issue: {_plural(len(result.written), 'document')} issued and signed, {result.kept} certificates "
+          f"already have theirs, {result.listing} from the OCA's listing keep the OCA's own")
+    return 0
+
+
+def _record_folder(shown: str) -> Path:
+    return Path(shown).resolve().parent
+
+
+def cmd_verify_document(args: argparse.Namespace) -> int:
+    """Which certificate and revision a PDF is, or what is wrong with it; exit 0 only for a current, valid one."""
+    from .issuing.verify import verify
+
+    trust = [Path(p) for p in (args.trust or [])] or [Path(os.environ.get("OCPP_DOCUMENT_CA") or _default_ca())]
+    try:
+        verdict = verify(Path(args.file).read_bytes(), args.site, trust)
+    except OSError as exc:
+        print(f"verify-document: {args.file}: cannot be read: {exc.strerror}", file=sys.stderr)
+        return 2
+    except DirectoryError as exc:
+        print(f"verify-document: {exc}", file=sys.stderr)
+        return 2
+    print(f"verify-document: {args.file}: {verdict.message}", file=sys.stdout if verdict.ok else sys.stderr)
+    return 0 if verdict.ok else 1
+
+
+def _default_ca() -> Path:
+    from .issuing.signing import TEST_CA
+
+    return TEST_CA
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     server = _serve(Path(args.output).resolve(), args.port)
     try:
@@ -285,6 +346,19 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--program", default="program.yaml", help="program file (default: program.yaml)")
     common(i)
     i.set_defaults(func=cmd_import_listing)
+
+    iss = sub.add_parser("issue", help="sign and write the certificate document each full record lacks")
+    iss.add_argument("--certificates", default="certificates")
+    iss.add_argument("--program", default="program.yaml")
+    iss.add_argument("--siteurl", default=None, help="the public base URL the documents' QR codes encode")
+    common(iss)
+    iss.set_defaults(func=cmd_issue)
+
+    vd = sub.add_parser("verify-document", help="check a certificate document: exit 0 only for a current, valid one")
+    vd.add_argument("file")
+    vd.add_argument("--site", default="output", help="the directory's site: a folder or its URL (default: output)")
+    vd.add_argument("--trust", action="append", help="the OCA's certificate authority (PEM); default OCPP_DOCUMENT_CA")
+    vd.set_defaults(func=cmd_verify_document)
 
     s = sub.add_parser("serve", help="serve the built site on localhost")
     s.add_argument("--output", default="output")

@@ -85,6 +85,8 @@ class Directory:
     digests: dict[str, str] = field(default_factory=dict)
     #: id -> its document files (the current one, then the revisions'), by name: (path, SHA-256)
     documents: dict[str, dict[str, tuple[Path, str]]] = field(default_factory=dict)
+    #: id -> the documents this directory issued (make issue), oldest first: (revision, file name, path, SHA-256)
+    issued: dict[str, list[tuple[int, str, Path, str]]] = field(default_factory=dict)
 
 
 def slugify(text: str, taken: set[str] | None = None) -> str:
@@ -229,16 +231,18 @@ def load_directory(
     problems.extend(found)
     problems.extend(_cross_record(certificates, vendors))
     documents = _documents(certificates, files_of, problems)
+    issued = _issued(certificates, files_of)
     if any(not p.warning for p in problems):
         raise ValidationFailed(problems)
     if cache is not None:
         cache.save()
     directory = _model(program, certificates, sorted(p for p in problems if p.warning), vendors)
-    for cert_id, held in documents.items():
-        digests[cert_id] = hashlib.sha256((digests[cert_id] + "".join(sha for _, sha in held.values())).encode()
-                                          ).hexdigest()
+    for cert_id in documents.keys() | issued.keys():
+        shas = [sha for _, sha in documents.get(cert_id, {}).values()] + [i[3] for i in issued.get(cert_id, [])]
+        digests[cert_id] = hashlib.sha256((digests[cert_id] + "".join(shas)).encode()).hexdigest()
     directory.digests = digests
     directory.documents = documents
+    directory.issued = issued
     return directory
 
 
@@ -270,6 +274,28 @@ def _documents(certificates: list[Certificate], files_of: dict[str, Path],
                                         "the certificate document, a PDF file"))
                 continue
             out.setdefault(cert.id, {})[document.file] = (path, hashlib.sha256(data).hexdigest())
+    return out
+
+
+def issued_name(cert_id: str, revision: int) -> str:
+    """The file ``make issue`` writes beside a record: ``<id>.pdf``, and ``<id>.r<n>.pdf`` for revision n."""
+    return f"{cert_id}.pdf" if revision == 0 else f"{cert_id}.r{revision}.pdf"
+
+
+def _issued(certificates: list[Certificate], files_of: dict[str, Path]) -> dict[str, list[tuple[int, str, Path, str]]]:
+    """The documents issued for full records, found beside them by name, oldest first."""
+    out: dict[str, list[tuple[int, str, Path, str]]] = {}
+    for cert in certificates:
+        if cert.from_listing:
+            continue
+        folder = files_of[cert.path].parent
+        for revision in range(len(cert.revisions) + 1):
+            path = folder / issued_name(cert.id, revision)
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            out.setdefault(cert.id, []).append((revision, path.name, path, hashlib.sha256(data).hexdigest()))
     return out
 
 

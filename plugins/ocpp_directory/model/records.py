@@ -108,6 +108,7 @@ class _Record:
         lines = {key: line for key, (line, _) in top.entries.items()}
         vendor_map = f.get(top, "vendor")
         lines["vendor.name"] = f.key_line(vendor_map, "name", lines["vendor"])
+        lines["device.software_version"] = f.key_line(f.get(top, "device"), "software_version", lines["device"])
         return Certificate(
             id=cid,
             issued=issued,

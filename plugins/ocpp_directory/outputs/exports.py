@@ -138,7 +138,29 @@ def directory_entry(directory: Directory, cert: Certificate, base: str) -> dict:
     if cert.document and cert.document.file in held:
         entry["document_sha256"] = held[cert.document.file][1]
         entry["document_url"] = document_url(cert, base)
+    elif directory.issued.get(cert.id):
+        entry["document_sha256"] = directory.issued[cert.id][-1][3]
+        entry["document_url"] = f"{base}/certificates/{cert.id}/certificate.pdf"
     return entry
+
+
+def documents_json(directory: Directory, base: str) -> bytes:
+    """``/documents.json``: the SHA-256 of every certificate document the site holds (issued by this
+    directory, or the OCA's earlier documents the records keep), to the certificate and revision it
+    is, and whether it is the current one: what /verify/ looks a dropped PDF up in."""
+    found: dict[str, dict] = {}
+    for cert in sorted(directory.certificates, key=lambda c: c.id):
+        issued = directory.issued.get(cert.id, [])
+        for i, (revision, _, _, sha) in enumerate(issued):
+            found[sha] = {"id": cert.id, "revision": revision, "current": i == len(issued) - 1,
+                          "url": f"{base}/certificates/{cert.id}/" + (
+                              "certificate.pdf" if i == len(issued) - 1 else f"certificate.r{revision}.pdf")}
+        for name, (_, sha) in directory.documents.get(cert.id, {}).items():
+            current = cert.document is not None and cert.document.file == name
+            revision = next((i + 1 for i, r in enumerate(cert.revisions) if r.document and r.document.file == name), 0)
+            found.setdefault(sha, {"id": cert.id, "revision": revision, "current": current,
+                                   "url": f"{base}/certificates/{cert.id}/certificate.pdf" if current else None})
+    return dumps({"format": EXPORT_FORMAT, "documents": found})
 
 
 def certificate_json(cert: Certificate) -> bytes:
@@ -224,7 +246,11 @@ def robots(base: str) -> bytes:
 
 def protected_fields(cert: Certificate) -> dict:
     """The values of the fields a publish may never change (:data:`PROTECTED`), by their path."""
-    data = record(cert)
+    return protected_of(record(cert))
+
+
+def protected_of(data: dict) -> dict:
+    """:func:`protected_fields` of a record as ``certificate.json`` holds it."""
     fields = {}
     for path in PROTECTED:
         value = data

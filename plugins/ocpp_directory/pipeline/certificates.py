@@ -114,6 +114,11 @@ def _certificate_page(gen: DirectoryGenerator, cert: Certificate, kit: logos.Kit
     folder = f"certificates/{cert.id}"
     held = d.documents.get(cert.id, {})
     document = held.get(cert.document.file) if cert.document and cert.document.file else None
+    issued = d.issued.get(cert.id, [])
+    if document is None and issued:  # the documents this directory issued: the latest, and those it superseded
+        document = issued[-1][2:]
+        for revision, _, path, _ in issued[:-1]:
+            gen.units.bytes(f"{folder}/certificate.r{revision}.pdf", path.read_bytes())
     if document is not None:
         gen.units.bytes(f"{folder}/certificate.pdf", document[0].read_bytes())
     gen.units.page(
@@ -130,6 +135,7 @@ def _certificate_page(gen: DirectoryGenerator, cert: Certificate, kit: logos.Kit
         qr_printable=gen.ctx.qr_warning is None,
         document_url="certificate.pdf" if document else (cert.document.url if cert.document else None),
         document_sha256=document[1] if document else None,
+        superseded=[(revision, f"certificate.r{revision}.pdf") for revision, *_ in issued[:-1]],
         page_url=f"{folder}/",
     )
     gen.units.bytes(f"{folder}/certificate.json", exports.certificate_json(cert))

@@ -23,7 +23,9 @@ from pelican.generators import Generator
 from ..engine import incremental
 from ..engine.cache import KeptFile, Memo, RecordCache, code_digest, folder_cache
 from ..model import text
+from ..issuing.documents import problems as issued_problems
 from ..model.directory import Directory, load_directory
+from ..model.errors import ValidationFailed
 from ..model.program import load_program
 from ..model.records import Certificate
 from ..outputs import logos, search
@@ -97,6 +99,10 @@ class DirectoryGenerator(Generator):
         kept = folder_cache(ctx.cache, ctx.certificates) if ctx.cache else None  # one records folder's files
         records = RecordCache(kept / "records.pickle" if kept else None, salt)
         self.directory = load_directory(ctx.certificates, program, ctx.date, progress=ctx.progress, cache=records)
+        found = issued_problems(self.directory)  # each issued document against its record
+        if any(not p.warning for p in found):
+            raise ValidationFailed(found + self.directory.warnings)
+        self.directory.warnings.extend(found)
         self.theme_digest = incremental.tree_digest(Path(self.theme))
         # Each certificate's parts of the directory-wide files (a record's key names its parts; the
         # templates shape its row of the tables of certificates).

@@ -149,6 +149,7 @@ def _directory(gen: DirectoryGenerator) -> None:
     units.page("vendors/index.html", "vendors", vendors=d.vendors, page_url="vendors/")
     units.bytes("directory.json", exports.directory_json(d, ctx.date, base, gen.memo))
     units.bytes("directory.csv", exports.directory_csv(d, base, gen.memo))
+    units.bytes("documents.json", exports.documents_json(d, base))
     units.bytes("schema/certificate-record.schema.json", exports.json_schema(d, base))
     corrections = list(ctx.corrections)
     units.bytes("ledger.json", exports.ledger(d, corrections, gen.memo))

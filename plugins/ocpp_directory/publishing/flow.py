@@ -31,6 +31,7 @@ def publish_site(
     corrections = list(live.get("corrections", [])) if live else []
     options = dict(certificates=certificates, siteurl=siteurl, date=day.isoformat(), progress=progress)
     result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections}, **options)
+    _refuse_test_documents(Path(output))
     new = json.loads((Path(output) / "ledger.json").read_bytes())
     everything = compare(live, new)
     revised, changes = revision_corrections(live, new, everything)
@@ -47,3 +48,18 @@ def publish_site(
     result["added"] = sorted(set(new["certificates"]) - set((live or {}).get("certificates", {})))
     result["corrected"] = everything
     return result
+
+
+def _refuse_test_documents(site: Path) -> None:
+    """A document signed by the repository's TEST-ONLY key must never reach the public site."""
+    from ..issuing.signing import signer_fingerprint, test_fingerprints
+
+    test = test_fingerprints()
+    found = sorted(str(path.relative_to(site)) for path in site.glob("certificates/*/certificate*.pdf")
+                   if signer_fingerprint(path.read_bytes()) in test)
+    if found:
+        raise PublishError(f"{len(found)} certificate document{'s are' if len(found) != 1 else ' is'} signed by the "
+                           "repository's TEST-ONLY key (assets/test-signing), which proves nothing: "
+                           + ", ".join(found[:5]) + (" ..." if len(found) > 5 else "")
+                           + ". Issue them with the OCA's key (make issue OCPP_SIGNING_KEY=... "
+                           "OCPP_SIGNING_CERT=...); nothing was published")

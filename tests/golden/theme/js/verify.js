@@ -58,4 +58,69 @@
     input.value = given;
     check(given);
   }
+
+  // A certificate document: its SHA-256, computed here (the file never leaves the computer), looked up
+  // in the documents the directory lists.
+  var docForm = document.getElementById("verify-document");
+  var fileInput = document.getElementById("verify-file");
+  var docResult = document.getElementById("verify-document-result");
+
+  function answer(text, href, linkText) {
+    docResult.textContent = "";
+    var p = document.createElement("p");
+    p.className = "notice";
+    p.textContent = text;
+    if (href) {
+      p.appendChild(document.createTextNode(" "));
+      var a = document.createElement("a");
+      a.href = href;
+      a.textContent = linkText;
+      p.appendChild(a);
+      p.appendChild(document.createTextNode("."));
+    }
+    docResult.appendChild(p);
+  }
+
+  function hex(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function checkFile(file) {
+    if (!file) { return; }
+    answer("Checking " + file.name + "…", null);
+    var digest = file.arrayBuffer().then(function (data) { return crypto.subtle.digest("SHA-256", data); });
+    var listed = fetch(new URL("documents.json", root).href, { cache: "no-store" }).then(function (response) {
+      if (!response.ok) { throw new Error("documents.json: " + response.status); }
+      return response.json();
+    });
+    Promise.all([digest, listed]).then(function (both) {
+      var found = both[1].documents[hex(both[0])];
+      var page = found ? new URL("certificates/" + found.id + "/", root).href : null;
+      if (!found) {
+        answer("This file is not a document the OCA issued: no certificate document has its fingerprint. " +
+               "A document changed in any way no longer matches. Ask for the certificate's number and look it up.",
+               new URL("verify/", root).href, "Verify a certificate by its number");
+      } else if (found.current) {
+        answer("This is the document the OCA issued for " + found.id +
+               (found.revision ? " (revision " + found.revision + ")" : "") + ".", page, "See the certificate " + found.id);
+      } else {
+        answer("This is an earlier revision of " + found.id + " (revision " + found.revision + "), superseded: " +
+               "the current document is on the certificate's page.", page, "Get the current document of " + found.id);
+      }
+    }, function () {
+      answer("The file could not be checked: the list of documents could not be read. Try again.", null);
+    });
+  }
+
+  fileInput.addEventListener("change", function () { checkFile(fileInput.files[0]); });
+  docForm.addEventListener("dragover", function (event) { event.preventDefault(); docForm.classList.add("over"); });
+  docForm.addEventListener("dragleave", function () { docForm.classList.remove("over"); });
+  docForm.addEventListener("drop", function (event) {
+    event.preventDefault();
+    docForm.classList.remove("over");
+    checkFile(event.dataTransfer.files[0]);
+  });
+  docForm.addEventListener("submit", function (event) { event.preventDefault(); });
 })();

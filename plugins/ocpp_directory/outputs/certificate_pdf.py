@@ -1,0 +1,226 @@
+"""The OCPP Certificate (section 8.2.1) as an A4 PDF, before it is signed.
+
+Laid out as a certificate to frame: the OCA as issuer, the number, the company
+and device, the certificate type and its profiles, every field of section 8.2.1,
+the logo, the QR code to the certificate's page with its address, the issue date
+and how to verify the document. Text is real text (fpdf2, fonts embedded as
+subsets: DejaVu Sans, and a Hangul subset of NanumGothic for Korean), the QR code
+is vector, and the record (as in ``certificate.json``) is attached as
+``certificate.json``, so the document carries its machine-readable data.
+
+Signing is :mod:`..issuing`'s job; this module only lays out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from fpdf import FPDF
+
+from ..model.certificate import Certificate
+from ..model.program import Program
+from .logos.glyphs import ASSETS
+from .words import HARDWARE_WORDS, SECURITY_PROFILE_TITLES
+
+#: the name of the attached record, in every document
+ATTACHMENT = "certificate.json"
+INK, MUTED, ACCENT, LINE = (27, 36, 48), (82, 96, 112), (11, 92, 171), (201, 209, 218)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a document is made from besides the record."""
+
+    #: the certificate's public page, which the QR code encodes
+    url: str
+    #: where anyone checks a document (the site's /verify/)
+    verify_url: str
+    #: the QR code's modules (outputs/qr.py)
+    modules: list[list[bool]]
+    #: the logo, as a PNG, and the statement it carries
+    logo_png: bytes
+    logo_lines: tuple[str, ...]
+    #: the certificate.json bytes to attach
+    record_json: bytes
+    #: 0 for the first document, n for the document of revision n
+    revision: int = 0
+    #: the date the document is issued (the certificate's, or its revision's)
+    issued: dt.date | None = None
+
+
+def render(cert: Certificate, program: Program, issue: Issue) -> bytes:
+    """The unsigned PDF of ``cert``'s certificate document."""
+    version = program.rules_of(cert)
+    day = issue.issued or cert.issued
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_creation_date(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc))
+    pdf.set_title(f"OCPP Certificate {cert.id}")
+    pdf.set_author("Open Charge Alliance")
+    pdf.set_subject(f"{cert.vendor_name} {cert.device_name}: {version.title}, {cert.certificate_type}")
+    pdf.set_creator("OCPP certification directory")
+    pdf.set_producer("OCPP certification directory (fpdf2)")
+    pdf.set_lang("en")
+    fonts = ASSETS / "fonts"
+    pdf.add_font("dejavu", "", str(fonts / "DejaVuSans.ttf"))
+    pdf.add_font("dejavu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("hangul", "", str(fonts / "OCPPDirectoryHangul-Regular.ttf"))
+    pdf.set_fallback_fonts(["hangul"], exact_match=False)
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(22, 20, 22)
+    pdf.add_page()
+    _frame(pdf)
+    y = _header(pdf, cert, issue)
+    y = _subject(pdf, cert, version, y)
+    y = _fields(pdf, cert, program, version, y + 4)
+    _footer(pdf, cert, issue, day)
+    pdf.embed_file(bytes=issue.record_json, basename=ATTACHMENT, desc=f"The record of certificate {cert.id}",
+                   creation_date=pdf.creation_date, modification_date=pdf.creation_date, compress=True)
+    out = io.BytesIO()
+    pdf.output(out)
+    return out.getvalue()
+
+
+def _frame(pdf: FPDF) -> None:
+    pdf.set_draw_color(*ACCENT)
+    pdf.set_line_width(1.2)
+    pdf.rect(10, 10, 190, 277)
+    pdf.set_line_width(0.3)
+    pdf.rect(13, 13, 184, 271)
+
+
+def _header(pdf: FPDF, cert: Certificate, issue: Issue) -> float:
+    pdf.set_text_color(*ACCENT)
+    pdf.set_font("dejavu", "B", 10)
+    pdf.set_xy(22, 22)
+    pdf.cell(166, 5, "OPEN CHARGE ALLIANCE", align="C")
+    pdf.set_text_color(*INK)
+    pdf.set_font("dejavu", "B", 26)
+    pdf.set_xy(22, 31)
+    pdf.cell(166, 12, "OCPP Certificate", align="C")
+    pdf.set_font("dejavu", "", 14)
+    pdf.set_xy(22, 45)
+    pdf.cell(166, 8, cert.id + (f"  (revision {issue.revision})" if issue.revision else ""), align="C")
+    pdf.set_draw_color(*LINE)
+    pdf.line(60, 57, 150, 57)
+    return 60
+
+
+def _subject(pdf: FPDF, cert: Certificate, version, y: float) -> float:
+    pdf.set_text_color(*MUTED)
+    pdf.set_font("dejavu", "", 10)
+    pdf.set_xy(22, y)
+    pdf.cell(166, 6, "The Open Charge Alliance certifies that", align="C")
+    pdf.set_text_color(*INK)
+    pdf.set_font("dejavu", "B", 17)
+    pdf.set_xy(22, y + 7)
+    pdf.multi_cell(166, 8, cert.device_name, align="C")
+    pdf.set_font("dejavu", "", 12)
+    pdf.set_x(22)
+    pdf.multi_cell(166, 6, f"by {cert.vendor_name}, {cert.country_name}", align="C")
+    pdf.set_text_color(*MUTED)
+    pdf.set_font("dejavu", "", 10)
+    pdf.set_x(22)
+    software = (f"OCPP software version {cert.software_version}" if cert.software_version is not None
+                else "the OCPP software version stated in the OCA's listing")
+    pdf.multi_cell(166, 5.5, f"with {software}, passed the OCPP certification tests for", align="C")
+    pdf.set_text_color(*ACCENT)
+    pdf.set_font("dejavu", "B", 16)
+    pdf.set_x(22)
+    pdf.multi_cell(166, 8, f"{version.title}: {cert.certificate_type}", align="C")
+    pdf.set_text_color(*INK)
+    pdf.set_font("dejavu", "", 9.5)
+    pdf.set_x(22)
+    titles = "; ".join(version.profiles[p].title for p in version.profiles if p in cert.profiles)
+    pdf.multi_cell(166, 5, titles, align="C")
+    if cert.statement:
+        pdf.set_font("dejavu", "", 9)
+        pdf.set_text_color(*MUTED)
+        pdf.set_x(30)
+        pdf.multi_cell(150, 4.6, cert.statement, align="C")
+    return pdf.get_y()
+
+
+def _fields(pdf: FPDF, cert: Certificate, program: Program, version, y: float) -> float:
+    """Every field of section 8.2.1, as a two-column table."""
+    hw = cert.hardware
+    rows = [
+        ("Company name", f"{cert.vendor_name} ({cert.country_name})"),
+        ("Device name", cert.device_name + (f" (models {', '.join(cert.models)})" if cert.models else "")),
+        ("Hardware feature set", (f"EVSE: {HARDWARE_WORDS[hw.evse]}; connection: "
+                                  f"{', '.join(HARDWARE_WORDS[c] for c in hw.connection)}; RFID: "
+                                  f"{HARDWARE_WORDS[hw.rfid]}; communication: "
+                                  f"{', '.join(HARDWARE_WORDS[c] for c in hw.communication)}") if hw else
+         ("Not applicable (a CSMS)" if cert.device_type == "csms" else "Not stated")),
+        ("OCPP software version", cert.software_version or "Not stated"),
+        ("OCPP version", version.title + (f", {version.edition_title}" if len(version.editions) > 1 else "")),
+        ("Test tool", cert.test_tool or "Not stated"),
+        ("Test laboratory", program.laboratories[cert.laboratory].name if cert.laboratory else "Not stated"),
+        ("Test date", cert.test_date.isoformat() if cert.test_date else "Not stated"),
+        ("Test results", f"{cert.results.passed} passed, {cert.results.failed} failed, "
+                         f"{cert.results.not_applicable} not applicable" if cert.results else "Not stated"),
+        ("Optional features", ", ".join(version.feature_title(f) for f in cert.features) or "None stated"),
+        ("Security profiles", "; ".join(f"{n}: {SECURITY_PROFILE_TITLES[n]}" for n in cert.security_profiles)
+         or "None certified"),
+        ("Test report references", ", ".join(cert.reports) or "Not stated"),
+        ("Issued", cert.issued.isoformat()),
+    ]
+    pdf.set_draw_color(*LINE)
+    pdf.set_line_width(0.2)
+    pdf.line(22, y, 188, y)
+    y += 2
+    for label, value in rows:
+        pdf.set_xy(22, y)
+        pdf.set_font("dejavu", "B", 8.5)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(46, 4.8, label)
+        pdf.set_xy(68, y)
+        pdf.set_font("dejavu", "", 8.5)
+        pdf.set_text_color(*INK)
+        pdf.multi_cell(120, 4.8, value, align="L")
+        y = max(pdf.get_y(), y + 4.8) + 1.2
+    pdf.line(22, y, 188, y)
+    return y
+
+
+def _footer(pdf: FPDF, cert: Certificate, issue: Issue, day: dt.date) -> None:
+    """The logo and its statement, the QR code with its address, the issue date and how to verify."""
+    top = 214
+    pdf.image(io.BytesIO(issue.logo_png), x=22, y=top, w=52)
+    pdf.set_font("dejavu", "", 7.5)
+    pdf.set_text_color(*MUTED)
+    pdf.set_xy(22, top + 26)
+    pdf.multi_cell(60, 3.6, " / ".join(issue.logo_lines), align="L")
+    size = 34
+    x0, y0 = 154, top - 2
+    modules = issue.modules
+    cell = size / len(modules)
+    pdf.set_fill_color(255, 255, 255)
+    pdf.rect(x0, y0, size, size, style="F")
+    pdf.set_fill_color(0, 0, 0)
+    for y, row in enumerate(modules):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                pdf.rect(x0 + start * cell, y0 + y * cell, (x - start) * cell, cell, style="F")
+            else:
+                x += 1
+    pdf.set_font("dejavu", "", 6.5)
+    pdf.set_text_color(*INK)
+    pdf.set_xy(112, y0 + size + 1)
+    pdf.cell(76, 3.5, issue.url, align="R")
+    pdf.set_font("dejavu", "B", 9)
+    pdf.set_xy(86, top + 6)
+    pdf.multi_cell(64, 4.5, f"Issued {day.isoformat()}\nby the Open Charge Alliance", align="C")
+    pdf.set_font("dejavu", "", 7.5)
+    pdf.set_text_color(*MUTED)
+    pdf.set_xy(26, 258)
+    pdf.multi_cell(158, 3.6, (
+        f"How to verify: scan the QR code or open {issue.url}, which shows this certificate as the OCA "
+        f"publishes it. This document is signed by the Open Charge Alliance; any PDF reader shows the signature, "
+        f"and {issue.verify_url} tells whether this file is the document the OCA issued. A certificate covers "
+        f"exactly the software version and hardware feature set above (section 9 of the procedure)."), align="C")
