@@ -21,6 +21,19 @@
   };
   var worker = null, sequence = 0, limit = 50;
   form.classList.add("live");
+  // On narrow screens the filters are a panel: its button opens and closes it and counts the filters set.
+  var toggle = document.getElementById("filters-toggle");
+  var panel = document.getElementById("facets");
+  function countFilters() {
+    var set = form.querySelectorAll(".facets input[type=checkbox]:checked").length;
+    toggle.textContent = set ? "Filters (" + set + " set)" : "Filters";
+  }
+  toggle.addEventListener("click", function () {
+    var open = panel.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) { var first = panel.querySelector("summary"); if (first) { first.focus(); } }
+  });
+  form.addEventListener("change", countFilters);
 
   function start() {
     if (!worker) {
@@ -164,6 +177,7 @@
     run("push");
     input.focus();
   });
-  window.addEventListener("popstate", function () { restore(); limit = 50; run(null); });
+  window.addEventListener("popstate", function () { restore(); countFilters(); limit = 50; run(null); });
   if (restore()) { run(null); }
+  countFilters();
 })();
