@@ -21,6 +21,7 @@ from fpdf import FPDF
 
 from ..model.certificate import Certificate
 from ..model.program import Program
+from . import qr
 from .logos.glyphs import ASSETS
 from .words import HARDWARE_WORDS, SECURITY_PROFILE_TITLES
 
@@ -199,16 +200,8 @@ def _footer(pdf: FPDF, cert: Certificate, issue: Issue, day: dt.date) -> None:
     pdf.set_fill_color(255, 255, 255)
     pdf.rect(x0, y0, size, size, style="F")
     pdf.set_fill_color(0, 0, 0)
-    for y, row in enumerate(modules):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                pdf.rect(x0 + start * cell, y0 + y * cell, (x - start) * cell, cell, style="F")
-            else:
-                x += 1
+    for x, y, width in qr.runs(modules):
+        pdf.rect(x0 + x * cell, y0 + y * cell, width * cell, cell, style="F")
     pdf.set_font("dejavu", "", 6.5)
     pdf.set_text_color(*INK)
     pdf.set_xy(112, y0 + size + 1)
