@@ -8,8 +8,6 @@ every problem as ``path:line: field: what is wrong; what is expected``.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import logging
 import os
@@ -77,6 +75,11 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    return _build(args)[0]
+
+
+def _build(args: argparse.Namespace) -> tuple[int, str | None]:
+    """Build, printing progress and the summary; the exit code, and what failed (None when nothing did)."""
     if not args.quiet:
         print(f"build: {args.certificates or 'certificates from ' + args.settings} -> {args.output}", file=sys.stderr)
     try:
@@ -85,12 +88,14 @@ def cmd_build(args: argparse.Namespace) -> int:
                        reread=args.reread)
     except ValidationFailed as exc:
         _print_problems(exc.problems + exc.warnings)
-        print(f"build: failed, {_plural(len(exc.problems), 'error')} in the records; "
-              f"{args.output} was left as it was", file=sys.stderr)
-        return 1
+        failed = (f"build: failed, {_plural(len(exc.problems), 'error')} in the records; "
+                  f"{args.output} was left as it was")
+        print(failed, file=sys.stderr)
+        return 1, "\n".join(str(p) for p in exc.problems) + "\n\n" + failed
     except DirectoryError as exc:
-        print(f"build: failed: {exc}; {args.output} was left as it was", file=sys.stderr)
-        return 1
+        failed = f"build: failed: {exc}; {args.output} was left as it was"
+        print(failed, file=sys.stderr)
+        return 1, failed
     _print_problems(result["warnings"])
     if result["up_to_date"]:
         print(f"build: {args.output} is up to date ({_plural(result['certificates'], 'certificate')}, "
@@ -98,7 +103,7 @@ def cmd_build(args: argparse.Namespace) -> int:
               f"dates the last build left them; checked in {result['seconds']:.2f} s (--reread checks contents)")
         if result["qr_warning"]:
             print(f"\n*** WARNING: {result['qr_warning']} ***\n", file=sys.stderr)
-        return 0
+        return 0, None
     s = result["search"]
     print(
         f"build: {_plural(result['certificates'], 'certificate')}, {_plural(result['vendors'], 'vendor')}, "
@@ -121,7 +126,7 @@ def cmd_build(args: argparse.Namespace) -> int:
               "version uses (renderings in an earlier format, what was kept for records folders since removed)")
     if result["qr_warning"]:
         print(f"\n*** WARNING: {result['qr_warning']} ***\n", file=sys.stderr)
-    return 0
+    return 0, None
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -175,11 +180,13 @@ def cmd_guard(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(directory: Path, port: int) -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    print(f"serving {directory} at http://127.0.0.1:{port}/ (Ctrl-C stops)", file=sys.stderr)
-    return server
+def _serve(directory: Path, port: int, live=None):
+    from .serving import server
+
+    made = server(directory, port, live)
+    print(f"serving {directory} at http://127.0.0.1:{port}/ (Ctrl-C stops)"
+          + ("; open tabs reload after each rebuild" if live else ""), file=sys.stderr)
+    return made
 
 
 def cmd_import_listing(args: argparse.Namespace) -> int:
@@ -275,15 +282,18 @@ def cmd_devserver(args: argparse.Namespace) -> int:
     """Build, serve, and rebuild on every change of records, content, theme or code."""
     import watchfiles
 
-    cmd_build(args)
-    server = _serve(Path(args.output).resolve(), args.port)
+    from .serving import LiveReload
+
+    live = LiveReload()
+    live.built(_build(args)[1])
+    server = _serve(Path(args.output).resolve(), args.port, live)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     root = Path(args.settings).resolve().parent
     watched = [p for p in (Path(args.certificates or root / "certificates"), root / "content", root / "theme",
                            root / "plugins", root / "program.yaml", Path(args.settings)) if p.exists()]
     try:
         for _ in watchfiles.watch(*watched):
-            cmd_build(args)
+            live.built(_build(args)[1])
     except KeyboardInterrupt:
         pass
     return 0

@@ -1,0 +1,65 @@
+"""make devserver in Chromium: a saved record shows in the open tab; a broken one shows its error and line."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from .conftest import ROOT
+from .test_publish import free_port
+
+RECORD = "2024/OCA.0016.0115.CS.yaml"
+
+
+@pytest.fixture
+def devserver(tmp_path):
+    certs = tmp_path / "certs"
+    (certs / "2024").mkdir(parents=True)
+    shutil.copy(ROOT / "certificates" / RECORD, certs / RECORD)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocpp_directory", "devserver", "--certificates", str(certs), "--output",
+         str(tmp_path / "out"), "--port", str(port), "--date", "2026-11-24", "--cache", str(tmp_path / "cache"),
+         "--quiet"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):  # up to 30 s for the first build
+        try:
+            urllib.request.urlopen(url + "/", timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield certs / RECORD, url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_live_reload_and_errors_in_the_tab(devserver, browser):
+    record, url = devserver
+    page = browser.new_page()
+    page.goto(url + "/certificates/OCA.0016.0115.CS/")
+    assert "Certified for OCPP 1.6 edition 2" in page.locator(".statement-text").inner_text()
+    # No file of the site carries the reload script: the devserver adds it as it serves a page.
+    assert b"__livereload" not in (record.parents[2] / "out" / "certificates" / "OCA.0016.0115.CS"
+                                   / "index.html").read_bytes()
+    text = record.read_text("utf-8")
+    record.write_text(text.replace("Certified for OCPP 1.6 edition 2", "Certified again, live"), "utf-8")
+    page.wait_for_function("() => document.querySelector('.statement-text') && "
+                           "document.querySelector('.statement-text').textContent.includes('Certified again, live')",
+                           timeout=60_000)
+    record.write_text(text.replace("issued:", "isued:"), "utf-8")
+    page.wait_for_selector("#livereload-errors", timeout=60_000)
+    errors = page.locator("#livereload-errors").inner_text()
+    assert re.search(r"OCA\.0016\.0115\.CS\.yaml:2: isued: unknown field", errors), errors
+    record.write_text(text, "utf-8")
+    page.wait_for_function("() => !document.getElementById('livereload-errors') && "
+                           "document.querySelector('.statement-text').textContent.includes('edition 2')",
+                           timeout=60_000)
+    page.close()
