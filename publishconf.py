@@ -13,3 +13,12 @@ RELATIVE_URLS = False
 OCPP_REQUIRE_PRINTABLE_QR = True
 # Feeds are on for the public site (Pelican's convention), with absolute URLs.
 OCPP_FEED_ATOM = "feeds/certificates.atom"
+# The certificate log: signed with the OCA's Ed25519 key (the file OCPP_LOG_KEY names; never committed).
+# Each publish records the checkpoint it made live in OCPP_LOG_PUBLISHED, a file to commit: a target
+# whose log no longer extends it (wiped, restored from an old backup) is refused.
+OCPP_LOG_KEY = os.environ.get("OCPP_LOG_KEY") or None
+# The log's verifier key (python -m ocpp_directory log-key prints it): pinned here once the OCA has made
+# its key, for `python -m ocpp_directory audit` and readers; the site's /log/ page shows the same.
+OCPP_LOG_VKEY = os.environ.get("OCPP_LOG_VKEY") or None
+OCPP_LOG_PUBLISHED = os.environ.get("OCPP_LOG_PUBLISHED") or os.path.join(os.path.dirname(__file__),
+                                                                           "log-checkpoints.json")

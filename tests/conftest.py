@@ -244,4 +244,6 @@ def pytest_configure(config):
     builds through build_sample, the command line and make read OCPP_CACHE_PATH (pelicanconf.py)."""
     cache = Path(tempfile.mkdtemp(prefix="ocpp-tests-cache-"))
     os.environ["OCPP_CACHE_PATH"] = str(cache)
+    # and records the checkpoints it publishes there too, never in the checkout (publishconf.py)
+    os.environ["OCPP_LOG_PUBLISHED"] = str(cache / "log-checkpoints.json")
     config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))

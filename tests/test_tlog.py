@@ -69,6 +69,7 @@ def test_the_root_is_rfc_6962s_and_every_inclusion_proof_verifies():
         assert tlog.root(LEAVES[:n]) == mth(LEAVES[:n]), n
         for i in range(n):
             proof = tlog.inclusion_proof(LEAVES[:n], i)
+            assert tlog.Tree(LEAVES[:n]).proof(i) == proof
             assert tlog.verify_inclusion(LEAVES[i], i, n, proof, mth(LEAVES[:n])), (i, n)
             assert not tlog.verify_inclusion(LEAVES[i], i + n, n, proof, mth(LEAVES[:n]))  # no such index
             if proof:

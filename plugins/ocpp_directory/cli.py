@@ -17,24 +17,17 @@ import threading
 import time
 from pathlib import Path
 
-from .model.errors import DirectoryError, Problem, ValidationFailed
+from .cli_tools import (_date_settings, _plural, _print_problems, _progress, cmd_audit, cmd_import_listing,
+                        cmd_issue, cmd_log_key, cmd_verify_document)
+from .model.errors import DirectoryError, ValidationFailed
 from .pipeline.build import build
 from .pipeline.settings import build_date
 from .publishing import targets as publish
 from .publishing.flow import publish_site
 
 
-def _print_problems(problems: list[Problem]) -> None:
-    for problem in problems:
-        print(problem, file=sys.stderr)
-
-
 def _kb(size: int) -> str:
     return f"{size / 1024:.1f} KB"
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -62,16 +55,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{_plural(len(directory.warnings), 'warning')} ({time.perf_counter() - start:.2f} s)"
     )
     return 0
-
-
-def _date_settings(args: argparse.Namespace) -> dict:
-    return {"OCPP_BUILD_DATE": args.date} if getattr(args, "date", None) else {}
-
-
-def _progress(stage: str, done: int, total: int) -> None:
-    """Progress lines for long builds; silent for small ones."""
-    if total >= 1000:
-        print(f"  {stage}: {done}/{total}", file=sys.stderr, flush=True)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -145,7 +128,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
         return 1
     print(f"publish: release {result['release']} is live at {target}: "
           f"{_plural(result['certificates'], 'certificate')}, {len(result['added'])} new"
-          + (f", {len(result['corrected'])} corrected (see /corrections/)" if result["corrected"] else ""))
+          + (f", {len(result['corrected'])} corrected (see /corrections/)" if result["corrected"] else "")
+          + f"; the certificate log holds {_plural(result['log_size'], 'entry', 'entries')}")
+    if result.get("published"):
+        print(f"publish: commit {result['published']}: it holds the checkpoint now live, which the next publish "
+              "checks the target against")
     return 0
 
 
@@ -187,86 +174,6 @@ def _serve(directory: Path, port: int, live=None):
     print(f"serving {directory} at http://127.0.0.1:{port}/ (Ctrl-C stops)"
           + ("; open tabs reload after each rebuild" if live else ""), file=sys.stderr)
     return made
-
-
-def cmd_import_listing(args: argparse.Namespace) -> int:
-    """Records from the OCA's listing (CSV); every refused or suspicious row on its line, then the counts."""
-    from .importing.listing import import_listing
-    from .model.program import load_program
-
-    try:
-        program = load_program(args.program)
-        summary = import_listing(Path(args.listing), Path(args.into), program, build_date(_date_settings(args)))
-    except DirectoryError as exc:
-        print(f"import-listing: {exc}", file=sys.stderr)
-        return 1
-    _print_problems(sorted(summary.problems, key=lambda p: (p.path, p.line, p.warning)))
-    s = summary
-    print(f"import-listing: {_plural(s.read, 'row')} read from {args.listing}: {s.written} records written, "
-          f"{s.updated} updated, {s.unchanged} unchanged, {s.kept} kept as edited, {_plural(s.merged, 're-issue')} "
-          f"held as revisions, {s.refused} refused; {_plural(len(s.warnings), 'warning')} -> {args.into}")
-    return 1 if s.refused or s.errors else 0
-
-
-def cmd_issue(args: argparse.Namespace) -> int:
-    """Sign and write the certificate document each full record lacks (never one that exists)."""
-    from .engine.cache import ContentCache
-    from .issuing.documents import issue, problems as issued_problems
-    from .issuing.signing import keys_from_environment
-    from .model.directory import display_path, load_directory
-    from .model.program import load_program
-
-    base = (args.siteurl or os.environ.get("SITEURL") or "").rstrip("/")
-    try:
-        keys = keys_from_environment()
-        if not base.startswith("https://"):
-            raise DirectoryError("the documents' QR codes need the public address: set SITEURL=https://<public site>")
-        program = load_program(args.program)
-        directory = load_directory(args.certificates, program, build_date(_date_settings(args)))
-        found = issued_problems(directory)
-        if any(not p.warning for p in found):
-            raise ValidationFailed(found)
-        folders = {c.id: _record_folder(c.path) for c in directory.certificates}
-        result = issue(directory, folders, keys, base, ContentCache(None), progress=_progress)
-    except ValidationFailed as exc:
-        _print_problems(exc.problems + exc.warnings)
-        print(f"issue: {_plural(len(exc.problems), 'error')} in the records; nothing was issued", file=sys.stderr)
-        return 1
-    except DirectoryError as exc:
-        print(f"issue: refused: {exc}", file=sys.stderr)
-        return 1
-    for path in result.written:
-        print(f"issue: {display_path(path)}")
-    print(f"issue: {_plural(len(result.written), 'document')} issued and signed, {result.kept} certificates "
-          f"already have theirs, {result.listing} from the OCA's listing keep the OCA's own")
-    return 0
-
-
-def _record_folder(shown: str) -> Path:
-    return Path(shown).resolve().parent
-
-
-def cmd_verify_document(args: argparse.Namespace) -> int:
-    """Which certificate and revision a PDF is, or what is wrong with it; exit 0 only for a current, valid one."""
-    from .issuing.verify import verify
-
-    trust = [Path(p) for p in (args.trust or [])] or [Path(os.environ.get("OCPP_DOCUMENT_CA") or _default_ca())]
-    try:
-        verdict = verify(Path(args.file).read_bytes(), args.site, trust)
-    except OSError as exc:
-        print(f"verify-document: {args.file}: cannot be read: {exc.strerror}", file=sys.stderr)
-        return 2
-    except DirectoryError as exc:
-        print(f"verify-document: {exc}", file=sys.stderr)
-        return 2
-    print(f"verify-document: {args.file}: {verdict.message}", file=sys.stdout if verdict.ok else sys.stderr)
-    return 0 if verdict.ok else 1
-
-
-def _default_ca() -> Path:
-    from .issuing.signing import TEST_CA
-
-    return TEST_CA
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -369,6 +276,17 @@ def main(argv: list[str] | None = None) -> int:
     vd.add_argument("--site", default="output", help="the directory's site: a folder or its URL (default: output)")
     vd.add_argument("--trust", action="append", help="the OCA's certificate authority (PEM); default OCPP_DOCUMENT_CA")
     vd.set_defaults(func=cmd_verify_document)
+
+    au = sub.add_parser("audit", help="check a site (folder or URL) against its certificate log; exit 1 on a finding")
+    au.add_argument("site")
+    au.add_argument("--vkey", default=None, help="the OCA's log verifier key (default: OCPP_LOG_VKEY)")
+    au.add_argument("--since", default=None, help="a checkpoint kept from an earlier audit: checked, then updated")
+    au.set_defaults(func=cmd_audit)
+
+    lk = sub.add_parser("log-key", help="make the certificate log's Ed25519 key, and print its verifier key")
+    lk.add_argument("--out", required=True, help="the new private key's file (never overwritten)")
+    lk.add_argument("--origin", required=True, help="the log's name, such as certification.openchargealliance.org/log")
+    lk.set_defaults(func=cmd_log_key)
 
     s = sub.add_parser("serve", help="serve the built site on localhost")
     s.add_argument("--output", default="output")

@@ -68,7 +68,7 @@ def _certificates(gen: DirectoryGenerator, shared: str) -> None:
         related += [cert.white_label_of] if cert.white_label_of else []
         related += [c.id for c in d.white_labels.get(cert.id, [])]
         key = incremental.digest(shared, digests[cert.id], device.url, device.vendor.url, kit.slug, kit.lines,
-                                 [(i, digests[i]) for i in related])
+                                 [(i, digests[i]) for i in related], gen.log.index_of[cert.id], gen.log_vkey)
         if gen.plan.kept_unit(f"certificate:{cert.id}", key) is None:
             todo[cert.id] = (kit, key)
         job = workers.Job(cert.id, ctx.certificate_url(cert.id), tuple(kit.lines), host, cert.issued.isoformat())
@@ -136,6 +136,8 @@ def _certificate_page(gen: DirectoryGenerator, cert: Certificate, kit: logos.Kit
         document_url="certificate.pdf" if document else (cert.document.url if cert.document else None),
         document_sha256=document[1] if document else None,
         superseded=[(revision, f"certificate.r{revision}.pdf") for revision, *_ in issued[:-1]],
+        log_index=gen.log.index_of[cert.id],
+        log_vkey=gen.log_vkey,
         page_url=f"{folder}/",
     )
     gen.units.bytes(f"{folder}/certificate.json", exports.certificate_json(cert))

@@ -28,7 +28,8 @@ from ..model.directory import Directory, load_directory
 from ..model.errors import ValidationFailed
 from ..model.program import load_program
 from ..model.records import Certificate
-from ..outputs import logos, search
+from ..model.errors import DirectoryError
+from ..outputs import certlog, logos, search, tlog
 from ..outputs.logos import glyphs
 from ..outputs.words import HARDWARE_WORDS, SECURITY_PROFILE_TITLES
 from . import certificates, listings, workers
@@ -114,6 +115,7 @@ class DirectoryGenerator(Generator):
         # and the program's titles).
         self.kept_index = search.KeptIndex(KeptFile(kept / "search.pickle" if kept else None, search.INDEX_FORMAT,
                                                     incremental.digest(code_digest(), self.program_digest)))
+        self._log()
         self.run.report = Report(self.directory, self.binaries, records.hits)
         self.context["ocpp_directory"] = self.directory
         # Every page, Pelican's content pages too, links its canonical address and the feed.
@@ -128,6 +130,18 @@ class DirectoryGenerator(Generator):
             profile_titles=self.profile_titles,
             kept_row=self.kept_row,
         )
+
+    def _log(self) -> None:
+        """The certificate log: the live log this build extends (if any), then what it lacks."""
+        ctx = self.ctx
+        try:
+            base = certlog.read_base(ctx.log_base) if ctx.log_base else None
+            self.log_key = certlog.load_key(ctx.log_key) if ctx.log_key else None
+            self.log = certlog.build(self.directory, list(ctx.corrections), base)
+            certlog.files(self.log, ctx.log_origin)  # entries too long to log fail here, before output
+        except (OSError, tlog.LogError) as exc:
+            raise DirectoryError(f"the certificate log: {exc}") from None
+        self.log_vkey = certlog.verifier(self.log_key, ctx.log_origin).vkey() if self.log_key else None
 
     def generate_output(self, writer) -> None:
         self.writer = writer

@@ -38,6 +38,11 @@ DEFAULTS = {
     # how many of the newest certificates the home page lists; every certificate is listed by the
     # year it was issued in, at issued/<year>/
     "OCPP_HOME_ROWS": 100,
+    # the certificate log: the file of its Ed25519 private key (PEM; None: an unsigned development log),
+    # the folder of the live log it extends (publishing sets it), and its name (default: <host>/log)
+    "OCPP_LOG_KEY": None,
+    "OCPP_LOG_BASE": None,
+    "OCPP_LOG_ORIGIN": None,
 }
 
 #: Settings that differ between two builds of the same site and shape no output.
@@ -101,6 +106,10 @@ class BuildContext:
     feed: str | None
     corrections: tuple = ()
     progress: Progress | None = field(default=None, compare=False)
+    #: the certificate log: its key file, the folder of the log it extends, its name
+    log_key: Path | None = None
+    log_base: Path | None = None
+    log_origin: str = ""
 
     def report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -139,4 +148,7 @@ def context(settings: Mapping, *, date: dt.date | None = None, progress: Progres
         feed=setting(settings, "OCPP_FEED_ATOM"),
         corrections=tuple(setting(settings, "OCPP_CORRECTIONS")),
         progress=progress,
+        log_key=Path(setting(settings, "OCPP_LOG_KEY")) if setting(settings, "OCPP_LOG_KEY") else None,
+        log_base=Path(setting(settings, "OCPP_LOG_BASE")) if setting(settings, "OCPP_LOG_BASE") else None,
+        log_origin=setting(settings, "OCPP_LOG_ORIGIN") or base.split("://", 1)[-1] + "/log",
     )

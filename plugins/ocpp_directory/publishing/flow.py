@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..pipeline.build import build
 from ..pipeline.settings import Progress, build_date
+from . import logcheck
 from .targets import (LedgerRefusal, PublishError, Target, compare, correction_entry, deploy,
                       revision_corrections)
 
@@ -22,31 +23,64 @@ def publish_site(
     correction: str | None = None,
     date: str | None = None,
     progress: Progress | None = None,
+    published: Path | None = None,
 ) -> dict:
-    """Build with the public settings, check the live ledger, deploy atomically; what was built and
-    published. Raises :class:`LedgerRefusal` when a published certificate would be retracted or
-    altered without ``correction``, and :class:`PublishError` when the target refuses."""
+    """Build with the public settings, check the live ledger and log, deploy atomically; what was built
+    and published. ``published`` is this repository's file of the last checkpoint it published to each
+    target (JSON, target -> checkpoint; default: the settings' ``OCPP_LOG_PUBLISHED``), checked before and
+    written after.
+
+    Raises :class:`LedgerRefusal` when a published certificate would be retracted or altered without
+    ``correction``, :class:`~.logcheck.LogRefusal` when the target's log lost entries, and
+    :class:`PublishError` when the target refuses or another publish went live meanwhile."""
+    import tempfile
+
+    from ..engine.uptodate import settings_values
+    from ..outputs import certlog
+
+    values = settings_values(settings_file)
+    key = certlog.load_key(values["OCPP_LOG_KEY"]) if values.get("OCPP_LOG_KEY") else None
+    origin = values.get("OCPP_LOG_ORIGIN") or (siteurl or values.get("SITEURL", "")).split("://", 1)[-1] + "/log"
+    verifier = certlog.verifier(key, origin) if key else None
+    published = published or (Path(values["OCPP_LOG_PUBLISHED"]) if values.get("OCPP_LOG_PUBLISHED") else None)
     day = dt.date.fromisoformat(date) if date else build_date({})
+    before = target.current()
     live = target.live_ledger()
-    corrections = list(live.get("corrections", [])) if live else []
-    options = dict(certificates=certificates, siteurl=siteurl, date=day.isoformat(), progress=progress)
-    result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections}, **options)
-    _refuse_test_documents(Path(output))
-    new = json.loads((Path(output) / "ledger.json").read_bytes())
-    everything = compare(live, new)
-    revised, changes = revision_corrections(live, new, everything)
-    if changes and not correction:
-        raise LedgerRefusal(changes)
-    if correction and not changes:
-        raise PublishError("CORRECTION was given, but this publish retracts or alters no published "
-                           "certificate: there is nothing to correct, and nothing was published")
-    entries = revised + ([correction_entry(correction, changes, day)] if changes else [])
-    if entries:
-        result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections + entries},
+    with tempfile.TemporaryDirectory() as base:
+        live_log = logcheck.read_live(target, Path(base), verifier)
+        kept = json.loads(published.read_text("utf-8")) if published and published.exists() else {}
+        logcheck.check_published(live_log, kept.get(str(target)), verifier, published)
+        corrections = list(live.get("corrections", [])) if live else []
+        options = dict(certificates=certificates, siteurl=siteurl, date=day.isoformat(), progress=progress)
+        extra = {"OCPP_LOG_BASE": base} if live_log else {}
+        result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections, **extra},
                        **options)
-    result["release"] = deploy(target, Path(output))
+        _refuse_test_documents(Path(output))
+        new = json.loads((Path(output) / "ledger.json").read_bytes())
+        everything = compare(live, new)
+        # The log remembers what a lost or emptied ledger forgot.
+        everything += [c for c in logcheck.retracted(live_log, new) if c.id not in {x.id for x in everything}]
+        revised, changes = revision_corrections(live, new, everything)
+        if changes and not correction:
+            raise LedgerRefusal(changes)
+        if correction and not changes:
+            raise PublishError("CORRECTION was given, but this publish retracts or alters no published "
+                               "certificate: there is nothing to correct, and nothing was published")
+        entries = revised + ([correction_entry(correction, changes, day)] if changes else [])
+        if entries:
+            result = build(settings_file, output,
+                           settings_override={"OCPP_CORRECTIONS": corrections + entries, **extra}, **options)
+        if not logcheck.extends(live_log, certlog.read_base(Path(output) / "log")):
+            raise logcheck.LogRefusal("the new log does not extend the live one; nothing was published")
+    result["release"] = deploy(target, Path(output), expected=before)
     result["added"] = sorted(set(new["certificates"]) - set((live or {}).get("certificates", {})))
     result["corrected"] = everything
+    result["log_size"] = len(certlog.read_base(Path(output) / "log"))
+    if published is not None:
+        kept[str(target)] = (Path(output) / "log" / "checkpoint").read_text("utf-8")
+        published.parent.mkdir(parents=True, exist_ok=True)
+        published.write_text(json.dumps(kept, indent=1, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
+        result["published"] = published
     return result
 
 

@@ -275,10 +275,18 @@ def target_for(spec: str, ssh: str = "ssh") -> Target:
     return LocalTarget(spec)
 
 
-def deploy(target: Target, site: Path) -> str:
-    """Upload ``site`` as a new release and make it live; return the release name."""
+def deploy(target: Target, site: Path, expected: str | None | bool = False) -> str:
+    """Upload ``site`` as a new release and make it live; return the release name.
+
+    With ``expected`` (the release that was live when the publish compared against it), stop with
+    nothing switched if another publish made another release live meanwhile."""
     name = release_name()
     target.upload(site, name)
+    if expected is not False and target.current() != expected:
+        target.remove(name)
+        raise PublishError(f"another publish made release {target.current()} live while this one was checked "
+                           "against the one before; nothing was switched. Running make publish again is safe: it "
+                           "checks against the live release and keeps what it added")
     target.switch(name)
     target.prune()
     return name

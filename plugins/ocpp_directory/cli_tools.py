@@ -1,0 +1,162 @@
+"""The command line's record, document and log commands: import-listing, issue, verify-document,
+audit, log-key (``python -m ocpp_directory``, :mod:`.cli` parses the arguments)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .model.errors import DirectoryError, ValidationFailed
+from .pipeline.settings import build_date
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def _date_settings(args: argparse.Namespace) -> dict:
+    return {"OCPP_BUILD_DATE": args.date} if getattr(args, "date", None) else {}
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    """Progress lines for long work; silent for small ones."""
+    if total >= 1000:
+        print(f"  {stage}: {done}/{total}", file=sys.stderr, flush=True)
+
+
+def cmd_import_listing(args: argparse.Namespace) -> int:
+    """Records from the OCA's listing (CSV); every refused or suspicious row on its line, then the counts."""
+    from .importing.listing import import_listing
+    from .model.program import load_program
+
+    try:
+        program = load_program(args.program)
+        summary = import_listing(Path(args.listing), Path(args.into), program, build_date(_date_settings(args)))
+    except DirectoryError as exc:
+        print(f"import-listing: {exc}", file=sys.stderr)
+        return 1
+    _print_problems(sorted(summary.problems, key=lambda p: (p.path, p.line, p.warning)))
+    s = summary
+    print(f"import-listing: {_plural(s.read, 'row')} read from {args.listing}: {s.written} records written, "
+          f"{s.updated} updated, {s.unchanged} unchanged, {s.kept} kept as edited, {_plural(s.merged, 're-issue')} "
+          f"held as revisions, {s.refused} refused; {_plural(len(s.warnings), 'warning')} -> {args.into}")
+    return 1 if s.refused or s.errors else 0
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    """Sign and write the certificate document each full record lacks (never one that exists)."""
+    from .engine.cache import ContentCache
+    from .issuing.documents import issue, problems as issued_problems
+    from .issuing.signing import keys_from_environment
+    from .model.directory import display_path, load_directory
+    from .model.program import load_program
+
+    base = (args.siteurl or os.environ.get("SITEURL") or "").rstrip("/")
+    try:
+        keys = keys_from_environment()
+        if not base.startswith("https://"):
+            raise DirectoryError("the documents' QR codes need the public address: set SITEURL=https://<public site>")
+        program = load_program(args.program)
+        directory = load_directory(args.certificates, program, build_date(_date_settings(args)))
+        found = issued_problems(directory)
+        if any(not p.warning for p in found):
+            raise ValidationFailed(found)
+        folders = {c.id: _record_folder(c.path) for c in directory.certificates}
+        result = issue(directory, folders, keys, base, ContentCache(None), progress=_progress)
+    except ValidationFailed as exc:
+        _print_problems(exc.problems + exc.warnings)
+        print(f"issue: {_plural(len(exc.problems), 'error')} in the records; nothing was issued", file=sys.stderr)
+        return 1
+    except DirectoryError as exc:
+        print(f"issue: refused: {exc}", file=sys.stderr)
+        return 1
+    for path in result.written:
+        print(f"issue: {display_path(path)}")
+    print(f"issue: {_plural(len(result.written), 'document')} issued and signed, {result.kept} certificates "
+          f"already have theirs, {result.listing} from the OCA's listing keep the OCA's own")
+    return 0
+
+
+def _record_folder(shown: str) -> Path:
+    return Path(shown).resolve().parent
+
+
+def cmd_verify_document(args: argparse.Namespace) -> int:
+    """Which certificate and revision a PDF is, or what is wrong with it; exit 0 only for a current, valid one."""
+    from .issuing.verify import verify
+
+    trust = [Path(p) for p in (args.trust or [])] or [Path(os.environ.get("OCPP_DOCUMENT_CA") or _default_ca())]
+    try:
+        verdict = verify(Path(args.file).read_bytes(), args.site, trust)
+    except OSError as exc:
+        print(f"verify-document: {args.file}: cannot be read: {exc.strerror}", file=sys.stderr)
+        return 2
+    except DirectoryError as exc:
+        print(f"verify-document: {exc}", file=sys.stderr)
+        return 2
+    print(f"verify-document: {args.file}: {verdict.message}", file=sys.stdout if verdict.ok else sys.stderr)
+    return 0 if verdict.ok else 1
+
+
+def _default_ca() -> Path:
+    from .issuing.signing import TEST_CA
+
+    return TEST_CA
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Check a site against its certificate log; exit 1 with each finding, 0 when it holds."""
+    from .outputs import tlog
+    from .publishing.audit import audit
+
+    vkey = args.vkey or os.environ.get("OCPP_LOG_VKEY")
+    try:
+        verifier = tlog.parse_vkey(vkey) if vkey else None
+        since = Path(args.since).read_text("utf-8") if args.since and Path(args.since).exists() else None
+    except (tlog.LogError, OSError) as exc:
+        print(f"audit: {exc}", file=sys.stderr)
+        return 2
+    result = audit(args.site, verifier, since)
+    for finding in result.findings:
+        print(f"audit: {finding}", file=sys.stderr)
+    if result.findings:
+        print(f"audit: {args.site}: FAILED, {_plural(len(result.findings), 'finding')}", file=sys.stderr)
+        return 1
+    if args.since:
+        Path(args.since).write_text(result.checkpoint, "utf-8")
+    print(f"audit: {args.site}: the log of {result.size:,} entries holds ("
+          + ("checkpoint signature verified" if result.signed else "checkpoint NOT signature-checked: no --vkey")
+          + f"), {result.checked:,} certificates each with its entry and proof"
+          + (f"; it extends the checkpoint kept in {args.since}, now updated" if since else "")
+          + (f"; checkpoint kept in {args.since}" if args.since and not since else ""))
+    return 0
+
+
+def cmd_log_key(args: argparse.Namespace) -> int:
+    """A new Ed25519 key for the certificate log: the private key to a new file (mode 600), the verifier key
+    to pin printed."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    from .outputs import certlog
+
+    path = Path(args.out)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        print(f"log-key: {path} exists; a log key is made once, and never overwritten", file=sys.stderr)
+        return 1
+    key = Ed25519PrivateKey.generate()
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    print(f"log-key: the private key is in {path} (keep it secret; OCPP_LOG_KEY names it for make publish)")
+    print(f"log-key: the verifier key, to pin in publishconf.py (OCPP_LOG_VKEY) and the docs:\n"
+          f"{certlog.verifier(key, args.origin).vkey()}")
+    return 0

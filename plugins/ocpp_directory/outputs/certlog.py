@@ -1,0 +1,125 @@
+"""The OCA certificate log: every certificate revision and every correction, appended, never removed.
+
+An entry is canonical JSON (sorted keys, no spaces, ASCII): ``{"type": "certificate", "id", "revision",
+"record"}`` for a certificate as its record stands, ``{"type": "correction", ...}`` for an entry
+of the corrections log. A log is the entries of the log it extends (``base``: the live log, which
+publishing reads from the target) followed by the entries it does not hold yet, in a fixed order
+(certificates by issue date and number, then corrections). A build with no base starts a log
+afresh: the development log. The files are those of C2SP tlog-tiles under ``log/``, with a
+checkpoint signed by the log's Ed25519 key when one is given (:mod:`.tlog`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model.directory import Directory
+from . import exports, tlog
+
+
+def canonical(data: dict) -> bytes:
+    """Canonical JSON: sorted keys, no spaces, ASCII (every other character escaped, bidi controls too)."""
+    return json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":")).encode("ascii")
+
+
+def wanted(directory: Directory, corrections: list[dict]) -> list[tuple[str | None, bytes]]:
+    """The entries this directory's log holds: (certificate id or None, entry bytes), in log order."""
+    out = [(c.id, canonical({"type": "certificate", "id": c.id, "revision": len(c.revisions),
+                            "record": exports.record(c)}))
+           for c in sorted(directory.certificates, key=lambda c: (c.issued, c.id))]
+    out += [(None, canonical({"type": "correction", **entry})) for entry in corrections]
+    return out
+
+
+@dataclass
+class Log:
+    entries: list[bytes]
+    leaves: list[bytes]
+    #: certificate id -> the index of the entry of its record as it stands
+    index_of: dict[str, int] = field(default_factory=dict)
+    #: how many entries came from the log it extends
+    base_size: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.entries)
+
+    @property
+    def root(self) -> bytes:
+        return tlog.root(self.leaves)
+
+
+def build(directory: Directory, corrections: list[dict], base: list[bytes] | None = None) -> Log:
+    """``base`` followed by the entries it lacks."""
+    entries = list(base or [])
+    have = {e: i for i, e in enumerate(entries)}
+    index_of: dict[str, int] = {}
+    for cert_id, entry in wanted(directory, corrections):
+        if entry not in have:
+            have[entry] = len(entries)
+            entries.append(entry)
+        if cert_id is not None:
+            index_of[cert_id] = have[entry]
+    return Log(entries, [tlog.leaf_hash(e) for e in entries], index_of, len(base or []))
+
+
+def read_base(folder: Path) -> list[bytes]:
+    """The entries of a log's files in ``folder`` (its checkpoint and entry bundles); raises LogError."""
+    checkpoint = tlog.parse_checkpoint(_note_text((folder / "checkpoint").read_text("utf-8")))
+    entries: list[bytes] = []
+    for n in range((checkpoint.size + tlog.TILE_WIDTH - 1) // tlog.TILE_WIDTH):
+        width = min(tlog.TILE_WIDTH, checkpoint.size - n * tlog.TILE_WIDTH)
+        entries += tlog.read_bundle((folder / tlog.bundle_path(n, width)).read_bytes())
+    if len(entries) != checkpoint.size or tlog.root([tlog.leaf_hash(e) for e in entries]) != checkpoint.root:
+        raise tlog.LogError("the log's entries do not hash to its checkpoint")
+    return entries
+
+
+def _note_text(note: str) -> str:
+    """A checkpoint file's text: the whole file when unsigned, else the note's text."""
+    text, sep, _ = note.rpartition("\n\n")
+    return text + "\n" if sep else note
+
+
+def files(log: Log, origin: str, key=None) -> dict[str, bytes]:
+    """The log's files below ``log/``: tiles, entry bundles, and the checkpoint (signed with ``key``)."""
+    out = {f"log/{path}": data for path, data in tlog.tiles(log.leaves).items()}
+    out.update({f"log/{path}": data for path, data in tlog.bundles(log.entries).items()})
+    text = tlog.Checkpoint(origin, log.size, log.root).text()
+    out["log/checkpoint"] = (tlog.sign_note(text, origin, key) if key is not None else text).encode("utf-8")
+    return out
+
+
+def proof(log: Log, cert_id: str, tree: tlog.Tree | None = None) -> bytes:
+    """``log.json`` of a certificate: its entry, index and inclusion proof at the log's size (``tree``: the
+    log's, made once for many proofs)."""
+    index = log.index_of[cert_id]
+    tree = tree or tlog.Tree(log.leaves)
+    return exports.dumps({
+        "index": index, "size": log.size,
+        "entry": base64.b64encode(log.entries[index]).decode(),
+        "proof": [base64.b64encode(h).decode() for h in tree.proof(index)],
+    })
+
+
+def load_key(path: str | Path):
+    """The log's Ed25519 private key from a PEM file; raises LogError without showing the key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(Path(path).read_bytes(), password=None)
+    except (OSError, ValueError, TypeError):
+        raise tlog.LogError(f"{path} is not a readable, unencrypted PEM private key") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise tlog.LogError(f"{path} is not an Ed25519 key")
+    return key
+
+
+def verifier(key, origin: str) -> tlog.Verifier:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return tlog.Verifier(origin, key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))

@@ -1,0 +1,130 @@
+"""An auditor anyone can run: ``python -m ocpp_directory audit SITE``.
+
+It checks a published site (a folder or its URL) against its certificate log: the checkpoint's
+signature (with the OCA's verifier key), the tree recomputed from the entry bundles, every tile,
+every certificate of ``directory.json`` and every certificate page having its entry and a proof
+that holds, and, with a checkpoint kept from an earlier visit, that the log extends it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..outputs import tlog
+from ..outputs.certlog import _note_text
+
+#: what directory.json adds to a record beside it
+_BESIDE = ("url", "certificate_type", "document_sha256", "document_url")
+
+
+@dataclass
+class Audit:
+    findings: list[str] = field(default_factory=list)
+    size: int = 0
+    checked: int = 0
+    signed: bool = False
+    checkpoint: str = ""
+
+
+class _Site:
+    def __init__(self, site: str):
+        self.site = site.rstrip("/")
+        self.remote = site.startswith(("http://", "https://"))
+
+    def read(self, path: str) -> bytes | None:
+        try:
+            if self.remote:
+                with urllib.request.urlopen(f"{self.site}/{path}", timeout=20) as response:
+                    return response.read()
+            return (Path(self.site) / path).read_bytes()
+        except (OSError, urllib.error.URLError):
+            return None
+
+
+def audit(site: str, verifier: tlog.Verifier | None, since: str | None = None) -> Audit:
+    """Every finding about ``site``'s log; none means it passed. ``since`` is a checkpoint kept earlier."""
+    out = Audit()
+    s = _Site(site)
+    note = s.read("log/checkpoint")
+    if note is None:
+        out.findings.append("log/checkpoint: missing")
+        return out
+    out.checkpoint = note.decode("utf-8", "replace")
+    try:
+        text = tlog.open_note(out.checkpoint, verifier) if verifier else _note_text(out.checkpoint)
+        out.signed = verifier is not None
+        checkpoint = tlog.parse_checkpoint(text)
+    except tlog.LogError as exc:
+        out.findings.append(f"log/checkpoint: {exc}")
+        return out
+    out.size = checkpoint.size
+    entries: list[bytes] = []
+    for n in range((checkpoint.size + tlog.TILE_WIDTH - 1) // tlog.TILE_WIDTH):
+        path = tlog.bundle_path(n, min(tlog.TILE_WIDTH, checkpoint.size - n * tlog.TILE_WIDTH))
+        data = s.read(f"log/{path}")
+        try:
+            entries += tlog.read_bundle(data) if data is not None else []
+        except tlog.LogError as exc:
+            out.findings.append(f"log/{path}: {exc}")
+        if data is None:
+            out.findings.append(f"log/{path}: missing")
+    leaves = [tlog.leaf_hash(e) for e in entries]
+    if len(entries) != checkpoint.size or tlog.root(leaves) != checkpoint.root:
+        out.findings.append(f"log: the {len(entries)} entries do not hash to the checkpoint's root "
+                            f"(size {checkpoint.size})")
+        return out
+    for path, data in tlog.tiles(leaves).items():
+        if s.read(f"log/{path}") != data:
+            out.findings.append(f"log/{path}: not the tile the entries make")
+    records = {}
+    for index, entry in enumerate(entries):
+        try:
+            item = json.loads(entry)
+        except ValueError:
+            out.findings.append(f"log entry {index}: not JSON")
+            continue
+        if item.get("type") == "certificate":
+            records.setdefault(item["id"], {})[json.dumps(item["record"], sort_keys=True)] = index
+    listed = s.read("directory.json")
+    if listed is None:
+        out.findings.append("directory.json: missing")
+        return out
+    for cert in json.loads(listed)["certificates"]:
+        out.checked += 1
+        record = {k: v for k, v in cert.items() if k not in _BESIDE}
+        index = records.get(cert["id"], {}).get(json.dumps(record, sort_keys=True))
+        if index is None:
+            out.findings.append(f"{cert['id']}: directory.json holds a record the log has no entry for")
+            continue
+        page = s.read(f"certificates/{cert['id']}/") if s.remote else s.read(f"certificates/{cert['id']}/index.html")
+        if page is None or cert["id"].encode() not in page:
+            out.findings.append(f"{cert['id']}: its page is missing")
+        proof = s.read(f"certificates/{cert['id']}/log.json")
+        try:
+            held = json.loads(proof) if proof else None
+            ok = held is not None and held["index"] == index and tlog.verify_inclusion(
+                tlog.leaf_hash(base64.b64decode(held["entry"])), held["index"], checkpoint.size,
+                [base64.b64decode(h) for h in held["proof"]], checkpoint.root)
+        except (ValueError, KeyError, TypeError):
+            ok = False
+        if not ok:
+            out.findings.append(f"{cert['id']}: log.json is missing or its proof does not hold (entry {index})")
+    for cert_id in sorted(set(records) - {c["id"] for c in json.loads(listed)["certificates"]}):
+        out.findings.append(f"{cert_id}: in the log, but not in directory.json (a certificate cannot be retracted)")
+    if since is not None:
+        try:
+            old = tlog.parse_checkpoint(tlog.open_note(since, verifier) if verifier else _note_text(since))
+        except tlog.LogError as exc:
+            out.findings.append(f"the kept checkpoint: {exc}")
+            return out
+        if old.size > checkpoint.size or (old.size and not tlog.verify_consistency(
+                old.size, checkpoint.size, tlog.consistency_proof(leaves, old.size) if old.size else [], old.root,
+                checkpoint.root)):
+            out.findings.append(f"log: not an extension of the kept checkpoint (size {old.size}): entries were "
+                                "removed or changed")
+    return out

@@ -1,0 +1,99 @@
+"""What a publish checks against the certificate log before anything goes live.
+
+The live log is read from the target; the last checkpoint this repository published is read from
+its file (``OCPP_LOG_PUBLISHED``, committed after each publish). A target whose log is missing,
+emptied or older than that checkpoint, or does not extend it, is refused: it lost entries (a
+restored backup, a wiped folder), and publishing over it would hide that. The live log's
+certificates are never retracted, whatever the live ledger says.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..outputs import tlog
+from ..outputs.certlog import _note_text
+from .targets import Change, PublishError, Target
+
+LIVE = "current/log"
+
+
+class LogRefusal(PublishError):
+    """The target's log does not extend what was published; nothing was published."""
+
+
+def _open(note: str, verifier: tlog.Verifier | None) -> tlog.Checkpoint:
+    return tlog.parse_checkpoint(tlog.open_note(note, verifier) if verifier else _note_text(note))
+
+
+def read_live(target: Target, into: Path, verifier: tlog.Verifier | None) -> list[bytes] | None:
+    """The live log's entries, its files copied into ``into`` (for the build to extend); None if the
+    target has no log. Raises :class:`LogRefusal` when the live log is damaged."""
+    note = target.read(f"{LIVE}/checkpoint")
+    if note is None:
+        return None
+    try:
+        checkpoint = _open(note.decode("utf-8"), verifier)
+    except (tlog.LogError, UnicodeDecodeError) as exc:
+        raise LogRefusal(f"the target's log checkpoint cannot be trusted: {exc}; nothing was published") from None
+    into.mkdir(parents=True, exist_ok=True)
+    (into / "checkpoint").write_bytes(note)
+    entries: list[bytes] = []
+    for n in range((checkpoint.size + tlog.TILE_WIDTH - 1) // tlog.TILE_WIDTH):
+        path = tlog.bundle_path(n, min(tlog.TILE_WIDTH, checkpoint.size - n * tlog.TILE_WIDTH))
+        data = target.read(f"{LIVE}/{path}")
+        if data is None:
+            raise LogRefusal(f"the target's log lacks {path}; restore the target from a kept release or a copy; "
+                             "nothing was published")
+        (into / path).parent.mkdir(parents=True, exist_ok=True)
+        (into / path).write_bytes(data)
+        entries += tlog.read_bundle(data)
+    if len(entries) != checkpoint.size or tlog.root([tlog.leaf_hash(e) for e in entries]) != checkpoint.root:
+        raise LogRefusal("the target's log entries do not hash to its checkpoint; restore the target from a kept "
+                         "release or a copy; nothing was published")
+    return entries
+
+
+def check_published(live: list[bytes] | None, published: str | None, verifier: tlog.Verifier | None,
+                    where: Path) -> None:
+    """The live log must extend the checkpoint this repository last published (``published``, the
+    text of the file at ``where``); raises :class:`LogRefusal` saying what was found."""
+    if not published:
+        return
+    try:
+        kept = _open(published, verifier)
+    except tlog.LogError as exc:
+        raise LogRefusal(f"{where}: {exc}") from None
+    restore = ("The target was wiped, restored from an old backup or rolled back. Restore it from a kept release "
+               "(releases/ at the target) or a copy of the site, then publish again; nothing was published.")
+    if live is None or not live:
+        raise LogRefusal(f"the target has no certificate log, but {where} says {kept.size} entries were published. "
+                         + restore)
+    leaves = [tlog.leaf_hash(e) for e in live]
+    if len(live) < kept.size or not tlog.verify_consistency(
+            kept.size, len(live), tlog.consistency_proof(leaves, kept.size), kept.root, tlog.root(leaves)):
+        raise LogRefusal(f"the target's log ({len(live)} entries) does not extend the checkpoint of {kept.size} "
+                         f"entries in {where}. " + restore)
+
+
+def retracted(live: list[bytes] | None, ledger: dict) -> list[Change]:
+    """The certificates of the live log that the new site would not list."""
+    if not live:
+        return []
+    ids = set()
+    for entry in live:
+        item = json.loads(entry)
+        if item.get("type") == "certificate":
+            ids.add(item["id"])
+    return [Change(cid, "would disappear: the certificate log lists it, and no record has this id any more")
+            for cid in sorted(ids - set(ledger["certificates"]))]
+
+
+def extends(live: list[bytes] | None, new: list[bytes]) -> bool:
+    """Whether the new log is a consistent extension of the live one (RFC 6962 consistency proof)."""
+    if not live:
+        return True
+    old, leaves = [tlog.leaf_hash(e) for e in live], [tlog.leaf_hash(e) for e in new]
+    return len(new) >= len(live) and tlog.verify_consistency(
+        len(live), len(new), tlog.consistency_proof(leaves, len(live)), tlog.root(old), tlog.root(leaves))

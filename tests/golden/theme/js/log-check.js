@@ -1,0 +1,110 @@
+/* A certificate page checks its entry in the certificate log: the entry's inclusion proof leads to the
+   root the log's checkpoint states (RFC 6962, SHA-256 with WebCrypto), and the checkpoint is signed
+   by the OCA's log key (Ed25519 with WebCrypto, where the browser has it). Without JavaScript the
+   page states the entry, unverified. */
+(function () {
+  "use strict";
+  var section = document.querySelector(".log-entry");
+  var status = document.getElementById("log-status");
+  if (!section || !status || !window.crypto || !crypto.subtle) { return; }
+  var vkey = section.getAttribute("data-vkey");
+  var id = document.querySelector(".cert-id").textContent.trim();
+
+  function bytes(b64) { return Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); }); }
+  function cat() {
+    var parts = Array.prototype.slice.call(arguments), size = 0, at = 0;
+    parts.forEach(function (p) { size += p.length; });
+    var out = new Uint8Array(size);
+    parts.forEach(function (p) { out.set(p, at); at += p.length; });
+    return out;
+  }
+  function sha(data) { return crypto.subtle.digest("SHA-256", data).then(function (h) { return new Uint8Array(h); }); }
+  function same(a, b) { return a.length === b.length && a.every(function (v, i) { return v === b[i]; }); }
+
+  // RFC 9162, 2.1.3.2: the root an inclusion proof leads to (null if the proof is malformed).
+  function rootFrom(leaf, index, size, proof) {
+    var fn = index, sn = size - 1, r = Promise.resolve(leaf);
+    if (index >= size) { return Promise.resolve(null); }
+    var steps = proof.map(bytes);
+    return steps.reduce(function (acc, p) {
+      return acc.then(function (h) {
+        if (h === null || sn === 0) { return null; }
+        var next;
+        if (fn & 1 || fn === sn) {
+          next = sha(cat(new Uint8Array([1]), p, h));
+          if (!(fn & 1)) { while (fn !== 0 && !(fn & 1)) { fn >>= 1; sn >>= 1; } }
+        } else {
+          next = sha(cat(new Uint8Array([1]), h, p));
+        }
+        fn >>= 1; sn >>= 1;
+        return next;
+      });
+    }, r).then(function (h) { return sn === 0 ? h : null; });
+  }
+
+  function say(text, ok) {
+    status.textContent = text;
+    status.className = ok ? "log-ok" : "log-failed";
+  }
+
+  function checkSignature(note) {
+    // C2SP signed-note: the text, a blank line, "— <name> base64(key ID || signature)" lines.
+    var parts = vkey.split("+"), name = parts[0], keyId = parts[1], key = bytes(parts.slice(2).join("+")).slice(1);
+    var cut = note.lastIndexOf("\n\n");
+    if (cut < 0) { return Promise.resolve("unsigned"); }
+    var text = new TextEncoder().encode(note.slice(0, cut + 1));
+    var line = note.slice(cut + 2).split("\n").filter(function (l) { return l.indexOf("\u2014 " + name + " ") === 0; })[0];
+    if (!line) { return Promise.resolve("unsigned"); }
+    var raw = bytes(line.slice(("\u2014 " + name + " ").length));
+    var hexId = Array.prototype.map.call(raw.slice(0, 4), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    if (hexId !== keyId) { return Promise.resolve("other key"); }
+    return crypto.subtle.importKey("raw", key, { name: "Ed25519" }, false, ["verify"]).then(function (k) {
+      return crypto.subtle.verify({ name: "Ed25519" }, k, raw.slice(4), text);
+    }).then(function (ok) { return ok ? "valid" : "invalid"; }, function () { return "unsupported"; });
+  }
+
+  Promise.all([
+    fetch("log.json", { cache: "no-store" }).then(function (r) { return r.json(); }),
+    fetch("../../log/checkpoint", { cache: "no-store" }).then(function (r) { return r.text(); })
+  ]).then(function (both) {
+    var proof = both[0], note = both[1];
+    var cut = note.lastIndexOf("\n\n");
+    var lines = (cut < 0 ? note : note.slice(0, cut + 1)).split("\n");
+    var size = Number(lines[1]), root = bytes(lines[2]);
+    var entry = bytes(proof.entry);
+    var record = JSON.parse(new TextDecoder().decode(entry));
+    var number = (proof.index + 1).toLocaleString("en");
+    if (record.id !== id) { return say("The log's entry " + number + " is not this certificate's.", false); }
+    if (size !== proof.size) {
+      return say("Entry " + number + " of the OCA certificate log; its proof is for a log of " + proof.size +
+                 " entries, the checkpoint is of " + size + ": not checked.", false);
+    }
+    return sha(cat(new Uint8Array([0]), entry)).then(function (leaf) {
+      return rootFrom(leaf, proof.index, proof.size, proof.proof);
+    }).then(function (computed) {
+      if (computed === null || !same(computed, root)) {
+        return say("Entry " + number + " of the OCA certificate log: the inclusion proof does not lead to the " +
+                   "checkpoint's root. Do not rely on this page; report it to the OCA.", false);
+      }
+      if (!vkey) {
+        return say("Entry " + number + " of the OCA certificate log; its inclusion in the checkpoint of " +
+                   size.toLocaleString("en") + " entries verified (a development build: the checkpoint is not signed).",
+                   true);
+      }
+      return checkSignature(note).then(function (signature) {
+        if (signature === "valid") {
+          say("Entry " + number + " of the OCA certificate log; checkpoint of " + size.toLocaleString("en") +
+              " entries verified, signed by the OCA's log key.", true);
+        } else if (signature === "unsupported") {
+          say("Entry " + number + " of the OCA certificate log; its inclusion verified. This browser cannot check " +
+              "the checkpoint's Ed25519 signature.", true);
+        } else {
+          say("Entry " + number + " of the OCA certificate log: the checkpoint's signature " +
+              (signature === "invalid" ? "does not verify" : "is missing") + ". Do not rely on this page.", false);
+        }
+      });
+    });
+  }).catch(function () {
+    say(status.textContent + " (the log could not be read to check it)", false);
+  });
+})();
