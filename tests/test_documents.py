@@ -45,6 +45,9 @@ def issued(tmp_path_factory):
     built = cli("build", "--certificates", str(certs), "--output", str(site), "--siteurl", SITEURL,
                 "--date", "2026-11-24", "--cache", str(base / "cache"), "--quiet")
     assert built.returncode == 0, built.stderr
+    data = bytearray(pdf_of(certs, "OCA.0016.0115.CS").read_bytes())
+    data[data.index(b"Voltaris Duo 22") if b"Voltaris Duo 22" in data else len(data) // 3] ^= 0x01
+    (base / "altered.pdf").write_bytes(bytes(data))  # one changed byte
     return base, certs, keys, site
 
 
@@ -62,13 +65,9 @@ def test_poppler_and_pyhanko_find_a_valid_signature_and_one_changed_byte_breaks_
     assert "ETSI.CAdES.detached" in report  # PAdES
     found = check(path.read_bytes(), [keys["ca"]])
     assert found.signed and found.intact and found.trusted
-    data = bytearray(path.read_bytes())
-    at = data.index(b"Voltaris Duo 22") if b"Voltaris Duo 22" in data else len(data) // 3
-    data[at] ^= 0x01
     altered = base / "altered.pdf"
-    altered.write_bytes(bytes(data))
     assert "Signature is Valid." not in subprocess.run(["pdfsig", str(altered)], capture_output=True, text=True).stdout
-    assert not check(bytes(data), [keys["ca"]]).intact
+    assert not check(altered.read_bytes(), [keys["ca"]]).intact
 
 
 def test_the_text_holds_every_field_of_section_8_2_1(issued):

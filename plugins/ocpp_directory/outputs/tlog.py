@@ -48,16 +48,7 @@ def _split(n: int) -> int:
 
 def root(leaves: Sequence[bytes]) -> bytes:
     """MTH of the leaf hashes ``leaves`` (the empty tree's is SHA-256 of nothing)."""
-    if not leaves:
-        return hashlib.sha256(b"").digest()
-    level = list(leaves)
-    # Pairwise, level by level: the same tree as the recursive definition (a lone right node rises).
-    while len(level) > 1:
-        nxt = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            nxt.append(level[-1])
-        level = nxt
-    return level[0]
+    return Tree(leaves).root
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
