@@ -17,7 +17,7 @@ from ..outputs import exports, qr
 from ..outputs.certificate_pdf import ATTACHMENT, Issue, render
 from ..outputs.logos import Renderer, kit_of, kits, logo
 from ..outputs.logos.render import ARTWORK_DATE
-from ..outputs.stores import Renderings
+from ..outputs.stores import Kept, Renderings
 from .signing import Keys, attachment, sign
 
 
@@ -68,21 +68,27 @@ def issue(directory: Directory, folders: dict[str, Path], keys: Keys, public_bas
     return result
 
 
-def problems(directory: Directory) -> list[Problem]:
+def problems(directory: Directory, store: Kept | None = None) -> list[Problem]:
     """Each issued document's record against the record beside it: a protected field that differs is an
     error naming both values, unless the record has a revision the document does not have yet (then
-    ``make issue`` re-issues it, and this is a warning)."""
+    ``make issue`` re-issues it, and this is a warning). ``store`` keeps what each document (by its
+    SHA-256) holds between builds: reading a PDF's attachment costs milliseconds, its hash is known."""
     out: list[Problem] = []
+    known = (store.load() if store is not None else None) or {}
+    kept = set(known)
+    seen: dict[str, dict | None] = {}
     for cert in directory.certificates:
         issued = directory.issued.get(cert.id)
         if not issued:
             continue
-        revision, name, path, _ = issued[-1]
-        held = attachment(path.read_bytes(), ATTACHMENT)
-        try:
-            inside = exports.protected_of(json.loads(held)) if held else None
-        except (ValueError, AttributeError):
-            inside = None
+        revision, name, path, sha = issued[-1]
+        if sha not in known:
+            held = attachment(path.read_bytes(), ATTACHMENT)
+            try:
+                known[sha] = exports.protected_of(json.loads(held)) if held else None
+            except (ValueError, AttributeError):
+                known[sha] = None
+        inside = seen[sha] = known[sha]
         if inside is None:
             out.append(Problem(cert.path, cert.lines.get("id", 1), "document",
                                f"{name} holds no {ATTACHMENT}", "a document issued by make issue"))
@@ -99,6 +105,8 @@ def problems(directory: Directory) -> list[Problem]:
                 (f"make issue re-issues it as revision {len(cert.revisions)}" if pending else
                  "the document's value, or a new entry in revisions (a correction), then make issue"),
                 warning=pending))
+    if store is not None and seen.keys() != kept:
+        store.save(seen)  # what this build's documents hold, no more
     return out
 
 

@@ -100,7 +100,8 @@ class DirectoryGenerator(Generator):
         kept = folder_cache(ctx.cache, ctx.certificates) if ctx.cache else None  # one records folder's files
         records = RecordCache(kept / "records.pickle" if kept else None, salt)
         self.directory = load_directory(ctx.certificates, program, ctx.date, progress=ctx.progress, cache=records)
-        found = issued_problems(self.directory)  # each issued document against its record
+        found = issued_problems(self.directory, KeptFile(kept / "documents.pickle" if kept else None,
+                                                         "documents-1", salt))  # each issued document against its record
         if any(not p.warning for p in found):
             raise ValidationFailed(found + self.directory.warnings)
         self.directory.warnings.extend(found)
