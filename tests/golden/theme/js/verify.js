@@ -15,20 +15,26 @@
     return (inUrl ? inUrl[1] : text).toUpperCase();
   }
 
-  function say(message, id) {
-    result.textContent = "";
+  // A notice in ``box``: the message, and a link after it when there is one.
+  function notice(box, message, href, linkText) {
+    box.textContent = "";
     var p = document.createElement("p");
     p.className = "notice";
     p.textContent = message;
-    if (id) {
+    if (href) {
       p.appendChild(document.createTextNode(" "));
       var link = document.createElement("a");
-      link.href = new URL("search/?q=" + encodeURIComponent(id), root).href;
-      link.textContent = "Search the directory";
+      link.href = href;
+      link.textContent = linkText;
       p.appendChild(link);
       p.appendChild(document.createTextNode("."));
     }
-    result.appendChild(p);
+    box.appendChild(p);
+  }
+
+  function say(message, id) {
+    notice(result, message, id ? new URL("search/?q=" + encodeURIComponent(id), root).href : null,
+           "Search the directory");
   }
 
   function check(raw) {
@@ -65,21 +71,7 @@
   var fileInput = document.getElementById("verify-file");
   var docResult = document.getElementById("verify-document-result");
 
-  function answer(text, href, linkText) {
-    docResult.textContent = "";
-    var p = document.createElement("p");
-    p.className = "notice";
-    p.textContent = text;
-    if (href) {
-      p.appendChild(document.createTextNode(" "));
-      var a = document.createElement("a");
-      a.href = href;
-      a.textContent = linkText;
-      p.appendChild(a);
-      p.appendChild(document.createTextNode("."));
-    }
-    docResult.appendChild(p);
-  }
+  function answer(text, href, linkText) { notice(docResult, text, href, linkText); }
 
   function hex(buffer) {
     return Array.prototype.map.call(new Uint8Array(buffer), function (b) {
