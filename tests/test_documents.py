@@ -195,20 +195,34 @@ def test_publish_refuses_documents_signed_by_the_test_key(tmp_path):
     assert not (tmp_path / "target" / "current").exists()
 
 
-def test_the_verify_page_checks_a_dropped_document_offline(issued, browser, tmp_path):
-    base, certs, keys, site = issued
+@pytest.fixture(scope="module")
+def revised(issued, tmp_path_factory):
+    """The issued records with OCA.0016.0115.CS corrected by a revision, re-issued, and the site built."""
+    base, certs, keys, _ = issued
+    folder = tmp_path_factory.mktemp("revised") / "certs"
+    shutil.copytree(certs, folder)
+    record = folder / "2024" / "OCA.0016.0115.CS.yaml"
+    record.write_text(record.read_text("utf-8").replace('software_version: "4.10.0"', 'software_version: "4.10.1"')
+                      + 'revisions:\n  - date: "2026-11-20"\n    change: Software version corrected\n', "utf-8")
+    assert cli("issue", "--certificates", str(folder), "--siteurl", SITEURL, "--date", "2026-11-24",
+               env=signing_env(keys)).returncode == 0
+    site = folder.parent / "site"
+    built = cli("build", "--certificates", str(folder), "--output", str(site), "--siteurl", SITEURL,
+                "--date", "2026-11-24", "--quiet")
+    assert built.returncode == 0, built.stderr
+    return folder, site
+
+
+def test_the_verify_page_checks_a_dropped_document_offline(issued, revised, browser):
+    base, _, _, _ = issued
+    folder, site = revised
     from .test_hardening import AXE
 
     unrelated = site / "certificates" / "OCA.0016.0115.CS" / "label.pdf"
-    earlier = tmp_path / "earlier.pdf"
-    # An earlier revision: list the current document as superseded by another, as a re-issue would.
-    documents = json.loads((site / "documents.json").read_bytes())
-    sha = next(k for k, v in documents["documents"].items() if v["id"] == "OCA.0201.0028.CSMS")
-    documents["documents"][sha] = dict(documents["documents"][sha], current=False, revision=0)
-    (site / "documents.json").write_text(json.dumps(documents), "utf-8")
-    shutil.copy(pdf_of(certs, "OCA.0201.0028.CSMS"), earlier)
-    cases = [(pdf_of(certs, "OCA.0016.0115.CS"), "This is the document the OCA issued for OCA.0016.0115.CS."),
-             (earlier, "This is an earlier revision of OCA.0201.0028.CSMS"),
+    cases = [(folder / "2024" / "OCA.0016.0115.CS.r1.pdf",
+              "This is the document the OCA issued for OCA.0016.0115.CS (revision 1)."),
+             (folder / "2024" / "OCA.0016.0115.CS.pdf", "This is an earlier revision of OCA.0016.0115.CS (revision 0)"),
+             (pdf_of(folder, "OCA.0201.0028.CSMS"), "This is the document the OCA issued for OCA.0201.0028.CSMS."),
              (base / "altered.pdf", "This file is not a document the OCA issued"),
              (unrelated, "This file is not a document the OCA issued")]
     with serve(site) as url:
