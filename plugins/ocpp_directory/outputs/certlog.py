@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,9 @@ def build(directory: Directory, corrections: list[dict], base: list[bytes] | Non
     index_of: dict[str, int] = {}
     for cert_id, entry in wanted(directory, corrections):
         if entry not in have:
+            if len(entry) > tlog.ENTRY_MAX:
+                raise tlog.LogError(f"the entry of {cert_id or 'a correction'} is {len(entry)} bytes; an entry "
+                                    f"bundle holds at most {tlog.ENTRY_MAX}")
             have[entry] = len(entries)
             entries.append(entry)
         if cert_id is not None:
@@ -68,20 +72,37 @@ def build(directory: Directory, corrections: list[dict], base: list[bytes] | Non
 
 def read_base(folder: Path) -> list[bytes]:
     """The entries of a log's files in ``folder`` (its checkpoint and entry bundles); raises LogError."""
-    checkpoint = tlog.parse_checkpoint(_note_text((folder / "checkpoint").read_text("utf-8")))
+    checkpoint = open_checkpoint((folder / "checkpoint").read_text("utf-8"), None)
+    return read_entries(lambda path: (folder / path).read_bytes() if (folder / path).is_file() else None, checkpoint)
+
+
+def read_entries(read: Callable[[str], bytes | None], checkpoint: tlog.Checkpoint) -> list[bytes]:
+    """The entries of the log ``checkpoint`` describes, from the entry bundles ``read(path)`` gives (paths
+    below ``log/``, such as ``tile/entries/000``); raises LogError naming a missing or damaged bundle, or
+    entries that do not hash to the checkpoint's root."""
     entries: list[bytes] = []
     for n in range((checkpoint.size + tlog.TILE_WIDTH - 1) // tlog.TILE_WIDTH):
-        width = min(tlog.TILE_WIDTH, checkpoint.size - n * tlog.TILE_WIDTH)
-        entries += tlog.read_bundle((folder / tlog.bundle_path(n, width)).read_bytes())
+        path = tlog.bundle_path(n, min(tlog.TILE_WIDTH, checkpoint.size - n * tlog.TILE_WIDTH))
+        data = read(path)
+        if data is None:
+            raise tlog.LogError(f"{path} is missing")
+        try:
+            entries += tlog.read_bundle(data)
+        except tlog.LogError as exc:
+            raise tlog.LogError(f"{path}: {exc}") from None
     if len(entries) != checkpoint.size or tlog.root([tlog.leaf_hash(e) for e in entries]) != checkpoint.root:
-        raise tlog.LogError("the log's entries do not hash to its checkpoint")
+        raise tlog.LogError(f"the {len(entries)} entries do not hash to the checkpoint's root "
+                            f"(size {checkpoint.size})")
     return entries
 
 
-def _note_text(note: str) -> str:
-    """A checkpoint file's text: the whole file when unsigned, else the note's text."""
+def open_checkpoint(note: str, verifier: tlog.Verifier | None) -> tlog.Checkpoint:
+    """A checkpoint file's checkpoint: its signature checked by ``verifier``, or, with none, read as it is
+    (the whole file when unsigned, else the note's text); raises LogError."""
+    if verifier is not None:
+        return tlog.parse_checkpoint(tlog.open_note(note, verifier))
     text, sep, _ = note.rpartition("\n\n")
-    return text + "\n" if sep else note
+    return tlog.parse_checkpoint(text + "\n" if sep else note)
 
 
 def files(log: Log, origin: str, key=None) -> dict[str, bytes]:

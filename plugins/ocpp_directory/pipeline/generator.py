@@ -139,7 +139,6 @@ class DirectoryGenerator(Generator):
             base = certlog.read_base(ctx.log_base) if ctx.log_base else None
             self.log_key = certlog.load_key(ctx.log_key) if ctx.log_key else None
             self.log = certlog.build(self.directory, list(ctx.corrections), base)
-            certlog.files(self.log, ctx.log_origin)  # entries too long to log fail here, before output
         except (OSError, tlog.LogError) as exc:
             raise DirectoryError(f"the certificate log: {exc}") from None
         self.log_vkey = certlog.verifier(self.log_key, ctx.log_origin).vkey() if self.log_key else None

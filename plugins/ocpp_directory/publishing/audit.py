@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..outputs import tlog
-from ..outputs.certlog import _note_text
+from ..outputs.certlog import open_checkpoint, read_entries
 
 #: what directory.json adds to a record beside it
 _BESIDE = ("url", "certificate_type", "document_sha256", "document_url")
@@ -56,28 +56,18 @@ def audit(site: str, verifier: tlog.Verifier | None, since: str | None = None) -
         return out
     out.checkpoint = note.decode("utf-8", "replace")
     try:
-        text = tlog.open_note(out.checkpoint, verifier) if verifier else _note_text(out.checkpoint)
+        checkpoint = open_checkpoint(out.checkpoint, verifier)
         out.signed = verifier is not None
-        checkpoint = tlog.parse_checkpoint(text)
     except tlog.LogError as exc:
         out.findings.append(f"log/checkpoint: {exc}")
         return out
     out.size = checkpoint.size
-    entries: list[bytes] = []
-    for n in range((checkpoint.size + tlog.TILE_WIDTH - 1) // tlog.TILE_WIDTH):
-        path = tlog.bundle_path(n, min(tlog.TILE_WIDTH, checkpoint.size - n * tlog.TILE_WIDTH))
-        data = s.read(f"log/{path}")
-        try:
-            entries += tlog.read_bundle(data) if data is not None else []
-        except tlog.LogError as exc:
-            out.findings.append(f"log/{path}: {exc}")
-        if data is None:
-            out.findings.append(f"log/{path}: missing")
-    leaves = [tlog.leaf_hash(e) for e in entries]
-    if len(entries) != checkpoint.size or tlog.root(leaves) != checkpoint.root:
-        out.findings.append(f"log: the {len(entries)} entries do not hash to the checkpoint's root "
-                            f"(size {checkpoint.size})")
+    try:
+        entries = read_entries(lambda path: s.read(f"log/{path}"), checkpoint)
+    except tlog.LogError as exc:
+        out.findings.append(f"log: {exc}")
         return out
+    leaves = [tlog.leaf_hash(e) for e in entries]
     for path, data in tlog.tiles(leaves).items():
         if s.read(f"log/{path}") != data:
             out.findings.append(f"log/{path}: not the tile the entries make")
@@ -94,7 +84,8 @@ def audit(site: str, verifier: tlog.Verifier | None, since: str | None = None) -
     if listed is None:
         out.findings.append("directory.json: missing")
         return out
-    for cert in json.loads(listed)["certificates"]:
+    certificates = json.loads(listed)["certificates"]
+    for cert in certificates:
         out.checked += 1
         record = {k: v for k, v in cert.items() if k not in _BESIDE}
         index = records.get(cert["id"], {}).get(json.dumps(record, sort_keys=True))
@@ -114,11 +105,11 @@ def audit(site: str, verifier: tlog.Verifier | None, since: str | None = None) -
             ok = False
         if not ok:
             out.findings.append(f"{cert['id']}: log.json is missing or its proof does not hold (entry {index})")
-    for cert_id in sorted(set(records) - {c["id"] for c in json.loads(listed)["certificates"]}):
+    for cert_id in sorted(set(records) - {c["id"] for c in certificates}):
         out.findings.append(f"{cert_id}: in the log, but not in directory.json (a certificate cannot be retracted)")
     if since is not None:
         try:
-            old = tlog.parse_checkpoint(tlog.open_note(since, verifier) if verifier else _note_text(since))
+            old = open_checkpoint(since, verifier)
         except tlog.LogError as exc:
             out.findings.append(f"the kept checkpoint: {exc}")
             return out

@@ -70,12 +70,13 @@ def publish_site(
         if entries:
             result = build(settings_file, output,
                            settings_override={"OCPP_CORRECTIONS": corrections + entries, **extra}, **options)
-        if not logcheck.extends(live_log, certlog.read_base(Path(output) / "log")):
+        new_log = certlog.read_base(Path(output) / "log")
+        if not logcheck.extends(live_log, new_log):
             raise logcheck.LogRefusal("the new log does not extend the live one; nothing was published")
     result["release"] = deploy(target, Path(output), expected=before)
     result["added"] = sorted(set(new["certificates"]) - set((live or {}).get("certificates", {})))
     result["corrected"] = everything
-    result["log_size"] = len(certlog.read_base(Path(output) / "log"))
+    result["log_size"] = len(new_log)
     if published is not None:
         kept[str(target)] = (Path(output) / "log" / "checkpoint").read_text("utf-8")
         published.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from ..outputs import tlog
-from ..outputs.certlog import _note_text
+from ..outputs.certlog import open_checkpoint, read_entries
 from .targets import Change, PublishError, Target
 
 LIVE = "current/log"
@@ -23,10 +23,6 @@ class LogRefusal(PublishError):
     """The target's log does not extend what was published; nothing was published."""
 
 
-def _open(note: str, verifier: tlog.Verifier | None) -> tlog.Checkpoint:
-    return tlog.parse_checkpoint(tlog.open_note(note, verifier) if verifier else _note_text(note))
-
-
 def read_live(target: Target, into: Path, verifier: tlog.Verifier | None) -> list[bytes] | None:
     """The live log's entries, its files copied into ``into`` (for the build to extend); None if the
     target has no log. Raises :class:`LogRefusal` when the live log is damaged."""
@@ -34,25 +30,24 @@ def read_live(target: Target, into: Path, verifier: tlog.Verifier | None) -> lis
     if note is None:
         return None
     try:
-        checkpoint = _open(note.decode("utf-8"), verifier)
+        checkpoint = open_checkpoint(note.decode("utf-8"), verifier)
     except (tlog.LogError, UnicodeDecodeError) as exc:
         raise LogRefusal(f"the target's log checkpoint cannot be trusted: {exc}; nothing was published") from None
     into.mkdir(parents=True, exist_ok=True)
     (into / "checkpoint").write_bytes(note)
-    entries: list[bytes] = []
-    for n in range((checkpoint.size + tlog.TILE_WIDTH - 1) // tlog.TILE_WIDTH):
-        path = tlog.bundle_path(n, min(tlog.TILE_WIDTH, checkpoint.size - n * tlog.TILE_WIDTH))
+
+    def copied(path: str) -> bytes | None:  # each bundle read from the target, and kept for the build
         data = target.read(f"{LIVE}/{path}")
-        if data is None:
-            raise LogRefusal(f"the target's log lacks {path}; restore the target from a kept release or a copy; "
-                             "nothing was published")
-        (into / path).parent.mkdir(parents=True, exist_ok=True)
-        (into / path).write_bytes(data)
-        entries += tlog.read_bundle(data)
-    if len(entries) != checkpoint.size or tlog.root([tlog.leaf_hash(e) for e in entries]) != checkpoint.root:
-        raise LogRefusal("the target's log entries do not hash to its checkpoint; restore the target from a kept "
-                         "release or a copy; nothing was published")
-    return entries
+        if data is not None:
+            (into / path).parent.mkdir(parents=True, exist_ok=True)
+            (into / path).write_bytes(data)
+        return data
+
+    try:
+        return read_entries(copied, checkpoint)
+    except tlog.LogError as exc:
+        raise LogRefusal(f"the target's log cannot be used: {exc}; restore the target from a kept release or a "
+                         "copy; nothing was published") from None
 
 
 def check_published(live: list[bytes] | None, published: str | None, verifier: tlog.Verifier | None,
@@ -62,7 +57,7 @@ def check_published(live: list[bytes] | None, published: str | None, verifier: t
     if not published:
         return
     try:
-        kept = _open(published, verifier)
+        kept = open_checkpoint(published, verifier)
     except tlog.LogError as exc:
         raise LogRefusal(f"{where}: {exc}") from None
     restore = ("The target was wiped, restored from an old backup or rolled back. Restore it from a kept release "
