@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model.directory import Directory, issued_name
+from ..model.directory import Directory
+from ..model.documents import issued_name
 from ..model.errors import Problem
 from ..outputs import exports, qr
 from ..outputs.certificate_pdf import ATTACHMENT, Issue, render

@@ -26,6 +26,7 @@ from unidecode import unidecode
 from .errors import DirectoryError, Problem, ValidationFailed
 from .program import Program
 from .records import Certificate, read_record
+from .documents import files_named, issued_files
 from .vendors import NO_VENDORS, VENDORS_FILE, VendorEntry, Vendors, load_vendors
 
 RECORD_SUFFIX = ".yaml"
@@ -87,6 +88,15 @@ class Directory:
     documents: dict[str, dict[str, tuple[Path, str]]] = field(default_factory=dict)
     #: id -> the documents this directory issued (make issue), oldest first: (revision, file name, path, SHA-256)
     issued: dict[str, list[tuple[int, str, Path, str]]] = field(default_factory=dict)
+
+    def site_document(self, cert: Certificate) -> tuple[Path, str] | None:
+        """The document the site serves as the certificate's ``certificate.pdf``, (path, SHA-256): the file
+        its record names, else the latest this directory issued; None when it has neither here."""
+        named = self.documents.get(cert.id, {})
+        if cert.document and cert.document.file in named:
+            return named[cert.document.file]
+        issued = self.issued.get(cert.id)
+        return (issued[-1][2], issued[-1][3]) if issued else None
 
 
 def slugify(text: str, taken: set[str] | None = None) -> str:
@@ -230,8 +240,8 @@ def load_directory(
     vendors, found = load_vendors(Path(folder) / VENDORS_FILE, display_path(Path(folder) / VENDORS_FILE))
     problems.extend(found)
     problems.extend(_cross_record(certificates, vendors))
-    documents = _documents(certificates, files_of, problems)
-    issued = _issued(certificates, files_of)
+    documents = files_named(certificates, files_of, problems)
+    issued = issued_files(certificates, files_of)
     if any(not p.warning for p in problems):
         raise ValidationFailed(problems)
     if cache is not None:
@@ -244,59 +254,6 @@ def load_directory(
     directory.documents = documents
     directory.issued = issued
     return directory
-
-
-#: a certificate document is at most this large
-DOCUMENT_MAX = 20 * 1024 * 1024
-
-
-def _documents(certificates: list[Certificate], files_of: dict[str, Path],
-               problems: list[Problem]) -> dict[str, dict[str, tuple[Path, str]]]:
-    """The document files the records name, each beside its record and a PDF; their SHA-256."""
-    out: dict[str, dict[str, tuple[Path, str]]] = {}
-    for cert in certificates:
-        named = [("document", cert.document)] + [(f"revisions[{i}].document", r.document)
-                                                 for i, r in enumerate(cert.revisions)]
-        for where, document in named:
-            if document is None or document.file is None:
-                continue
-            path = files_of[cert.path].parent / document.file
-            line = cert.lines.get(where.partition("[")[0], 1)
-            try:
-                data = path.read_bytes() if path.stat().st_size <= DOCUMENT_MAX else None
-            except OSError:
-                problems.append(Problem(cert.path, line, f"{where}.file", f"{document.file} is not beside the record",
-                                        f"a PDF file in {display_path(path.parent)}"))
-                continue
-            if data is None or not data.startswith(b"%PDF-"):
-                problems.append(Problem(cert.path, line, f"{where}.file",
-                                        f"{document.file} is not a PDF of at most {DOCUMENT_MAX // 2**20} MB",
-                                        "the certificate document, a PDF file"))
-                continue
-            out.setdefault(cert.id, {})[document.file] = (path, hashlib.sha256(data).hexdigest())
-    return out
-
-
-def issued_name(cert_id: str, revision: int) -> str:
-    """The file ``make issue`` writes beside a record: ``<id>.pdf``, and ``<id>.r<n>.pdf`` for revision n."""
-    return f"{cert_id}.pdf" if revision == 0 else f"{cert_id}.r{revision}.pdf"
-
-
-def _issued(certificates: list[Certificate], files_of: dict[str, Path]) -> dict[str, list[tuple[int, str, Path, str]]]:
-    """The documents issued for full records, found beside them by name, oldest first."""
-    out: dict[str, list[tuple[int, str, Path, str]]] = {}
-    for cert in certificates:
-        if cert.from_listing:
-            continue
-        folder = files_of[cert.path].parent
-        for revision in range(len(cert.revisions) + 1):
-            path = folder / issued_name(cert.id, revision)
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            out.setdefault(cert.id, []).append((revision, path.name, path, hashlib.sha256(data).hexdigest()))
-    return out
 
 
 def _cross_record(certificates: list[Certificate], vendors: Vendors = NO_VENDORS) -> list[Problem]:

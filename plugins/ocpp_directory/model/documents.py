@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 
-from .certificate import Document, Revision
+from .certificate import Certificate, Document, Revision
+from .errors import Problem
 from .fields import Fields, is_https_url, quote
 
 DOCUMENT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.pdf$")
@@ -52,3 +55,56 @@ def read_revisions(f: Fields, node, issued, today) -> tuple[Revision, ...]:
         if day is not None and change is not None:
             out.append(Revision(day, change, document))
     return tuple(out)
+
+
+#: a certificate document is at most this large
+DOCUMENT_MAX = 20 * 1024 * 1024
+
+
+def files_named(certificates: list[Certificate], files_of: dict[str, Path],
+               problems: list[Problem]) -> dict[str, dict[str, tuple[Path, str]]]:
+    """The document files the records name, each beside its record and a PDF; their SHA-256."""
+    out: dict[str, dict[str, tuple[Path, str]]] = {}
+    for cert in certificates:
+        named = [("document", cert.document)] + [(f"revisions[{i}].document", r.document)
+                                                 for i, r in enumerate(cert.revisions)]
+        for where, document in named:
+            if document is None or document.file is None:
+                continue
+            path = files_of[cert.path].parent / document.file
+            line = cert.lines.get(where.partition("[")[0], 1)
+            try:
+                data = path.read_bytes() if path.stat().st_size <= DOCUMENT_MAX else None
+            except OSError:
+                problems.append(Problem(cert.path, line, f"{where}.file", f"{document.file} is not beside the record",
+                                        f"a PDF file in {Path(cert.path).parent}"))
+                continue
+            if data is None or not data.startswith(b"%PDF-"):
+                problems.append(Problem(cert.path, line, f"{where}.file",
+                                        f"{document.file} is not a PDF of at most {DOCUMENT_MAX // 2**20} MB",
+                                        "the certificate document, a PDF file"))
+                continue
+            out.setdefault(cert.id, {})[document.file] = (path, hashlib.sha256(data).hexdigest())
+    return out
+
+
+def issued_name(cert_id: str, revision: int) -> str:
+    """The file ``make issue`` writes beside a record: ``<id>.pdf``, and ``<id>.r<n>.pdf`` for revision n."""
+    return f"{cert_id}.pdf" if revision == 0 else f"{cert_id}.r{revision}.pdf"
+
+
+def issued_files(certificates: list[Certificate], files_of: dict[str, Path]) -> dict[str, list[tuple[int, str, Path, str]]]:
+    """The documents issued for full records, found beside them by name, oldest first."""
+    out: dict[str, list[tuple[int, str, Path, str]]] = {}
+    for cert in certificates:
+        if cert.from_listing:
+            continue
+        folder = files_of[cert.path].parent
+        for revision in range(len(cert.revisions) + 1):
+            path = folder / issued_name(cert.id, revision)
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            out.setdefault(cert.id, []).append((revision, path.name, path, hashlib.sha256(data).hexdigest()))
+    return out

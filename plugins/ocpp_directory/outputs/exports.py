@@ -86,11 +86,12 @@ def _document(document) -> dict:
     return {key: value for key, value in (("file", document.file), ("url", document.url)) if value}
 
 
-def document_url(cert: Certificate, base: str) -> str | None:
-    """Where the certificate's document is read: the site's copy of its file, else the OCA's copy."""
-    if cert.document is None:
-        return None
-    return f"{base}/certificates/{cert.id}/certificate.pdf" if cert.document.file else cert.document.url
+def document_url(directory: Directory, cert: Certificate, base: str) -> str | None:
+    """Where the certificate's document is read: the site's copy (a file beside the record, or the one this
+    directory issued), else the OCA's copy; None when there is none."""
+    if directory.site_document(cert) is not None:
+        return f"{base}/certificates/{cert.id}/certificate.pdf"
+    return cert.document.url if cert.document else None
 
 
 def dumps(data) -> bytes:
@@ -134,13 +135,10 @@ def directory_entry(directory: Directory, cert: Certificate, base: str) -> dict:
     """A certificate in directory.json: its record, its page, its type in the OCA's notation and, where
     its document file is here, the document's address on the site and its SHA-256."""
     entry = record(cert) | {"url": f"{base}/certificates/{cert.id}/", "certificate_type": cert.certificate_type}
-    held = directory.documents.get(cert.id, {})
-    if cert.document and cert.document.file in held:
-        entry["document_sha256"] = held[cert.document.file][1]
-        entry["document_url"] = document_url(cert, base)
-    elif directory.issued.get(cert.id):
-        entry["document_sha256"] = directory.issued[cert.id][-1][3]
-        entry["document_url"] = f"{base}/certificates/{cert.id}/certificate.pdf"
+    held = directory.site_document(cert)
+    if held is not None:
+        entry["document_sha256"] = held[1]
+        entry["document_url"] = document_url(directory, cert, base)
     return entry
 
 
@@ -181,7 +179,7 @@ def _csv_lines(rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
-def _csv_row(c: Certificate, base: str) -> str:
+def _csv_row(directory: Directory, c: Certificate, base: str) -> str:
     join = CSV_LIST_SEPARATOR.join
     hw, r = c.hardware, c.results
     row = [
@@ -191,7 +189,7 @@ def _csv_row(c: Certificate, base: str) -> str:
         join(hw.communication) if hw else "", join(c.features), join(map(str, c.security_profiles)),
         c.laboratory or "", c.test_date.isoformat() if c.test_date else "", c.test_tool or "", join(c.reports),
         str(r.passed) if r else "", str(r.failed) if r else "", str(r.not_applicable) if r else "",
-        c.white_label_of or "", document_url(c, base) or "", join(f"{v.date}: {v.change}" for v in c.revisions),
+        c.white_label_of or "", document_url(directory, c, base) or "", join(f"{v.date}: {v.change}" for v in c.revisions),
         f"{base}/certificates/{c.id}/",
     ]
     return _csv_lines([[_cell(v) for v in row]])
@@ -199,7 +197,7 @@ def _csv_row(c: Certificate, base: str) -> str:
 
 def directory_csv(directory: Directory, base: str, memo: Parts = make_every) -> bytes:
     """RFC 4180: CRLF line ends, quotes where needed, a header row, UTF-8."""
-    rows = [memo("directory.csv", c, lambda c=c: _csv_row(c, base))
+    rows = [memo("directory.csv", c, lambda c=c: _csv_row(directory, c, base))
             for c in sorted(directory.certificates, key=lambda c: c.id)]
     return (_csv_lines([list(CSV_COLUMNS)]) + "".join(rows)).encode("utf-8")
 

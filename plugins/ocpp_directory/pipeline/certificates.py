@@ -112,13 +112,10 @@ def _certificate_page(gen: DirectoryGenerator, cert: Certificate, kit: logos.Kit
     """The certificate's page and JSON, and its document where the record's folder holds it."""
     d = gen.directory
     folder = f"certificates/{cert.id}"
-    held = d.documents.get(cert.id, {})
-    document = held.get(cert.document.file) if cert.document and cert.document.file else None
-    issued = d.issued.get(cert.id, [])
-    if document is None and issued:  # the documents this directory issued: the latest, and those it superseded
-        document = issued[-1][2:]
-        for revision, _, path, _ in issued[:-1]:
-            gen.units.bytes(f"{folder}/certificate.r{revision}.pdf", path.read_bytes())
+    document = d.site_document(cert)
+    issued = d.issued.get(cert.id, []) if not (cert.document and cert.document.file) else []
+    for revision, _, path, _ in issued[:-1]:  # the documents this directory issued and superseded
+        gen.units.bytes(f"{folder}/certificate.r{revision}.pdf", path.read_bytes())
     if document is not None:
         gen.units.bytes(f"{folder}/certificate.pdf", document[0].read_bytes())
     gen.units.page(
