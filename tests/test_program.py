@@ -83,3 +83,33 @@ def test_program_names_an_undefined_profile(tmp_path):
     with pytest.raises(ProgramFileError) as failed:
         load_program(path)
     assert "names profile 'smart-charge', which it does not define" in str(failed.value)
+
+
+def _error(path) -> str:
+    with pytest.raises(ProgramFileError) as failed:
+        load_program(path)
+    return str(failed.value)
+
+
+def _line(path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text("utf-8").splitlines(), 1) if text in line)
+
+
+def test_a_notation_order_lists_every_profile_once(tmp_path):
+    path = program_with(tmp_path, replace=("    notation_order: [core, advanced-security, local-auth-list-management, "
+                                           "smart-charging,\n", "    notation_order: [core, advanced-security,\n"))
+    assert (f"{path}:{_line(path, 'notation_order:')}: versions.2.0.1.notation_order: does not list every profile "
+            "once; every profile of the edition, in the order the OCA writes them") in _error(path)
+
+
+def test_an_edition_may_not_redefine_a_profile_of_another(tmp_path):
+    path = program_with(tmp_path, replace=("          family:\n            title: OCPP 2.0.1 product family certificate",
+                                           "          core:\n            title: OCPP 2.0.1 product family certificate"))
+    assert ("versions.2.0.1.editions.family: defines core, which another edition defines; profile names of its own: "
+            "a profile names one thing in a version") in _error(path)
+
+
+def test_the_numbering_examples_must_be_numbers_of_its_formats(tmp_path):
+    path = program_with(tmp_path, replace=("  example: OCA.0016.1268.CSMS", "  example: OCA-16.1268"))
+    assert (f"{path}:{_line(path, 'example: OCA-16.1268')}: numbering.example: OCA-16.1268 is not a number of these "
+            "formats; an example the formats accept") in _error(path)
