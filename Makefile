@@ -24,7 +24,7 @@ SITEURL_ARG := $(if $(SITEURL),--siteurl "$(SITEURL)",)
 STAMP := $(VENV)/.installed
 
 
-.PHONY: help html validate import issue serve devserver test golden clean lock system-deps build-deps bench publish rollback rsync_upload github publish-build
+.PHONY: help html validate import issue serve devserver test golden clean lock system-deps build-deps bench publish rollback rsync_upload s3_upload github publish-build
 
 help:
 	@echo 'Makefile for the OCPP certification directory'
@@ -39,6 +39,7 @@ help:
 	@echo '   make test        run the test suite (installs Debian chromium and libcairo2 if missing)'
 	@echo '   make publish     public build, ledger check, atomic deploy to DEPLOY_TARGET (folder or host:path)'
 	@echo '   make rollback    make the previous release at DEPLOY_TARGET live again'
+	@echo '   make s3_upload   the same publish to s3://$$S3_BUCKET (endpoint: AWS_ENDPOINT_URL; credentials: the AWS chain)'
 	@echo '   make rsync_upload, make github: pelican-quickstart uploads, after the ledger check'
 	@echo '   make bench       benchmark: N=10000 synthetic records, against a Jinja2 floor and Pagefind'
 	@echo '   make golden      regenerate the golden tree tests/golden/ after a template change'
@@ -47,7 +48,7 @@ help:
 	@echo ''
 	@echo 'Variables: CERTIFICATES=dir (records, default certificates), OUTPUTDIR=dir (default output),'
 	@echo '           SITEURL=url (public base URL), PORT=n (serve, devserver),'
-	@echo '           DEPLOY_TARGET=dir|host:path, CORRECTION="reason" (publish), DEPLOY_SSH="ssh -p 2222" (rsync)'
+	@echo '           DEPLOY_TARGET=dir|host:path|s3://bucket/prefix, CORRECTION="reason" (publish), DEPLOY_SSH="ssh -p 2222" (rsync)'
 
 $(STAMP): pyproject.toml constraints.txt | build-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -121,6 +122,11 @@ rollback: $(STAMP)
 
 publish-build: $(STAMP)
 	$(OCPP) build --settings $(PUBLISHCONF) --certificates "$(CERTIFICATES)" --output "$(OUTPUTDIR)" $(SITEURL_ARG)
+
+# pelican-quickstart's name for an S3 upload: the same publish as DEPLOY_TARGET=s3://$(S3_BUCKET)
+S3_BUCKET ?=
+s3_upload: $(STAMP)
+	$(MAKE) publish DEPLOY_TARGET="s3://$(S3_BUCKET)"
 
 rsync_upload: publish-build
 	DEPLOY_SSH="ssh -p $(SSH_PORT)" $(OCPP) guard --output "$(OUTPUTDIR)" --ledger "$(SSH_USER)@$(SSH_HOST):$(SSH_TARGET_DIR)/ledger.json"

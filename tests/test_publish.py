@@ -219,12 +219,18 @@ def test_invalid_records_publish_nothing(nginx, tmp_path):
 
 def test_rollback(nginx, tmp_path):
     target, base = nginx
-    first = publish_to(target, records(tmp_path / "r", cert(A)), tmp_path)
+    kept = tmp_path / "log-checkpoints.json"
+    first = publish_to(target, records(tmp_path / "r", cert(A)), tmp_path, published=kept)
     publish_to(target, records(tmp_path / "r", cert(A, **{"name: Voltaris Duo 22": "name: Voltaris Duo 22 Plus"})),
-               tmp_path)
+               tmp_path, published=kept)
+    grown = (target / "current" / "log" / "checkpoint").read_text("utf-8")
     assert "Voltaris Duo 22 Plus" in fetch(f"{base}/certificates/{A}/")[1]
     assert publish.rollback(publish.LocalTarget(target)) == first["release"]
     assert "Voltaris Duo 22 Plus" not in fetch(f"{base}/certificates/{A}/")[1]
+    # The log only grows: the release made live again carries the live log, so the next publish,
+    # checked against the checkpoint it last published, goes on from it.
+    assert (target / "current" / "log" / "checkpoint").read_text("utf-8") == grown
+    publish_to(target, records(tmp_path / "r", cert(A), cert(B)), tmp_path, published=kept)
 
 
 def test_rollback_never_retracts(nginx, tmp_path):

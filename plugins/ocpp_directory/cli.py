@@ -112,9 +112,14 @@ def _build(args: argparse.Namespace) -> tuple[int, str | None]:
     return 0, None
 
 
+def _say(command: str):
+    return lambda message: print(f"{command}: {message}", flush=True)
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     try:
-        target = publish.target_for(args.target, os.environ.get("DEPLOY_SSH", "ssh"))
+        target = publish.target_for(args.target, os.environ.get("DEPLOY_SSH", "ssh"),
+                                    progress=None if args.quiet else _say("publish"))
         result = publish_site(args.settings, args.output, target, certificates=args.certificates,
                               siteurl=args.siteurl, correction=args.correction or None, date=args.date,
                               progress=None if args.quiet else _progress)
@@ -130,6 +135,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
           f"{_plural(result['certificates'], 'certificate')}, {len(result['added'])} new"
           + (f", {len(result['corrected'])} corrected (see /corrections/)" if result["corrected"] else "")
           + f"; the certificate log holds {_plural(result['log_size'], 'entry', 'entries')}")
+    if result.get("objects"):
+        counts = result["objects"]
+        print(f"publish: objects: {counts['uploaded']} uploaded, {counts['unchanged']} unchanged, {counts['kept']} "
+              f"kept (certificate and log files the build no longer makes), {counts['deleted']} deleted")
     if result.get("published"):
         print(f"publish: commit {result['published']}: it holds the checkpoint now live, which the next publish "
               "checks the target against")
@@ -138,7 +147,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     try:
-        target = publish.target_for(args.target, os.environ.get("DEPLOY_SSH", "ssh"))
+        target = publish.target_for(args.target, os.environ.get("DEPLOY_SSH", "ssh"), progress=_say("rollback"))
         name = publish.rollback(target)
     except DirectoryError as exc:
         print(f"rollback: refused: {exc}", file=sys.stderr)

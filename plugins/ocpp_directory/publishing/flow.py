@@ -9,8 +9,7 @@ from pathlib import Path
 from ..pipeline.build import build
 from ..pipeline.settings import Progress, build_date
 from . import logcheck
-from .targets import (LedgerRefusal, PublishError, Target, compare, correction_entry, deploy,
-                      revision_corrections)
+from .targets import LedgerRefusal, PublishError, Target, compare, correction_entry, revision_corrections
 
 
 def publish_site(
@@ -73,7 +72,8 @@ def publish_site(
         new_log = certlog.read_base(Path(output) / "log")
         if not logcheck.extends(live_log, new_log):
             raise logcheck.LogRefusal("the new log does not extend the live one; nothing was published")
-    result["release"] = deploy(target, Path(output), expected=before)
+    result["release"] = target.deploy(Path(output), expected=before)
+    result["objects"] = getattr(target, "counts", None)
     result["added"] = sorted(set(new["certificates"]) - set((live or {}).get("certificates", {})))
     result["corrected"] = everything
     result["log_size"] = len(new_log)

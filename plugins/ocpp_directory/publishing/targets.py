@@ -1,6 +1,8 @@
 """Publishing: never retract a certificate, never leave a half-deployed site.
 
-A target is a folder, local or ``host:path`` over ssh (rsync), laid out as::
+A target is a folder, local or ``host:path`` over ssh (rsync), laid out as below, or an object
+store over the S3 API (``s3://bucket/prefix``, :mod:`.s3`, which has no renames and keeps its own
+order instead)::
 
     releases/20261124T101500Z/    one complete site per publish
     releases/.partial-.../        an upload in progress (never served)
@@ -95,7 +97,7 @@ def revision_corrections(live: dict | None, new: dict, changes: list[Change]) ->
     for change in changes:
         by_id.setdefault(change.id, []).append(change)
     for cid, found in by_id.items():
-        before = live["certificates"][cid].get("revisions", [])
+        before = live["certificates"].get(cid, {}).get("revisions", [])
         after = new["certificates"].get(cid, {}).get("revisions", [])
         if cid in new["certificates"] and len(after) > len(before) and after[:len(before)] == before:
             latest = after[-1]
@@ -151,6 +153,14 @@ class Target:
     def live_ledger(self) -> dict | None:
         return self.ledger_at("current/ledger.json")
 
+    def deploy(self, site: Path, expected: str | None | bool = False) -> str:
+        """Make ``site`` live as a new release; return its name (see :func:`deploy`)."""
+        return deploy(self, site, expected)
+
+    def keep_log(self, name: str) -> None:
+        """Before release ``name`` is made live again: give it the live log, which only grows (a rollback
+        must not take entries back)."""
+
     def prune(self, keep: int = KEEP_RELEASES) -> None:
         current = self.current()
         for name in self.releases()[:-keep]:
@@ -201,6 +211,11 @@ class LocalTarget(Target):
 
     def remove(self, name: str) -> None:
         shutil.rmtree(self.path / "releases" / name, ignore_errors=True)
+
+    def keep_log(self, name: str) -> None:
+        live, release = self.path / "current" / "log", self.path / "releases" / name / "log"
+        if live.is_dir():
+            shutil.copytree(live, release, dirs_exist_ok=True)
 
 
 class RsyncTarget(Target):
@@ -265,10 +280,18 @@ class RsyncTarget(Target):
     def remove(self, name: str) -> None:
         self._run(f"rm -rf {self._q('releases', name)}")
 
+    def keep_log(self, name: str) -> None:
+        self._run(f"if test -d {self._q('current', 'log')}; then cp -a {self._q('current', 'log')}/. "
+                  f"{self._q('releases', name, 'log')}/; fi")
 
-def target_for(spec: str, ssh: str = "ssh") -> Target:
+
+def target_for(spec: str, ssh: str = "ssh", progress=None) -> Target:
     if not spec:
-        raise PublishError("no DEPLOY_TARGET: give a folder, or host:path for rsync over ssh")
+        raise PublishError("no DEPLOY_TARGET: give a folder, host:path for rsync over ssh, or s3://bucket/prefix")
+    if spec.startswith("s3://"):
+        from .s3 import S3Target
+
+        return S3Target(spec, progress=progress)
     head = spec.split("/", 1)[0]
     if ":" in head and not spec.startswith(("/", ".")):
         return RsyncTarget(spec, ssh)
@@ -310,5 +333,6 @@ def rollback(target: Target) -> str:
     if hidden > 0:
         raise PublishError(f"rolling back to {previous} would hide {hidden} correction(s) from /corrections/: "
                            "every correction stays public. Fix forward instead: `make publish`.")
+    target.keep_log(previous)
     target.switch(previous)
     return previous
