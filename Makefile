@@ -24,7 +24,7 @@ SITEURL_ARG := $(if $(SITEURL),--siteurl "$(SITEURL)",)
 STAMP := $(VENV)/.installed
 
 
-.PHONY: help html validate import issue serve devserver test golden clean lock system-deps build-deps bench publish rollback rsync_upload s3_upload github publish-build
+.PHONY: help html validate import issue serve devserver test messages golden clean lock system-deps build-deps bench publish rollback rsync_upload s3_upload github publish-build
 
 help:
 	@echo 'Makefile for the OCPP certification directory'
@@ -42,6 +42,7 @@ help:
 	@echo '   make s3_upload   the same publish to s3://$$S3_BUCKET (endpoint: AWS_ENDPOINT_URL; credentials: the AWS chain)'
 	@echo '   make rsync_upload, make github: pelican-quickstart uploads, after the ledger check'
 	@echo '   make bench       benchmark: N=10000 synthetic records, against a Jinja2 floor and Pagefind'
+	@echo '   make messages    extract the texts people read and update the catalogs (locale/ko: Korean)'
 	@echo '   make golden      regenerate the golden tree tests/golden/ after a template change'
 	@echo '   make clean       remove output/'
 	@echo '   make lock        re-pin constraints.txt from the current virtualenv'
@@ -143,6 +144,13 @@ N ?= 10000
 bench: $(STAMP) system-deps
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,bench]'
 	$(BIN)/python -m bench.run --n $(N)
+
+# The texts people read, in every language: extract the templates' and the code's messages into the
+# template catalog and update each language's catalog (then translate what is new; the build compiles).
+LOCALE := plugins/ocpp_directory/locale
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --width 100 --ignore-obsolete
 
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden_tree regenerate

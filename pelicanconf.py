@@ -33,7 +33,7 @@ JINJA_ENVIRONMENT = {
     "autoescape": True,
     "trim_blocks": True,
     "lstrip_blocks": True,
-    "extensions": [],
+    "extensions": ["jinja2.ext.i18n"],  # gettext per page language (plugins/ocpp_directory/pipeline/languages.py)
 }
 
 # Hand-written pages only: content/pages/*.md at /<slug>/. No blog.
@@ -42,6 +42,9 @@ PAGE_PATHS = ["pages"]
 STATIC_PATHS = []
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
+# A page's Korean translation (content/pages/ko/*.md, `lang: ko`, the same slug) at /ko/<slug>/.
+PAGE_LANG_URL = "{lang}/{slug}/"
+PAGE_LANG_SAVE_AS = "{lang}/{slug}/index.html"
 DIRECT_TEMPLATES = []
 ARCHIVES_SAVE_AS = AUTHORS_SAVE_AS = CATEGORIES_SAVE_AS = TAGS_SAVE_AS = ""
 AUTHOR_SAVE_AS = CATEGORY_SAVE_AS = TAG_SAVE_AS = ""

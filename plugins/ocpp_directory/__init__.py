@@ -19,7 +19,17 @@ def _generators(pelican):
     return getattr(pelican, "ocpp_generator", DirectoryGenerator)
 
 
+def _languages(generator) -> None:
+    """Every generator's Jinja environment (Pelican's content pages too) speaks the page's language."""
+    env = getattr(generator, "env", None)
+    if env is not None:
+        from .pipeline.languages import install
+
+        install(env)
+
+
 def register() -> None:
     from pelican import signals
 
     signals.get_generators.connect(_generators)
+    signals.generator_init.connect(_languages)

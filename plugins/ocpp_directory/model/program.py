@@ -129,6 +129,8 @@ class Program:
     versions: dict[str, Version] = field(default_factory=dict)
     numbering: Numbering = field(default_factory=lambda: Numbering(None, None, (re.compile(LEGACY_NUMBER),),
                                                                     "OCA-16-2024-0042", ""))
+    #: language -> the file's English words readers see -> their translation (``translations:``)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def rules(self, version: str, edition: str | None = None) -> Version:
         """The rules of ``edition`` of ``version`` (its first edition when None)."""
@@ -160,7 +162,7 @@ def load_program(path: str | Path) -> Program:
 
 def _read(f: Fields, root: Mapping) -> Program | None:
     top = f.mapping(root, "", required=("ineligible_versions", "device_types", "laboratories", "versions"),
-                    optional=("numbering",))
+                    optional=("numbering", "translations"))
     ineligible = f.string_list(f.get(top, "ineligible_versions"), "ineligible_versions") or []
 
     device_types: dict[str, DeviceType] = {}
@@ -201,7 +203,22 @@ def _read(f: Fields, root: Mapping) -> Program | None:
     numbering = read_numbering(f, f.get(top, "numbering"), device_types, versions)
     if numbering is None:
         return Program(tuple(ineligible), device_types, laboratories, versions)
-    return Program(tuple(ineligible), device_types, laboratories, versions, numbering)
+    return Program(tuple(ineligible), device_types, laboratories, versions, numbering,
+                   _translations(f, f.get(top, "translations")))
+
+
+def _translations(f: Fields, node) -> dict[str, dict[str, str]]:
+    """``translations: {ko: {"Charging station": "충전기", ...}}``: the file's words in other languages."""
+    found: dict[str, dict[str, str]] = {}
+    languages = f.mapping(node, "translations", any_keys=True) if node is not None else None
+    for lang, (line, words) in (languages.entries.items() if languages else ()):
+        if not re.fullmatch(r"[a-z]{2}", lang):
+            f.add(line, f"translations.{lang}", "is not a language code", "a two-letter code, such as ko")
+            continue
+        table = f.mapping(words, f"translations.{lang}", any_keys=True)
+        found[lang] = {english: text for english, (_, value) in (table.entries.items() if table else ())
+                       if (text := f.string(value, f"translations.{lang}.{english}"))}
+    return found
 
 
 _RULES = ("features", "profiles", "logo")

@@ -16,6 +16,7 @@ import pygal
 from pygal.style import Style
 
 from ..model.directory import Directory
+from .i18n import N_, gettext_in
 
 STYLE = Style(
     background="#ffffff",
@@ -37,12 +38,43 @@ STYLE = Style(
 class Chart:
     slug: str
     title: str
-    description: str
     svg: bytes
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     width: int = 800
     height: int = 420
+    #: what the description says: ("per-year", first, last, total, most, ((label, count), ...)) or
+    #: ("ranking", what, most, ((name, count), ...))
+    facts: tuple = ()
+
+    @property
+    def description(self) -> str:
+        return self.describe("en")
+
+    def describe(self, lang: str, words=None) -> str:
+        """The chart said in words, in ``lang``: ``words(lang, message)`` translates the names of groups
+        (from the program file); names from the records stay as written."""
+        def _(message: str) -> str:
+            return words(lang, message) if words else gettext_in(lang, message)
+
+        title = _(self.title)
+        if self.facts[0] == "per-year":
+            _kind, first, last, total, most, groups = self.facts
+            text = _("{title}, {first} to {last}: {total} certificates in all; the most in {most}.").format(
+                title=title, first=first, last=last, total=total, most=_most_text(most, lang))
+            return " ".join([text] + [_("{label}: {count}.").format(label=_(label), count=count)
+                                      for label, count in groups])
+        _kind, what, most, items = self.facts
+        text = _("{title}: {count} {what}. The most: {most}.").format(title=title, count=len(items), what=_(what),
+                                                                      most=_most_text(most, lang))
+        return text + " " + "; ".join(f"{name}: {count}" for name, count in items) + "."
+
+
+NONE = N_("none")
+
+
+def _most_text(most: tuple | None, lang: str) -> str:
+    return f"{most[0]} ({most[1]})" if most else gettext_in(lang, NONE)
 
 
 def _render(chart, slug: str) -> bytes:
@@ -59,11 +91,10 @@ def _options(**extra) -> dict:
                 legend_at_bottom=True, truncate_legend=-1, truncate_label=-1) | extra
 
 
-def _most(counter: Counter) -> str:
+def _most(counter: Counter) -> tuple | None:
     if not counter:
-        return "none"
-    name, count = max(counter.items(), key=lambda kv: (kv[1], kv[0]))
-    return f"{name} ({count})"
+        return None
+    return max(counter.items(), key=lambda kv: (kv[1], kv[0]))
 
 
 def build(directory: Directory) -> list[Chart]:
@@ -83,37 +114,37 @@ def build(directory: Directory) -> list[Chart]:
         for group, label in groups.items():
             chart.add(label, [counts[group][y] for y in years])
         totals = Counter(str(c.issued.year) for c in certs)
-        description = (f"{title}, {years[0]} to {years[-1]}: {len(certs)} certificates in all; "
-                       f"the most in {_most(totals)}. "
-                       + " ".join(f"{label}: {sum(counts[g].values())}." for g, label in groups.items()))
+        facts = ("per-year", years[0], years[-1], len(certs), _most(totals),
+                 tuple((label, sum(counts[g].values())) for g, label in groups.items()))
         rows = tuple((y, *(str(counts[g][y]) for g in groups), str(totals[y])) for y in years)
-        return Chart(slug, title, description, _render(chart, slug), ("Year", *groups.values(), "Total"), rows)
+        return Chart(slug, title, _render(chart, slug), (N_("Year"), *groups.values(), N_("Total")), rows,
+                     facts=facts)
 
-    charts.append(per_year("per-year-by-version", "Certificates per year by OCPP version",
+    charts.append(per_year("per-year-by-version", N_("Certificates per year by OCPP version"),
                            {v: program.versions[v].title for v in program.versions}, lambda c: c.ocpp_version))
-    charts.append(per_year("per-year-by-type", "Charging stations and CSMS certified per year",
+    charts.append(per_year("per-year-by-type", N_("Charging stations and CSMS certified per year"),
                            {t: program.device_types[t].plural for t in program.device_types},
                            lambda c: c.device_type))
 
-    def ranking(slug: str, title: str, counter: Counter, what: str) -> Chart:
+    def ranking(slug: str, title: str, counter: Counter, what: str, column: str) -> Chart:
         ordered = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
         height = max(260, 60 + 34 * len(ordered))
         chart = pygal.HorizontalBar(title=title, show_legend=False, x_title="Certificates", **_options(height=height))
         chart.x_labels = [name for name, _ in reversed(ordered)]
         chart.add("Certificates", [count for _, count in reversed(ordered)])
-        description = (f"{title}: {len(ordered)} {what}. The most: {_most(counter)}. "
-                       + "; ".join(f"{name}: {count}" for name, count in ordered) + ".")
-        return Chart(slug, title, description, _render(chart, slug), (what.capitalize().rstrip("s"), "Certificates"),
-                     tuple((name, str(count)) for name, count in ordered), height=height)
+        return Chart(slug, title, _render(chart, slug), (column, N_("Certificates")),
+                     tuple((name, str(count)) for name, count in ordered), height=height,
+                     facts=("ranking", what, _most(counter), tuple(ordered)))
 
     profiles = Counter()
     for c in certs:
         version = program.rules_of(c)
         profiles.update(version.profiles[p].title for p in c.profiles)
-    charts.append(ranking("by-profile", "Certificates by certification profile", profiles, "profiles"))
-    charts.append(ranking("by-laboratory", "Certificates by test laboratory",
+    charts.append(ranking("by-profile", N_("Certificates by certification profile"), profiles, N_("profiles"),
+                          N_("Profile")))
+    charts.append(ranking("by-laboratory", N_("Certificates by test laboratory"),
                           Counter(program.laboratories[c.laboratory].name for c in certs if c.laboratory),
-                          "laboratories"))
-    charts.append(ranking("by-country", "Certificates by vendor country",
-                          Counter(c.country_name for c in certs), "countries"))
+                          N_("laboratories"), N_("Laboratory")))
+    charts.append(ranking("by-country", N_("Certificates by vendor country"),
+                          Counter(c.country_name for c in certs), N_("countries"), N_("Country")))
     return charts

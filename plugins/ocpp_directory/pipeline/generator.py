@@ -19,6 +19,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 from pelican.generators import Generator
+from pelican.utils import get_relative_path, path_to_url
 
 from ..engine import incremental
 from ..engine.cache import KeptFile, Memo, RecordCache, code_digest, folder_cache
@@ -32,7 +33,7 @@ from ..model.errors import DirectoryError
 from ..outputs import certlog, logos, search, tlog
 from ..outputs.logos import glyphs
 from ..outputs.words import HARDWARE_WORDS, SECURITY_PROFILE_TITLES
-from . import certificates, listings, workers
+from . import certificates, languages, listings, workers
 from .settings import VOLATILE_SETTINGS, BuildContext, context
 from .units import Units
 
@@ -84,8 +85,9 @@ class DirectoryGenerator(Generator):
             performance_label=lambda name: name.replace("_", " "),
         )
         self.env.filters["hardware_words"] = self.env.globals["hardware_words"]
+        languages.install(self.env)
         self.directory: Directory | None = None
-        self.units = Units(self.plan, Path(self.output_path), self._write_page)
+        self.units = Units(self.plan, Path(self.output_path), self._write_page, self.ctx.languages)
         self.binaries = workers.Binaries(self.ctx.cache)
         self.kits: list[logos.Kit] = []
         #: the certificates of each year of issue, newest first (for the pages by year and the home page)
@@ -122,6 +124,7 @@ class DirectoryGenerator(Generator):
         # Every page, Pelican's content pages too, links its canonical address and the feed.
         self.context["PUBLIC_BASE"] = ctx.public_base
         self.context["OCPP_FEED_ATOM"] = ctx.feed
+        languages.install_words(self.env, program.translations)
         self.env.globals.update(
             program=program,
             directory=self.directory,
@@ -130,6 +133,7 @@ class DirectoryGenerator(Generator):
             device_type_title=lambda key: program.device_types[key].title,
             profile_titles=self.profile_titles,
             kept_row=self.kept_row,
+            guide_name=logos.guide_name,
         )
 
     def _log(self) -> None:
@@ -150,9 +154,11 @@ class DirectoryGenerator(Generator):
         listings.write(self, shared)
         self.memo.save()
 
-    def _write_page(self, name: str, template: str, **values) -> None:
-        self.writer.write_file(name, self.get_template(template), self.context,
-                               relative_urls=self.settings["RELATIVE_URLS"], **values)
+    def _write_page(self, name: str, template: str, lang: str = "en", **values) -> None:
+        relative = self.settings["RELATIVE_URLS"]
+        siteurl = path_to_url(get_relative_path(name)) if relative else self.settings["SITEURL"]
+        self.writer.write_file(name, self.get_template(template), self.context, relative_urls=relative,
+                               LANG=lang, HOME=languages.home(siteurl, lang), **values)
 
     def shared_key(self) -> str:
         """The key part every unit shares: code, theme, logo artwork and fonts, program file and settings."""
@@ -167,21 +173,21 @@ class DirectoryGenerator(Generator):
             self.ctx.qr_warning,
         )
 
-    def kept_row(self, cert: Certificate, show_vendor: bool, show_device: bool, siteurl: str) -> Markup:
+    def kept_row(self, cert: Certificate, show_vendor: bool, show_device: bool, home: str, lang: str) -> Markup:
         """``certificate_row`` (macros.html), kept with the certificate's other parts. A row is kept
-        with a placeholder for the site's address, which differs with the page's depth when links
-        are relative, so that every page listing the certificate shares it."""
+        with a placeholder for where the page's language starts, which differs with the page's
+        depth when links are relative, so that every page listing the certificate shares it."""
         def make() -> str:  # on a miss only: get_template checks the template file's date each call
-            row = self.env.get_template("macros.html").module.certificate_row
+            row = self.env.get_template("macros.html").make_module({"LANG": lang}).certificate_row
             return str(row(cert, show_vendor, show_device, ROW_ROOT))
 
-        row = self.memo(self.row_kind(cert, show_vendor, show_device), cert, make)
-        return Markup(row.replace(ROW_ROOT, str(escape(siteurl))))
+        row = self.memo(self.row_kind(cert, show_vendor, show_device, lang), cert, make)
+        return Markup(row.replace(ROW_ROOT, str(escape(home))))
 
-    def row_kind(self, cert: Certificate, show_vendor: bool, show_device: bool) -> str:
+    def row_kind(self, cert: Certificate, show_vendor: bool, show_device: bool, lang: str) -> str:
         """The memo kind of a certificate's table row: what besides the record it shows."""
         device = self.directory.device_of[cert.id]
-        return f"table-row\0{show_vendor}\0{show_device}\0{device.url}\0{device.vendor.url}"
+        return f"table-row\0{lang}\0{show_vendor}\0{show_device}\0{device.url}\0{device.vendor.url}"
 
     def profile_titles(self, cert: Certificate) -> list[str]:
         version = self.directory.program.rules_of(cert)

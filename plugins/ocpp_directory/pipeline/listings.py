@@ -62,7 +62,7 @@ def _years(gen: DirectoryGenerator, shared: str) -> None:
             (c.id, d.digests[c.id], d.device_of[c.id].url, d.device_of[c.id].vendor.url) for c in certs])
         if gen.plan.kept_unit(f"issued:{year}", key) is not None:
             # Its rows are kept for the next change to this year (the store keeps what a build used).
-            gen.memo.keep((gen.row_kind(c, True, True), c) for c in certs)
+            gen.memo.keep((gen.row_kind(c, True, True, lang), c) for c in certs for lang in gen.ctx.languages)
             continue
         gen.units.render(f"issued:{year}", key, lambda year=year, certs=certs, newer=newer, older=older:
                          gen.units.page(f"issued/{year}/index.html", "issued", year=year, certificates=certs,

@@ -38,6 +38,8 @@ DEFAULTS = {
     # how many of the newest certificates the home page lists; every certificate is listed by the
     # year it was issued in, at issued/<year>/
     "OCPP_HOME_ROWS": 100,
+    # the languages of the pages: English at /, each other below /<lang>/ (outputs/i18n.py)
+    "OCPP_LANGUAGES": ("en", "ko"),
     # the certificate log: the file of its Ed25519 private key (PEM; None: an unsigned development log),
     # the folder of the live log it extends (publishing sets it), and its name (default: <host>/log)
     "OCPP_LOG_KEY": None,
@@ -110,6 +112,8 @@ class BuildContext:
     log_key: Path | None = None
     log_base: Path | None = None
     log_origin: str = ""
+    #: the languages every page is written in: English at /, the others below /<lang>/
+    languages: tuple[str, ...] = ("en",)
 
     def report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -151,4 +155,5 @@ def context(settings: Mapping, *, date: dt.date | None = None, progress: Progres
         log_key=Path(setting(settings, "OCPP_LOG_KEY")) if setting(settings, "OCPP_LOG_KEY") else None,
         log_base=Path(setting(settings, "OCPP_LOG_BASE")) if setting(settings, "OCPP_LOG_BASE") else None,
         log_origin=setting(settings, "OCPP_LOG_ORIGIN") or base.split("://", 1)[-1] + "/log",
+        languages=tuple(setting(settings, "OCPP_LANGUAGES")),
     )

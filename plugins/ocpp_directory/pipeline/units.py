@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..engine import incremental
+from ..outputs import i18n
 
 #: render() -> the unit's meta (kept with it in the manifest), or None
 Render = Callable[[], dict | None]
@@ -22,10 +23,12 @@ class Units:
     ``write_page(name, template, **values)`` writes one templated page (the
     generator's Pelican writer); bytes are written directly."""
 
-    def __init__(self, plan: incremental.Plan, output: Path, write_page: Callable[..., None]):
+    def __init__(self, plan: incremental.Plan, output: Path, write_page: Callable[..., None],
+                 languages: tuple[str, ...] = ("en",)):
         self.plan = plan
         self.output = output
         self._write_page = write_page
+        self.languages = languages
         self.files: list[str] = []
 
     def unit(self, name: str, key: str, render: Render) -> dict:
@@ -43,9 +46,12 @@ class Units:
         return meta
 
     def page(self, name: str, template: str, **values) -> None:
-        """Write page ``name`` from ``template``, as part of the unit being rendered."""
-        self.files.append(name)
-        self._write_page(name, template, **values)
+        """Write page ``name`` from ``template`` in every language (English at ``name``, Korean at
+        ``ko/<name>``), as part of the unit being rendered."""
+        for lang in self.languages:
+            path = i18n.prefix(lang) + name
+            self.files.append(path)
+            self._write_page(path, template, lang=lang, **values)
 
     def bytes(self, name: str, data: bytes) -> None:
         """Write file ``name``, as part of the unit being rendered."""

@@ -11,14 +11,16 @@ from __future__ import annotations
 from .artwork import VARIANTS, Logo, _logo, logo, statement_lines
 from .glyphs import Font, fonts
 from .guide import GuideDrawing, guide_layout
-from .kits import MIN_WIDTH_MM, MIN_WIDTH_PX, PNG_WIDTHS, Kit, kit_files, kit_of, kits, readme, zip_bytes
+from .kits import (MIN_WIDTH_MM, MIN_WIDTH_PX, PNG_WIDTHS, Kit, guide_name, kit_files, kit_of, kits, readme,
+                   readme_name, zip_bytes)
 from .labels import LABEL_DPI, LABEL_MM, LABEL_PX, LabelDrawing, label_svg
 from .render import ARTWORK_DATE, FORMAT, _output, _raster
 from .render import Renderer as _Renderer
 
 __all__ = [
     "ARTWORK_DATE", "FORMAT", "LABEL_DPI", "LABEL_MM", "LABEL_PX", "MIN_WIDTH_MM", "MIN_WIDTH_PX",
-    "PNG_WIDTHS", "VARIANTS", "Font", "Kit", "Logo", "Renderer", "fonts", "guide_layout", "kit_files", "kit_of",
+    "PNG_WIDTHS", "VARIANTS", "Font", "Kit", "Logo", "Renderer", "fonts", "guide_layout", "guide_name", "kit_files",
+    "kit_of", "readme_name",
     "kits", "label_svg", "logo", "readme", "statement_lines", "zip_bytes", "_logo", "_output", "_raster",
 ]
 

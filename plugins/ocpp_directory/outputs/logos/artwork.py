@@ -10,16 +10,18 @@ from string import Template
 from xml.sax.saxutils import escape
 
 from ...model.program import Version
+from ..i18n import N_
 from . import glyphs
 from .glyphs import _n, fonts
+
 
 #: One SVG user unit of the logo is this many millimetres when printed.
 MM_PER_UNIT = 0.2
 VARIANTS = {
     # name: (title, the colour replacing the artwork's colours, or None)
-    "colour": ("Full colour", None),
-    "black": ("One colour, black", "#000000"),
-    "white": ("Reversed, white (for dark backgrounds)", "#FFFFFF"),
+    "colour": (N_("Full colour"), None),
+    "black": (N_("One colour, black"), "#000000"),
+    "white": (N_("Reversed, white (for dark backgrounds)"), "#FFFFFF"),
 }
 COLOURS = ("#0B5CAB", "#17663A", "#1B2430")
 

@@ -152,6 +152,8 @@ class _PathPen(BasePen):
 class Fonts:
     bold: Font = field(default_factory=lambda: Font(ASSETS / "fonts" / "DejaVuSans-Bold.ttf"))
     regular: Font = field(default_factory=lambda: Font(ASSETS / "fonts" / "DejaVuSans.ttf"))
+    #: Nanum Gothic's Hangul, Latin and punctuation (OFL; OCPPDirectoryHangul-LICENSE.txt): Korean texts
+    hangul: Font = field(default_factory=lambda: Font(ASSETS / "fonts" / "OCPPDirectoryHangul-Regular.ttf"))
 
 
 _FONTS: Fonts | None = None

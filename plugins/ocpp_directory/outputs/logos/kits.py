@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import itertools
+import textwrap
 import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ...model.program import Program, Version
+from .. import i18n
 from .artwork import VARIANTS, logo, statement_lines
 
 if TYPE_CHECKING:
@@ -104,27 +106,43 @@ def kit_files(kit: Kit, renderer: Renderer) -> dict[str, bytes]:
         files[f"{base}.eps"] = renderer.render(mark.svg, "eps")
         for width in PNG_WIDTHS:
             files[f"{base}-{width}px.png"] = renderer.render(mark.svg, "png", width)
-    files["usage-guide.pdf"] = renderer.guide(kit)
-    files["README.txt"] = readme(kit, sorted(files) + ["README.txt"]).encode("utf-8")
+    for lang in i18n.LANGUAGES:
+        files[guide_name(lang)] = renderer.guide(kit, lang)
+    names = sorted([*files, *(readme_name(lang) for lang in i18n.LANGUAGES)])
+    for lang in i18n.LANGUAGES:
+        files[readme_name(lang)] = readme(kit, names, lang).encode("utf-8")
     return files
 
 
-def readme(kit: Kit, names: list[str]) -> str:
+def guide_name(lang: str) -> str:
+    return "usage-guide.pdf" if lang == i18n.DEFAULT else f"usage-guide.{lang}.pdf"
+
+
+def readme_name(lang: str) -> str:
+    return "README.txt" if lang == i18n.DEFAULT else f"README.{lang}.txt"
+
+
+def readme(kit: Kit, names: list[str], lang: str = i18n.DEFAULT) -> str:
+    def _(message: str) -> str:
+        return i18n.gettext_in(lang, message)
+
     lines = [
-        f"OCPP certification logo kit: {kit.title}",
+        _("OCPP certification logo kit: {title}").format(title=kit.title),
         "",
-        "Statement: " + " / ".join(kit.lines),
+        _("Statement: {statement}").format(statement=" / ".join(kit.lines)),
         "",
-        "May be used only on devices, packaging, websites and displays for a device that holds an OCPP",
-        "certificate with exactly these profiles, and only for the software version and hardware feature",
-        "set that certificate covers. Use the logo unaltered. The usage guide (usage-guide.pdf) gives",
-        f"clear space and minimum size ({MIN_WIDTH_MM} mm wide in print, {MIN_WIDTH_PX} px on screen).",
+        *textwrap.wrap(_(
+            "May be used only on devices, packaging, websites and displays for a device that holds an OCPP "
+            "certificate with exactly these profiles, and only for the software version and hardware feature "
+            "set that certificate covers. Use the logo unaltered. The usage guide ({guide}) gives clear space "
+            "and minimum size ({mm} mm wide in print, {px} px on screen).").format(
+                guide=guide_name(lang), mm=MIN_WIDTH_MM, px=MIN_WIDTH_PX), 98),
         "",
-        "Files:",
+        _("Files:"),
         *(f"  {name}" for name in names),
         "",
-        "colour: full colour; black: one colour, black; white: reversed, for dark backgrounds.",
-        "PNG files have a transparent background; PDF and EPS are vector, for print.",
+        _("colour: full colour; black: one colour, black; white: reversed, for dark backgrounds."),
+        _("PNG files have a transparent background; PDF and EPS are vector, for print."),
     ]
     return "\n".join(lines) + "\n"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...model.directory import Directory
 from ...model.records import Certificate
+from ..i18n import N_
 
 
 class Facets:
@@ -11,17 +12,17 @@ class Facets:
 
     #: key, label, shown in the URL as ?key=value
     KEYS = (
-        ("ocpp", "OCPP version"),
-        ("type", "Device type"),
-        ("profile", "Certification profile"),
-        ("lab", "Test laboratory"),
-        ("feature", "Optional features"),
-        ("evse", "EVSE"),
-        ("connection", "Connection"),
-        ("rfid", "RFID readers"),
-        ("comm", "Communication"),
-        ("country", "Vendor country"),
-        ("year", "Year issued"),
+        ("ocpp", N_("OCPP version")),
+        ("type", N_("Device type")),
+        ("profile", N_("Certification profile")),
+        ("lab", N_("Test laboratory")),
+        ("feature", N_("Optional features")),
+        ("evse", N_("EVSE")),
+        ("connection", N_("Connection")),
+        ("rfid", N_("RFID readers")),
+        ("comm", N_("Communication")),
+        ("country", N_("Vendor country")),
+        ("year", N_("Year issued")),
     )
 
     def __init__(self, directory: Directory, hardware_words: dict[str, str]):

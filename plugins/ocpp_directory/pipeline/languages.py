@@ -1,0 +1,73 @@
+"""The languages in the templates: Jinja's i18n extension, with gettext chosen per page.
+
+One Jinja environment renders every language: the gettext callables installed here read the
+page's language from its context (``LANG``, given by :meth:`Units.page` for the directory's pages,
+or the ``lang`` of a Pelican content page), so a template, a kept row and a macro say the same in
+the same language. ``| date`` and ``| number`` format per locale (Babel).
+"""
+
+from __future__ import annotations
+
+from jinja2 import Environment, pass_context
+
+from ..outputs import i18n
+
+
+def lang_of(context) -> str:
+    lang = context.get("LANG")
+    if not lang:
+        page = context.get("page")
+        lang = getattr(page, "lang", None)
+    return lang if lang in i18n.LANGUAGES else i18n.DEFAULT
+
+
+@pass_context
+def _gettext(context, message: str) -> str:
+    return i18n.gettext_in(lang_of(context), message)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, n: int) -> str:
+    return i18n.ngettext_in(lang_of(context), singular, plural, n)
+
+
+@pass_context
+def _date(context, value) -> str:
+    return i18n.date(value, lang_of(context))
+
+
+@pass_context
+def _number(context, value) -> str:
+    return i18n.number(value, lang_of(context))
+
+
+def words_in(program_words: dict[str, dict[str, str]]):
+    """``(lang, message) -> text``: a word kept in Python (:mod:`..outputs.words`) from the catalog, or
+    one of the program file's from its own ``translations:``; as written when neither has it."""
+    def translate(lang: str, message: str) -> str:
+        text = i18n.gettext_in(lang, message)
+        return program_words.get(lang, {}).get(message, text) if text == message else text
+    return translate
+
+
+def install_words(env: Environment, program_words: dict[str, dict[str, str]]) -> None:
+    """``| tr`` and ``words_in(lang, message)`` with the program file's translations."""
+    translate = words_in(program_words)
+    env.filters["tr"] = pass_context(lambda context, message: translate(lang_of(context), message))
+    env.globals["words_in"] = translate
+
+
+def install(env: Environment) -> None:
+    """Give ``env`` the i18n extension, the per-page gettext and the locale filters (once)."""
+    if "jinja2.ext.InternationalizationExtension" not in env.extensions:
+        env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    env.filters.update(date=_date, number=_number)
+    install_words(env, {})
+    env.globals.update(LANGUAGE_NAMES=i18n.NAMES, LANGUAGES=i18n.LANGUAGES, DEFAULT_LANGUAGE=i18n.DEFAULT)
+
+
+def home(siteurl: str, lang: str) -> str:
+    """Where a language's pages start, from a page's SITEURL (relative or absolute)."""
+    folder = i18n.prefix(lang).rstrip("/")
+    return f"{siteurl}/{folder}" if folder else siteurl
