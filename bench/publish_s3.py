@@ -79,6 +79,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         os.environ["OCPP_CACHE_PATH"] = str(work / "cache")
+        # The checkpoints this run published: its own file, never the repository's (publishconf.py).
+        os.environ["OCPP_LOG_PUBLISHED"] = str(work / "log-checkpoints.json")
         records = work / "records"
         generate(records, n + 1)
         extra = sorted(records.rglob("*.yaml"))[-1]
