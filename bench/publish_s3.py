@@ -68,8 +68,20 @@ def publish(spec: str, endpoint: str, records: Path, output: Path, date: str) ->
     publish_site(str(ROOT / "publishconf.py"), output, target, certificates=str(records),
                  siteurl="https://bench.example.org", date=date)
     total = time.perf_counter() - start
+    kinds = collections.Counter(_kind(path) for path in target.changed)
     return {**target.counts, **counting.take(), **timing, "total_s": round(total, 2),
-            "build_and_checks_s": round(total - timing["upload_s"], 2)}
+            "build_and_checks_s": round(total - timing["upload_s"], 2),
+            "uploaded_by_kind": dict(kinds.most_common(12))}
+
+
+def _kind(path: str) -> str:
+    """certificates/<id>/log.json -> certificates/*/log.json; ko/devices/a/b/index.html -> ko/devices/*"""
+    parts = path.split("/")
+    if parts[0] == "ko":
+        return "ko/" + _kind("/".join(parts[1:]))
+    if parts[0] == "certificates" and len(parts) == 3:
+        return f"certificates/*/{parts[2]}"
+    return parts[0] + ("/*" if len(parts) > 1 else "")
 
 
 def main() -> None:

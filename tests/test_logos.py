@@ -70,7 +70,7 @@ def test_every_file_of_every_kit(kit_site, all_kits):
         readme = archive.read(f"{kit.slug}/README.txt").decode()
         promised = sorted(line.strip() for line in readme.split("Files:\n")[1].split("\n\n")[0].splitlines())
         assert names == promised
-        expected = {"README.txt", "usage-guide.pdf"}
+        expected = {"README.txt", "usage-guide.pdf", "README.ko.txt", "usage-guide.ko.pdf"}
         for variant in logos.VARIANTS:
             base = f"{kit.slug}-{variant}"
             expected |= {f"{base}.svg", f"{base}.pdf", f"{base}.eps"}
@@ -99,10 +99,15 @@ def test_every_file_of_every_kit(kit_site, all_kits):
             assert abs(float(box.height) - mark.height_mm * MM) < 0.5
             eps = archive.read(f"{kit.slug}/{base}.eps")
             assert eps.startswith(b"%!PS-Adobe-3.0 EPSF-3.0") and b"%%BoundingBox:" in eps
-        guide = PdfReader(io.BytesIO(archive.read(f"{kit.slug}/usage-guide.pdf")))
-        assert len(guide.pages) == 1
-        assert abs(float(guide.pages[0].mediabox.width) - 210 * MM) < 0.5
-        assert abs(float(guide.pages[0].mediabox.height) - 297 * MM) < 0.5
+        for name in ("usage-guide.pdf", "usage-guide.ko.pdf"):
+            guide = PdfReader(io.BytesIO(archive.read(f"{kit.slug}/{name}")))
+            assert len(guide.pages) == 1
+            assert abs(float(guide.pages[0].mediabox.width) - 210 * MM) < 0.5
+            assert abs(float(guide.pages[0].mediabox.height) - 297 * MM) < 0.5
+        # The Korean README says the same in Korean, and names the Korean guide.
+        korean = archive.read(f"{kit.slug}/README.ko.txt").decode()
+        assert korean.startswith(f"OCPP 인증 로고 키트: {kit.title}") and "usage-guide.ko.pdf" in korean
+        assert sorted(line.strip() for line in korean.split("파일:\n")[1].split("\n\n")[0].splitlines()) == names
 
 
 def test_colour_versions(all_kits):

@@ -139,7 +139,12 @@ def test_sitemap_robots_and_canonical_links(public):
         relative = str(page.relative_to(public).parent)
         url = f"{SITEURL}/" if relative == "." else f"{SITEURL}/{relative}/"
         assert url in locs
-        assert f'<link rel="canonical" href="{url}">' in page.read_text("utf-8"), page
+        # The English page is the canonical address of both; each links the other (hreflang).
+        english = url.replace(f"{SITEURL}/ko/", f"{SITEURL}/")
+        text = page.read_text("utf-8")
+        assert f'<link rel="canonical" href="{english}">' in text, page
+        assert f'<link rel="alternate" hreflang="en" href="{english}">' in text, page
+        assert f'<link rel="alternate" hreflang="ko" href="{english.replace(SITEURL, SITEURL + "/ko", 1)}">' in text
     assert (public / "robots.txt").read_text() == f"User-agent: *\nAllow: /\nSitemap: {SITEURL}/sitemap.xml\n"
 
 

@@ -13,6 +13,7 @@ PAGES = [
     "/search/?q=voltaris", "/verify/", "/logos/", "/logos/ocpp-16-full-security/", "/statistics/", "/corrections/",
     "/about/", "/how-to-verify/", "/logo-usage/", "/log/",
 ]
+PAGES += ["/ko" + path for path in PAGES]  # and in Korean
 SIZES = [(360, 740), (390, 844)]
 
 
@@ -29,8 +30,8 @@ def test_no_page_scrolls_sideways(browser, served, width, height):
     wide = []
     for path in PAGES:
         page.goto(served + path)
-        if path.startswith("/search/"):
-            page.wait_for_function("() => document.getElementById('search-status').textContent.includes('match')")
+        if "/search/" in path:
+            page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0")
         over = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         if over[0] > over[1]:
             wide.append((path, over))

@@ -115,16 +115,16 @@ def test_two_concurrent_publishes_lose_no_certificate(tmp_path, logkey, monkeypa
     target_dir = tmp_path / "target"
     target = targets.LocalTarget(target_dir)
     publish(target, records(tmp_path / "r", cert(A)), tmp_path)
-    real_deploy = flow.deploy
+    real_deploy = targets.deploy
 
     def overtaken(target_, site, expected):
-        monkeypatch.setattr(flow, "deploy", real_deploy)
+        monkeypatch.setattr(targets, "deploy", real_deploy)
         other = tmp_path / "other"
         other.mkdir()
         publish(target, records(other / "r", cert(A), cert(C)), other)  # the other checkout, meanwhile
         return real_deploy(target_, site, expected=expected)
 
-    monkeypatch.setattr(flow, "deploy", overtaken)
+    monkeypatch.setattr(targets, "deploy", overtaken)
     with pytest.raises(targets.PublishError, match="nothing was switched. Running make publish again is safe"):
         publish(target, records(tmp_path / "r", cert(A), cert(B)), tmp_path)
     with pytest.raises(targets.LedgerRefusal, match=f"{C}: would disappear"):  # C is live now: B's checkout lacks it

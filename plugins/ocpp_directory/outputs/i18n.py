@@ -68,6 +68,15 @@ def number(value: int, lang: str) -> str:
     return format_decimal(value, locale=lang)
 
 
+def country(code: str, english: str, lang: str) -> str:
+    """A country's name in ``lang`` (CLDR, through Babel); ``english`` (ISO 3166's) in English."""
+    if lang == DEFAULT:
+        return english
+    from babel import Locale
+
+    return Locale.parse(lang).territories.get(code.upper(), english)
+
+
 def N_(message: str) -> str:
     """Marks a message for extraction where it is defined; translated where it is shown."""
     return message

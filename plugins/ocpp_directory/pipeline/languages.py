@@ -9,7 +9,9 @@ the same language. ``| date`` and ``| number`` format per locale (Babel).
 from __future__ import annotations
 
 from jinja2 import Environment, pass_context
+from markupsafe import Markup
 
+from ..model import text
 from ..outputs import i18n
 
 
@@ -21,19 +23,35 @@ def lang_of(context) -> str:
     return lang if lang in i18n.LANGUAGES else i18n.DEFAULT
 
 
-@pass_context
-def _gettext(context, message: str) -> str:
-    return i18n.gettext_in(lang_of(context), message)
+def _fill(context, found: str, variables: dict) -> str:
+    """The translated message with its values put in, as Jinja's newstyle gettext does, but each value
+    shown as every printed value is (``model.text.finalize``: vendor text's direction controls made
+    visible) and escaped under autoescape."""
+    values = {name: text.finalize(value) for name, value in variables.items()}
+    if context.eval_ctx.autoescape:
+        return Markup(found) % values
+    return found % values
 
 
 @pass_context
-def _ngettext(context, singular: str, plural: str, n: int) -> str:
-    return i18n.ngettext_in(lang_of(context), singular, plural, n)
+def _gettext(context, message: str, **variables) -> str:
+    return _fill(context, i18n.gettext_in(lang_of(context), message), variables)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, n: int, **variables) -> str:
+    variables.setdefault("num", n)
+    return _fill(context, i18n.ngettext_in(lang_of(context), singular, plural, n), variables)
 
 
 @pass_context
 def _date(context, value) -> str:
     return i18n.date(value, lang_of(context))
+
+
+@pass_context
+def _country(context, code: str, english: str) -> str:
+    return i18n.country(code, english, lang_of(context))
 
 
 @pass_context
@@ -61,10 +79,12 @@ def install(env: Environment) -> None:
     """Give ``env`` the i18n extension, the per-page gettext and the locale filters (once)."""
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    # Not Jinja's newstyle wrapper: ours fills in the values itself (_fill), the same way.
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=False)
     env.filters.update(date=_date, number=_number)
     install_words(env, {})
-    env.globals.update(LANGUAGE_NAMES=i18n.NAMES, LANGUAGES=i18n.LANGUAGES, DEFAULT_LANGUAGE=i18n.DEFAULT)
+    env.globals.update(LANGUAGE_NAMES=i18n.NAMES, LANGUAGES=i18n.LANGUAGES, DEFAULT_LANGUAGE=i18n.DEFAULT,
+                       country_name=_country)
 
 
 def home(siteurl: str, lang: str) -> str:

@@ -37,7 +37,8 @@ def write(gen: DirectoryGenerator, shared: str) -> None:
             vendor.url + "index.html", "vendor", vendor=vendor, page_url=vendor.url))
     _years(gen, shared)
     everything = incremental.digest(shared, gen.ctx.date, sorted(digests.items()),
-                                    [page.save_as for page in gen.context.get("pages", [])])
+                                    [page.save_as for page in gen.context.get("pages", [])],
+                                    [t.save_as for page in gen.context.get("pages", []) for t in page.translations])
     gen.run.report.search = _search(gen, shared, everything)
     units.unit("directory", everything, lambda: _directory(gen))
 
@@ -167,7 +168,8 @@ def _directory(gen: DirectoryGenerator) -> None:
     if ctx.feed:
         units.bytes(ctx.feed, exports.atom_feed(d, base, gen.settings["SITENAME"], ctx.feed))
     pages = [name for unit in gen.plan.units.values() for name in unit["files"] if name.endswith(".html")]
-    pages += units.files + [page.save_as for page in gen.context.get("pages", [])]
+    content = gen.context.get("pages", [])
+    pages += units.files + [page.save_as for page in content] + [t.save_as for page in content for t in page.translations]
     urls = [f"{base}/{name.removesuffix('index.html')}" for name in pages if name.endswith("index.html")]
     units.bytes("sitemap.xml", exports.sitemap(urls))
     units.bytes("robots.txt", exports.robots(base))

@@ -49,6 +49,8 @@ class S3Target(Target):
         self.workers = workers
         self.progress = progress or (lambda message: None)
         self.counts: dict[str, int] = {}
+        #: the paths the last publish uploaded
+        self.changed: list[str] = []
 
     def __str__(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}".rstrip("/")
@@ -239,6 +241,7 @@ class S3Target(Target):
                       ContentType="application/json")
         self._put(f"{CONTROL}current", name.encode(), ContentType="text/plain; charset=utf-8")
         self._delete(stale)
+        self.changed = changed
         self.counts = {"uploaded": len(changed), "unchanged": len(files) - len(changed), "deleted": len(stale),
                        "kept": sum(1 for p in live if p not in files and order.protected(p))}
         self._prune()

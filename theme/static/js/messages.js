@@ -1,9 +1,9 @@
-/* The scripts' words in the page's language, from the page's #messages data block (templates/messages.html):
+/* The scripts' words in the page's language, from the page's #messages element (templates/messages.html):
    OCPPMessages.t("key", {name: value}) fills each {name}. A page without the block shows the keys' English. */
 (function () {
   "use strict";
   var node = document.getElementById("messages");
-  var table = node ? JSON.parse(node.textContent) : {};
+  var table = node ? JSON.parse(node.getAttribute("data-messages")) : {};
   window.OCPPMessages = {
     lang: table.lang || document.documentElement.lang || "en",
     t: function (key, values) {

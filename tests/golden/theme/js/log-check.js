@@ -9,6 +9,8 @@
   if (!section || !status || !window.crypto || !crypto.subtle) { return; }
   var vkey = section.getAttribute("data-vkey");
   var id = document.querySelector(".cert-id").textContent.trim();
+  var t = window.OCPPMessages.t;
+  function count(n) { return n.toLocaleString(window.OCPPMessages.lang); }
 
   function bytes(b64) { return Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); }); }
   function cat() {
@@ -64,8 +66,8 @@
   }
 
   Promise.all([
-    fetch("log.json", { cache: "no-store" }).then(function (r) { return r.json(); }),
-    fetch("../../log/checkpoint", { cache: "no-store" }).then(function (r) { return r.text(); })
+    fetch(section.getAttribute("data-proof") || "log.json", { cache: "no-store" }).then(function (r) { return r.json(); }),
+    fetch(section.getAttribute("data-checkpoint") || "../../log/checkpoint", { cache: "no-store" }).then(function (r) { return r.text(); })
   ]).then(function (both) {
     var proof = both[0], note = both[1];
     var cut = note.lastIndexOf("\n\n");
@@ -73,38 +75,31 @@
     var size = Number(lines[1]), root = bytes(lines[2]);
     var entry = bytes(proof.entry);
     var record = JSON.parse(new TextDecoder().decode(entry));
-    var number = (proof.index + 1).toLocaleString("en");
-    if (record.id !== id) { return say("The log's entry " + number + " is not this certificate's.", false); }
+    var number = count(proof.index + 1);
+    if (record.id !== id) { return say(t("log_other", { n: number }), false); }
     if (size !== proof.size) {
-      return say("Entry " + number + " of the OCA certificate log; its proof is for a log of " + proof.size +
-                 " entries, the checkpoint is of " + size + ": not checked.", false);
+      return say(t("log_size", { n: number, proof: count(proof.size), size: count(size) }), false);
     }
     return sha(cat(new Uint8Array([0]), entry)).then(function (leaf) {
       return rootFrom(leaf, proof.index, proof.size, proof.proof);
     }).then(function (computed) {
       if (computed === null || !same(computed, root)) {
-        return say("Entry " + number + " of the OCA certificate log: the inclusion proof does not lead to the " +
-                   "checkpoint's root. Do not rely on this page; report it to the OCA.", false);
+        return say(t("log_bad_proof", { n: number }), false);
       }
       if (!vkey) {
-        return say("Entry " + number + " of the OCA certificate log; its inclusion in the checkpoint of " +
-                   size.toLocaleString("en") + " entries verified (a development build: the checkpoint is not signed).",
-                   true);
+        return say(t("log_unsigned", { n: number, size: count(size) }), true);
       }
       return checkSignature(note).then(function (signature) {
         if (signature === "valid") {
-          say("Entry " + number + " of the OCA certificate log; checkpoint of " + size.toLocaleString("en") +
-              " entries verified, signed by the OCA's log key.", true);
+          say(t("log_signed", { n: number, size: count(size) }), true);
         } else if (signature === "unsupported") {
-          say("Entry " + number + " of the OCA certificate log; its inclusion verified. This browser cannot check " +
-              "the checkpoint's Ed25519 signature.", true);
+          say(t("log_no_ed25519", { n: number }), true);
         } else {
-          say("Entry " + number + " of the OCA certificate log: the checkpoint's signature " +
-              (signature === "invalid" ? "does not verify" : "is missing") + ". Do not rely on this page.", false);
+          say(t(signature === "invalid" ? "log_bad_signature" : "log_no_signature", { n: number }), false);
         }
       });
     });
   }).catch(function () {
-    say(status.textContent + " (the log could not be read to check it)", false);
+    say(t("log_unreadable", { status: status.textContent }), false);
   });
 })();

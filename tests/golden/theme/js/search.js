@@ -11,6 +11,8 @@
   var more = document.getElementById("search-more");
   var clear = document.getElementById("search-clear");
   var root = new URL((form.getAttribute("data-root") || ".") + "/", document.baseURI);
+  var home = new URL((form.getAttribute("data-home") || form.getAttribute("data-root") || ".") + "/", document.baseURI);
+  var t = window.OCPPMessages.t;
   var version = form.getAttribute("data-version");
   // The OCA's one-letter notations (S, L, C, ...): typed alone, each stands for its profile's filter.
   var notations = JSON.parse(form.getAttribute("data-notations") || "{}");
@@ -26,7 +28,7 @@
   var panel = document.getElementById("facets");
   function countFilters() {
     var set = form.querySelectorAll(".facets input[type=checkbox]:checked").length;
-    toggle.textContent = set ? "Filters (" + set + " set)" : "Filters";
+    toggle.textContent = set ? t("filters_set", { n: set }) : t("filters");
   }
   toggle.addEventListener("click", function () {
     var open = panel.classList.toggle("open");
@@ -83,7 +85,7 @@
     }
     // One letter would match most of the index (slow on a large directory, and no help).
     if (s.q.trim().length === 1 && !Object.keys(s.filters).length) {
-      status.textContent = "Type a second character to search, or choose filters.";
+      status.textContent = t("second_character");
       list.textContent = "";
       more.hidden = true;
       return;
@@ -118,12 +120,12 @@
     var s = state();
     var filtered = Object.keys(s.filters).length > 0;
     var text;
+    var q = s.q.trim();
     if (data.total === 0) {
-      text = "No certificate matches" + (s.q.trim() ? " “" + s.q.trim() + "”" : "") +
-        (filtered ? " with these filters. Try clearing the filters." : ".");
+      text = t("no_match" + (q ? "_q" : "") + (filtered ? (q ? "_filters" : "_filters") : ""), { q: q });
     } else {
-      text = data.total + (data.total === 1 ? " certificate" : " certificates") +
-        (s.q.trim() || filtered ? " match" + (data.total === 1 ? "es" : "") : "");
+      var n = data.total.toLocaleString(window.OCPPMessages.lang);
+      text = t((q || filtered ? "match" : "count") + (data.total === 1 ? "_one" : ""), { n: n });
     }
     var again = partial !== null && partial.id === data.id;  // a later answer to the same search
     var from = again ? partial.shown : 0;
@@ -133,14 +135,16 @@
     data.results.slice(from).forEach(function (r) {
       var item = element("li", "result");
       var title = element("a", "result-title");
-      title.href = new URL("certificates/" + r.id + "/", root).href;
+      title.href = new URL("certificates/" + r.id + "/", home).href;
       title.appendChild(element("span", "cert-id", r.id));
       title.appendChild(document.createTextNode(" " + r.vendor + " · " + r.device));
       item.appendChild(title);
       var meta = element("p", "meta");
-      meta.textContent = (r.software_version === null ? "Software version not in the listing"
-                          : "Software version " + r.software_version) + " · " + r.profiles.join("; ") + " · issued ";
-      var time = element("time", null, r.issued);
+      meta.textContent = (r.software_version === null ? t("version_none") : t("version", { v: r.software_version })) +
+        " · " + r.profiles.join("; ") + " · " + t("issued") + " ";
+      var time = element("time", null, window.OCPPMessages.lang === "en" ? r.issued :
+        new Intl.DateTimeFormat(window.OCPPMessages.lang, { dateStyle: "long", timeZone: "UTC" })
+          .format(new Date(r.issued + "T00:00:00Z")));
       time.setAttribute("datetime", r.issued);
       meta.appendChild(time);
       item.appendChild(meta);

@@ -7,6 +7,9 @@
   var input = document.getElementById("verify-id");
   var result = document.getElementById("verify-result");
   var root = new URL((form.getAttribute("data-root") || ".") + "/", document.baseURI);
+  // Pages in the page's language (data-home); the data files at the root.
+  var home = new URL((form.getAttribute("data-home") || form.getAttribute("data-root") || ".") + "/", document.baseURI);
+  var t = window.OCPPMessages.t;
   var ID = /^[A-Z0-9][A-Z0-9.-]{2,49}$/;
 
   function idFrom(text) {
@@ -33,25 +36,25 @@
   }
 
   function say(message, id) {
-    notice(result, message, id ? new URL("search/?q=" + encodeURIComponent(id), root).href : null,
-           "Search the directory");
+    notice(result, message, id ? new URL("search/?q=" + encodeURIComponent(id), home).href : null,
+           t("search_directory"));
   }
 
   function check(raw) {
     var id = idFrom(raw);
     if (!ID.test(id)) {
-      say("“" + raw.trim() + "” is not a certificate id. A certificate number looks like OCA.0016.1268.CSMS.", null);
+      say(t("not_an_id", { raw: raw.trim() }), null);
       return;
     }
-    var page = new URL("certificates/" + id + "/", root);
+    var page = new URL("certificates/" + id + "/", home);
     fetch(page.href, { method: "HEAD", cache: "no-store" }).then(function (response) {
       if (response.ok) {
         window.location.assign(page.href);
       } else {
-        say("No OCPP certificate has the id " + id + ".", id);
+        say(t("no_such_id", { id: id }), id);
       }
     }, function () {
-      say("The directory could not be reached to check " + id + ". Try again.", null);
+      say(t("unreachable", { id: id }), null);
     });
   }
 
@@ -81,7 +84,7 @@
 
   function checkFile(file) {
     if (!file) { return; }
-    answer("Checking " + file.name + "…", null);
+    answer(t("checking", { file: file.name }), null);
     var digest = file.arrayBuffer().then(function (data) { return crypto.subtle.digest("SHA-256", data); });
     var listed = fetch(new URL("documents.json", root).href, { cache: "no-store" }).then(function (response) {
       if (!response.ok) { throw new Error("documents.json: " + response.status); }
@@ -89,20 +92,17 @@
     });
     Promise.all([digest, listed]).then(function (both) {
       var found = both[1].documents[hex(both[0])];
-      var page = found ? new URL("certificates/" + found.id + "/", root).href : null;
+      var page = found ? new URL("certificates/" + found.id + "/", home).href : null;
       if (!found) {
-        answer("This file is not a document the OCA issued: no certificate document has its fingerprint. " +
-               "A document changed in any way no longer matches. Ask for the certificate's number and look it up.",
-               new URL("verify/", root).href, "Verify a certificate by its number");
+        answer(t("not_issued"), new URL("verify/", home).href, t("verify_by_number"));
       } else if (found.current) {
-        answer("This is the document the OCA issued for " + found.id +
-               (found.revision ? " (revision " + found.revision + ")" : "") + ".", page, "See the certificate " + found.id);
+        answer(t(found.revision ? "issued_for_revision" : "issued_for", { id: found.id, revision: found.revision }),
+               page, t("see", { id: found.id }));
       } else {
-        answer("This is an earlier revision of " + found.id + " (revision " + found.revision + "), superseded: " +
-               "the current document is on the certificate's page.", page, "Get the current document of " + found.id);
+        answer(t("earlier", { id: found.id, revision: found.revision }), page, t("current_of", { id: found.id }));
       }
     }, function () {
-      answer("The file could not be checked: the list of documents could not be read. Try again.", null);
+      answer(t("documents_unreadable"), null);
     });
   }
 
