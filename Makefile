@@ -138,10 +138,13 @@ github: publish-build
 	$(BIN)/ghp-import -m "Generate Pelican site" -b $(GITHUB_PAGES_BRANCH) "$(OUTPUTDIR)"
 	git push origin $(GITHUB_PAGES_BRANCH)
 
-# Benchmark (not a test): N synthetic records; build times against a plain-Jinja2 floor,
+# Benchmark (not a test): N synthetic records; build times against a plain-Jinja2 floor and the
+# tree floor, pages against Hugo (Debian's, bench-only), the devserver's save-to-page time,
 # search against Pagefind (a benchmark-only dependency), peak memory, growth at N/10 and 3N.
 N ?= 10000
+BENCH_DEPS := hugo:hugo
 bench: $(STAMP) system-deps
+	$(call install-missing,$(BENCH_DEPS))
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,bench]'
 	$(BIN)/python -m bench.run --n $(N)
 

@@ -57,6 +57,28 @@ def floor(n: int, size: int, output: str) -> dict:
     return {"pages": n}
 
 
+def tree_floor(listing: str, n: int, size: int, output: str) -> dict:
+    """The floor of a build that writes our tree: every path of the cold build's output, each file of
+    its size with bytes taken from memory, and the certificate pages rendered by plain Jinja2."""
+    files = json.loads(Path(listing).read_text("utf-8"))
+    largest = max((s for _, s in files), default=0)
+    blob = (bytes(range(256)) * (largest // 256 + 1))[:largest]
+    out = Path(output)
+    made = set()
+    written = 0
+    for path, length in files:
+        if path.startswith("certificates/") and path.endswith("/index.html"):
+            continue  # the page floor below renders these
+        target = out / path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(blob[:length])
+        written += 1
+    floor(n, size, output)
+    return {"files": written + n}
+
+
 def _tree_rss_kb(pid: int) -> int:
     """Memory of ``pid`` and all its descendants (worker processes), from /proc: their
     proportional set sizes, so pages a forked worker shares with the build count once."""
@@ -92,6 +114,8 @@ def main() -> None:
         produced = build(*args)
     elif kind == "floor":
         produced = floor(int(args[0]), int(args[1]), args[2])
+    elif kind == "tree-floor":
+        produced = tree_floor(args[0], int(args[1]), int(args[2]), args[3])
     else:
         raise SystemExit(f"unknown step {kind}")
     seconds = time.perf_counter() - start

@@ -79,6 +79,12 @@ def protected(path: str) -> bool:
     return path.startswith(PROTECTED)
 
 
+def of_the_log(path: str) -> bool:
+    """The log's files and each certificate's proof against it (``certificates/<id>/log.json``): they
+    only ever go forward, so a rollback keeps them live and a publish keeps no copy of their past."""
+    return path.startswith("log/") or (path.startswith("certificates/") and path.endswith("/log.json"))
+
+
 _LINK = re.compile(rb"""(?:href|src)\s*=\s*["']([^"'#?]*)""", re.I)
 
 

@@ -185,8 +185,8 @@ class S3Target(Target):
         if wanted is None:
             raise PublishError(f"{self} has no release {name}")
         with self.lock():
-            log = {p: v for p, v in (self._manifest(self.current()) or {}).items() if p.startswith("log/")}
-            wanted = {**{p: v for p, v in wanted.items() if not p.startswith("log/")}, **log}
+            log = {p: v for p, v in (self._manifest(self.current()) or {}).items() if order.of_the_log(p)}
+            wanted = {**{p: v for p, v in wanted.items() if not order.of_the_log(p)}, **log}
             site, kept = self._listing()
             missing = sorted(p for p, (sha, _) in wanted.items() if sha not in kept)
             lost = [p for p in missing if site.get(p) != wanted[p][1]]  # neither kept nor live as it was
@@ -218,7 +218,8 @@ class S3Target(Target):
 
         changed = [p for p in sorted(files) if not unchanged(p)]
         stale = sorted(p for p in live if p not in files and not order.protected(p))
-        replaced = [p for p in changed + stale if p in live and p in manifest and manifest[p][1] == live[p]]
+        replaced = [p for p in changed + stale if p in live and p in manifest and manifest[p][1] == live[p]
+                    and not order.of_the_log(p)]  # what a rollback puts back; the log only goes forward
         self._each(lambda p: self._keep(p, manifest[p][0]),
                    [p for p in replaced if manifest[p][0] not in kept], "keeping replaced objects")
         etags = {p: live[p] for p in files if p in live and p not in changed}

@@ -159,7 +159,7 @@ class Target:
 
     def keep_log(self, name: str) -> None:
         """Before release ``name`` is made live again: give it the live log, which only grows (a rollback
-        must not take entries back)."""
+        must not take entries back), and each certificate's proof against it."""
 
     def prune(self, keep: int = KEEP_RELEASES) -> None:
         current = self.current()
@@ -213,9 +213,12 @@ class LocalTarget(Target):
         shutil.rmtree(self.path / "releases" / name, ignore_errors=True)
 
     def keep_log(self, name: str) -> None:
-        live, release = self.path / "current" / "log", self.path / "releases" / name / "log"
-        if live.is_dir():
-            shutil.copytree(live, release, dirs_exist_ok=True)
+        live, release = self.path / "current", self.path / "releases" / name
+        if (live / "log").is_dir():
+            shutil.copytree(live / "log", release / "log", dirs_exist_ok=True)
+        for proof in live.glob("certificates/*/log.json"):  # each certificate's proof against that log
+            if (release / proof.parent.relative_to(live)).is_dir():
+                shutil.copy2(proof, release / proof.relative_to(live))
 
 
 class RsyncTarget(Target):
@@ -281,8 +284,13 @@ class RsyncTarget(Target):
         self._run(f"rm -rf {self._q('releases', name)}")
 
     def keep_log(self, name: str) -> None:
-        self._run(f"if test -d {self._q('current', 'log')}; then cp -a {self._q('current', 'log')}/. "
-                  f"{self._q('releases', name, 'log')}/; fi")
+        current, release = self._q("current"), self._q("releases", name)
+        # --remove-destination: a release's unchanged files are hard links shared with other releases
+        # (rsync --link-dest); each is replaced, never written through.
+        self._run(f"if test -d {current}/log; then cp -a --remove-destination {current}/log/. {release}/log/; fi; "
+                  f"cd {current} && for p in certificates/*/log.json; do "
+                  f"if test -d {release}/\"$(dirname \"$p\")\"; then "
+                  f"cp --remove-destination \"$p\" {release}/\"$p\"; fi; done")
 
 
 def target_for(spec: str, ssh: str = "ssh", progress=None) -> Target:
