@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import yaml
@@ -90,11 +91,17 @@ def devserver_one_change(records: Path, output: Path, cache: Path, port: int) ->
     process = subprocess.Popen(
         [sys.executable, "-m", "ocpp_directory", "devserver", "--certificates", str(records), "--output", str(output),
          "--port", str(port), "--cache", str(cache), "--siteurl", "https://bench.example.org", "--date", "2026-11-24"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        for line in process.stdout:  # the first build's summary, then it serves
-            if line.startswith("build: search"):
+        deadline = time.monotonic() + 600
+        while True:  # it serves once its first build is done
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
                 break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    return None
+                time.sleep(0.1)
         time.sleep(1.0)  # the watcher is armed
         candidates = [r for r in sorted(records.rglob("*.yaml")) if "tool: OCTT" in r.read_text("utf-8")]
         record = candidates[len(candidates) // 3]

@@ -305,11 +305,11 @@ def main() -> None:
     table = [
         ("floor (plain Jinja2)", f"{f:8.2f} s", f"{floor['peak_mb']:6.0f} MB", "1.00x"),
         ("cold full build", f"{main_run['cold']['seconds']:8.2f} s", f"{main_run['cold']['peak_mb']:6.0f} MB",
-         f"{results['ratios_to_floor']['cold']:.2f}x  (target <= 4x)"),
+         f"{results['ratios_to_floor']['cold']:.2f}x  of the page floor"),
         ("no-change rebuild", f"{nochange['seconds']:8.2f} s", f"{nochange['peak_mb']:6.0f} MB",
-         f"{results['ratios_to_floor']['no_change']:.2f}x  (target <= 0.5x)"),
+         f"{results['ratios_to_floor']['no_change']:.2f}x"),
         ("one changed record", f"{onechange['seconds']:8.2f} s", f"{onechange['peak_mb']:6.0f} MB",
-         f"{results['ratios_to_floor']['one_change']:.2f}x  (target <= 0.2x)"),
+         f"{results['ratios_to_floor']['one_change']:.2f}x"),
     ]
     for m, r in results["scaling"].items():
         table.append((f"cold build, N={m}", f"{r['seconds']:8.2f} s", f"{r['peak_mb']:6.0f} MB",
