@@ -86,6 +86,11 @@ class DirectoryGenerator(Generator):
         )
         self.env.filters["hardware_words"] = self.env.globals["hardware_words"]
         languages.install(self.env)
+        if self.ctx.cache:  # compiled templates kept between builds (0.6 s of a rebuild; keyed by their source)
+            from jinja2 import FileSystemBytecodeCache
+
+            (self.ctx.cache / "jinja").mkdir(parents=True, exist_ok=True)
+            self.env.bytecode_cache = FileSystemBytecodeCache(str(self.ctx.cache / "jinja"))
         self.directory: Directory | None = None
         self.units = Units(self.plan, Path(self.output_path), self._write_page, self.ctx.languages)
         self.binaries = workers.Binaries(self.ctx.cache)
