@@ -85,10 +85,11 @@ class Certificate:
 
     @property
     def country_name(self) -> str:
-        return _country_name(self.vendor_country)
+        return english_country_name(self.vendor_country)
 
 
 @functools.lru_cache(maxsize=None)
-def _country_name(code: str) -> str:
+def english_country_name(code: str) -> str:
+    """The English name of an ISO 3166-1 country code (its common name where it has one)."""
     country = pycountry.countries.get(alpha_2=code)
     return getattr(country, "common_name", None) or country.name

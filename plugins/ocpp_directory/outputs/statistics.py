@@ -47,10 +47,6 @@ class Chart:
     #: ("ranking", what, most, ((name, count), ...))
     facts: tuple = ()
 
-    @property
-    def description(self) -> str:
-        return self.describe("en")
-
     def describe(self, lang: str, words=None) -> str:
         """The chart said in words, in ``lang``: ``words(lang, message)`` translates the names of groups
         (from the program file); names from the records stay as written."""

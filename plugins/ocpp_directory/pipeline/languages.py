@@ -3,7 +3,7 @@
 One Jinja environment renders every language: the gettext callables installed here read the
 page's language from its context (``LANG``, given by :meth:`Units.page` for the directory's pages,
 or the ``lang`` of a Pelican content page), so a template, a kept row and a macro say the same in
-the same language. ``| date`` and ``| number`` format per locale (Babel).
+the same language. ``| date``, ``| number`` and ``| country`` (an ISO code) format per locale (Babel).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from jinja2 import Environment, pass_context
 from markupsafe import Markup
 
 from ..model import text
+from ..model.certificate import english_country_name
 from ..outputs import i18n
 
 
@@ -44,19 +45,13 @@ def _ngettext(context, singular: str, plural: str, n: int, **variables) -> str:
     return _fill(context, i18n.ngettext_in(lang_of(context), singular, plural, n), variables)
 
 
-@pass_context
-def _date(context, value) -> str:
-    return i18n.date(value, lang_of(context))
+def _in_page_language(function):
+    """A filter that calls ``function(*values, lang)`` with the page's language."""
+    return pass_context(lambda context, *values: function(*values, lang_of(context)))
 
 
-@pass_context
-def _country(context, code: str, english: str) -> str:
-    return i18n.country(code, english, lang_of(context))
-
-
-@pass_context
-def _number(context, value) -> str:
-    return i18n.number(value, lang_of(context))
+def _country(code: str, lang: str) -> str:
+    return i18n.country(code, english_country_name(code), lang)
 
 
 def words_in(program_words: dict[str, dict[str, str]]):
@@ -81,10 +76,10 @@ def install(env: Environment) -> None:
         env.add_extension("jinja2.ext.i18n")
     # Not Jinja's newstyle wrapper: ours fills in the values itself (_fill), the same way.
     env.install_gettext_callables(_gettext, _ngettext, newstyle=False)
-    env.filters.update(date=_date, number=_number)
+    env.filters.update(date=_in_page_language(i18n.date), number=_in_page_language(i18n.number),
+                       country=_in_page_language(_country))
     install_words(env, {})
-    env.globals.update(LANGUAGE_NAMES=i18n.NAMES, LANGUAGES=i18n.LANGUAGES, DEFAULT_LANGUAGE=i18n.DEFAULT,
-                       country_name=_country)
+    env.globals.update(LANGUAGE_NAMES=i18n.NAMES, LANGUAGES=i18n.LANGUAGES, DEFAULT_LANGUAGE=i18n.DEFAULT)
 
 
 def home(siteurl: str, lang: str) -> str:

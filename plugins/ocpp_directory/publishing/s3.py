@@ -94,18 +94,23 @@ class S3Target(Target):
             return kept if kept is not None or live.get(path) != entry else self._get(path)
         return self._get(relative)
 
+    def _keys(self, below: str):
+        """``(path below the prefix, ETag)`` of every object whose key starts with ``below``."""
+        start = f"{self.prefix}/" if self.prefix else ""
+        with _errors(f"listing {self}"):
+            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start + below)
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield item["Key"][len(start):], item["ETag"]
+
     def _listing(self) -> tuple[dict[str, str], set[str]]:
         """The site's objects (path -> ETag) and the kept objects' SHA-256s."""
         site, kept = {}, set()
-        start = f"{self.prefix}/" if self.prefix else ""
-        with _errors(f"listing {self}"):
-            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start):
-                for item in page.get("Contents", []):
-                    path = item["Key"][len(start):]
-                    if path.startswith(f"{CONTROL}objects/"):
-                        kept.add(path.rsplit("/", 1)[1])
-                    elif not path.startswith(CONTROL):
-                        site[path] = item["ETag"]
+        for path, etag in self._keys(""):
+            if path.startswith(f"{CONTROL}objects/"):
+                kept.add(path.rsplit("/", 1)[1])
+            elif not path.startswith(CONTROL):
+                site[path] = etag
         return site, kept
 
     def _manifest(self, name: str | None) -> dict[str, list[str]] | None:
@@ -113,10 +118,8 @@ class S3Target(Target):
         return json.loads(data)["files"] if data else None
 
     def releases(self) -> list[str]:
-        start = self._key(f"{CONTROL}releases/")
-        with _errors(f"listing {self}"):
-            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start)
-            return sorted(i["Key"][len(start):].removesuffix(".json") for p in pages for i in p.get("Contents", []))
+        below = f"{CONTROL}releases/"
+        return sorted(path[len(below):].removesuffix(".json") for path, _ in self._keys(below))
 
     def current(self) -> str | None:
         data = self._get(f"{CONTROL}current")
@@ -196,11 +199,12 @@ class S3Target(Target):
 
             def read(path: str) -> bytes:
                 return self._get(f"{CONTROL}objects/{wanted[path][0]}") if path not in missing else self._get(path)
-            self._sync({p: sha for p, (sha, _) in wanted.items()}, name, read=read)
+            self._sync({p: sha for p, (sha, _) in wanted.items()}, name, read=read, listing=(site, kept))
 
-    def _sync(self, files: dict[str, str], name: str, *, read) -> None:
-        """Make the live objects the ``files`` (path -> SHA-256 of its bytes), in the safe order."""
-        live, kept = self._listing()
+    def _sync(self, files: dict[str, str], name: str, *, read, listing=None) -> None:
+        """Make the live objects the ``files`` (path -> SHA-256 of its bytes), in the safe order; ``listing``
+        is the bucket's (:meth:`_listing`) when the caller has just read it."""
+        live, kept = listing or self._listing()
         manifest = self._manifest(self.current()) or {}
         ledger_etag = live.get("ledger.json")
 
@@ -220,10 +224,10 @@ class S3Target(Target):
         stale = sorted(p for p in live if p not in files and not order.protected(p))
         replaced = [p for p in changed + stale if p in live and p in manifest and manifest[p][1] == live[p]
                     and not order.of_the_log(p)]  # what a rollback puts back; the log only goes forward
-        self._each(lambda p: self._keep(p, manifest[p][0]),
-                   [p for p in replaced if manifest[p][0] not in kept], "keeping replaced objects")
+        keeping = [p for p in replaced if manifest[p][0] not in kept]
+        self._each(lambda p: self._keep(p, manifest[p][0]), keeping, "keeping replaced objects")
         etags = {p: live[p] for p in files if p in live and p not in changed}
-        plan = order.batches(changed, set(live), lambda p: read(p))
+        plan = order.batches(changed, set(live), read)
         checked = False
         for number, batch in enumerate(plan, 1):
             if batch[0] in order.FINAL and not checked:
@@ -245,7 +249,7 @@ class S3Target(Target):
         self.changed = changed
         self.counts = {"uploaded": len(changed), "unchanged": len(files) - len(changed), "deleted": len(stale),
                        "kept": sum(1 for p in live if p not in files and order.protected(p))}
-        self._prune()
+        self._prune(kept=kept | {manifest[p][0] for p in keeping})
 
     def _each(self, job, paths: list[str], what: str) -> None:
         if not paths:
@@ -266,17 +270,18 @@ class S3Target(Target):
                     raise
                 return None
 
-    def _prune(self) -> None:
-        """Keep the last releases' manifests, and the kept objects they need."""
+    def _prune(self, keep: int = KEEP_RELEASES, kept: set[str] | None = None) -> None:
+        """Keep the last ``keep`` releases' manifests, and the kept objects they need; ``kept`` is what the
+        store keeps now, when the caller knows it (else the bucket is listed)."""
         names = self.releases()
-        old, keep = names[:-KEEP_RELEASES], names[-KEEP_RELEASES:]
-        needed = {sha for n in keep for sha, _ in (self._manifest(n) or {}).values()}
-        kept = self._listing()[1]
+        old, last = names[:-keep], names[-keep:]
+        needed = {sha for n in last for sha, _ in (self._manifest(n) or {}).values()}
+        kept = self._listing()[1] if kept is None else kept
         self._delete([f"{CONTROL}releases/{n}.json" for n in old] +
                      [f"{CONTROL}objects/{sha}" for sha in sorted(kept - needed)])
 
     def prune(self, keep: int = KEEP_RELEASES) -> None:
-        self._prune()
+        self._prune(keep)
 
 
 def _local(site: Path) -> dict[str, str]:
