@@ -113,3 +113,13 @@ def test_the_numbering_examples_must_be_numbers_of_its_formats(tmp_path):
     path = program_with(tmp_path, replace=("  example: OCA.0016.1268.CSMS", "  example: OCA-16.1268"))
     assert (f"{path}:{_line(path, 'example: OCA-16.1268')}: numbering.example: OCA-16.1268 is not a number of these "
             "formats; an example the formats accept") in _error(path)
+
+
+def test_the_program_file_translates_its_own_words(tmp_path, program):
+    assert program.translations["ko"]["Charging station"] == "충전기"
+    path = program_with(tmp_path, replace=("translations:\n  ko:\n", "translations:\n  korean:\n"))
+    assert (f"{path}:{_line(path, 'korean:')}: translations.korean: is not a language code; a two-letter code, "
+            "such as ko") in _error(path)
+    path = program_with(tmp_path, replace=("    Product family: 제품군\n", "    Product family: [제품군]\n"))
+    assert (f"{path}:{_line(path, 'Product family: [')}: translations.ko.Product family: is a list; a single text "
+            "value") in _error(path)
