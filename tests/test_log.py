@@ -59,8 +59,12 @@ def test_the_checkpoint_is_signed_and_every_certificate_has_its_proof(logged):
     entry = __import__("base64").b64decode(proof["entry"])
     assert json.loads(entry)["record"] == json.loads((site / "certificates" / "OCA.0016.0115.CS" /
                                                       "certificate.json").read_bytes())
-    assert tlog.verify_inclusion(tlog.leaf_hash(entry), proof["index"], proof["size"],
-                                 [__import__("base64").b64decode(h) for h in proof["proof"]], checkpoint.root)
+    # log.json holds the entry and its index, never a proof: it does not change as the log grows.
+    assert sorted(proof) == ["entry", "index"]
+    leaves = [tlog.leaf_hash(e) for e in certlog.read_base(site / "log")]
+    assert leaves[proof["index"]] == tlog.leaf_hash(entry)
+    assert tlog.verify_inclusion(tlog.leaf_hash(entry), proof["index"], checkpoint.size,
+                                 tlog.inclusion_proof(leaves, proof["index"]), checkpoint.root)
     page = (site / "certificates" / "OCA.0016.0115.CS" / "index.html").read_text("utf-8")
     assert f"Entry {proof['index'] + 1} of the" in page and f'data-vkey="{vkey}"' in page
 
@@ -96,7 +100,10 @@ def test_a_later_build_on_the_live_log_only_appends(logged, tmp_path):
         (s / "log" / "checkpoint").read_text("utf-8").replace("\n34\n", "\n33\n"), "utf-8"), "does not verify"),
     (lambda s: (s / "certificates" / "OCA.0016.0115.CS" / "index.html").unlink(), "OCA.0016.0115.CS: its page"),
     (lambda s: (s / "certificates" / "OCA.0016.0115.CS" / "log.json").write_text("{}", "utf-8"),
-     "OCA.0016.0115.CS: log.json is missing or its proof does not hold"),
+     "OCA.0016.0115.CS: log.json is missing or is not its entry in the log"),
+    (lambda s: (s / "certificates" / "OCA.0016.0115.CS" / "log.json").write_bytes(
+        (s / "certificates" / "OCA.0016.0104.CS" / "log.json").read_bytes()),
+     "OCA.0016.0115.CS: log.json is missing or is not its entry in the log"),
 ])
 def test_the_auditor_names_what_was_altered(logged, tmp_path, tamper, finding):
     base, _, _, vkey = logged
@@ -124,9 +131,7 @@ def test_the_page_checks_its_entry_in_the_browser(logged, browser, tmp_path):
         page.wait_for_selector("#log-status.log-ok, #log-status.log-failed")
         status = page.locator("#log-status").inner_text()
         assert status.startswith("Entry ") and "checkpoint of 34 entries verified, signed by the OCA's log key" in status
-        proof = json.loads((site / "certificates" / "OCA.0016.0115.CS" / "log.json").read_bytes())
-        proof["proof"][0] = proof["proof"][1]
-        (site / "certificates" / "OCA.0016.0115.CS" / "log.json").write_text(json.dumps(proof), "utf-8")
+        _flip(site / "log" / "tile" / "0" / "000.p/34")  # a sibling hash of the proof the page reads
         page.reload()
         page.wait_for_selector("#log-status.log-failed")
         assert "the inclusion proof does not lead to the checkpoint's root" in page.locator("#log-status").inner_text()
@@ -148,3 +153,28 @@ def test_an_entry_too_long_for_a_bundle_fails_the_build_with_its_certificate(sam
     with pytest.raises(tlog.LogError, match="the entry of OCA.0016.0115.CS is 70000 bytes; an entry bundle holds "
                                             "at most 65535"):
         certlog.build(samples, [])
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 256, 257, 1000, 65536 + 300])
+def test_the_browser_reads_every_inclusion_proof_from_the_tiles(browser, tmp_path, size):
+    """tlog-tiles.js against RFC 6962's PATH, for trees of one and several tile levels, full and partial."""
+    leaves = [tlog.leaf_hash(b"entry %d" % i) for i in range(size)]
+    for path, data in tlog.tiles(leaves).items():
+        (tmp_path / "log" / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "log" / path).write_bytes(data)
+    shutil.copy(ROOT / "theme" / "static" / "js" / "tlog-tiles.js", tmp_path)
+    (tmp_path / "index.html").write_text('<!doctype html><title>t</title><script src="tlog-tiles.js"></script>', "utf-8")
+    picks = sorted({0, size - 1, size // 2, min(size - 1, 255), min(size - 1, 256), (size * 7) // 11})
+    with serve(tmp_path) as url:
+        page = browser.new_page()
+        page.goto(url + "/")
+        got = page.evaluate("""async ([indices, size]) => {
+            const hex = (h) => Array.from(h, (b) => b.toString(16).padStart(2, "0")).join("");
+            const out = [];
+            for (const i of indices) { out.push((await OCPPTiles.proof("log/", i, size)).map(hex)); }
+            return out;
+        }""", [picks, size])
+        refused = page.evaluate("""(size) => OCPPTiles.proof("log/", size, size).then(() => "proof", () => "refused")""", size)
+        page.close()
+    assert got == [[h.hex() for h in tlog.inclusion_proof(leaves, i)] for i in picks]
+    assert refused == "refused"

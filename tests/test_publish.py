@@ -360,7 +360,8 @@ def test_rsync_over_ssh(ssh_target, tmp_path):
     with pytest.raises(publish.LedgerRefusal, match=f"{B}: would disappear"):
         publish_to(target, records(tmp_path / "r", cert(A)), tmp_path)
     assert os.readlink(remote / "current") == f"releases/{second['release']}"
-    # A rollback over ssh keeps the live log and the proofs against it, and changes no other release.
+    # A rollback over ssh keeps the live log, and changes no other release; a certificate's entry
+    # (log.json) does not change as the log grows.
     publish_to(target, records(tmp_path / "r", cert(A), cert(B, **{"website: https://voltaris.example":
                                                                   "website: https://voltaris.example/b"})), tmp_path)
     grown = (remote / "current" / "log" / "checkpoint").read_bytes()
@@ -370,6 +371,7 @@ def test_rsync_over_ssh(ssh_target, tmp_path):
     assert (remote / "current" / "log" / "checkpoint").read_bytes() == grown
     assert (remote / "current" / "certificates" / A / "log.json").read_bytes() == proof
     assert (remote / "releases" / first["release"] / "certificates" / A / "log.json").read_bytes() == first_proof
+    assert first_proof == proof
 
 
 def test_make_publish_over_rsync_and_ssh(ssh_target, tmp_path):

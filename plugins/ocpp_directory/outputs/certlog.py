@@ -114,16 +114,14 @@ def files(log: Log, origin: str, key=None) -> dict[str, bytes]:
     return out
 
 
-def proof(log: Log, cert_id: str, tree: tlog.Tree | None = None) -> bytes:
-    """``log.json`` of a certificate: its entry, index and inclusion proof at the log's size (``tree``: the
-    log's, made once for many proofs)."""
+def entry_file(log: Log, cert_id: str) -> bytes:
+    """``log.json`` of a certificate: its entry as it stands, and the entry's index in the log.
+
+    It changes only when the certificate's own entry does: the inclusion proof, which changes with
+    every entry the log gains, is computed by the reader from the log's tiles (as C2SP tlog clients
+    do; ``theme/static/js/tlog-tiles.js`` on the certificate page)."""
     index = log.index_of[cert_id]
-    tree = tree or tlog.Tree(log.leaves)
-    return exports.dumps({
-        "index": index, "size": log.size,
-        "entry": base64.b64encode(log.entries[index]).decode(),
-        "proof": [base64.b64encode(h).decode() for h in tree.proof(index)],
-    })
+    return exports.dumps({"index": index, "entry": base64.b64encode(log.entries[index]).decode()})
 
 
 def load_key(path: str | Path):

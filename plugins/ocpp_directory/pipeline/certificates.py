@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..engine import incremental
 from ..model.records import Certificate
-from ..outputs import exports, logos
+from ..outputs import certlog, exports, logos
 from . import workers
 
 if TYPE_CHECKING:
@@ -67,8 +67,9 @@ def _certificates(gen: DirectoryGenerator, shared: str) -> None:
         related = [c.id for c in device.certificates]
         related += [cert.white_label_of] if cert.white_label_of else []
         related += [c.id for c in d.white_labels.get(cert.id, [])]
+        index = gen.log.index_of[cert.id]
         key = incremental.digest(shared, digests[cert.id], device.url, device.vendor.url, kit.slug, kit.lines,
-                                 [(i, digests[i]) for i in related], gen.log.index_of[cert.id], gen.log_vkey)
+                                 [(i, digests[i]) for i in related], index, gen.log.entries[index], gen.log_vkey)
         if gen.plan.kept_unit(f"certificate:{cert.id}", key) is None:
             todo[cert.id] = (kit, key)
         job = workers.Job(cert.id, ctx.certificate_url(cert.id), tuple(kit.lines), host, cert.issued.isoformat())
@@ -109,7 +110,7 @@ def _certificate_files(gen: DirectoryGenerator, cert: Certificate, binaries: dic
 
 
 def _certificate_page(gen: DirectoryGenerator, cert: Certificate, kit: logos.Kit) -> None:
-    """The certificate's page and JSON, and its document where the record's folder holds it."""
+    """The certificate's page, JSON and log entry, and its document where the record's folder holds it."""
     d = gen.directory
     folder = f"certificates/{cert.id}"
     document = d.site_document(cert)
@@ -138,3 +139,4 @@ def _certificate_page(gen: DirectoryGenerator, cert: Certificate, kit: logos.Kit
         page_url=f"{folder}/",
     )
     gen.units.bytes(f"{folder}/certificate.json", exports.certificate_json(cert))
+    gen.units.bytes(f"{folder}/log.json", certlog.entry_file(gen.log, cert.id))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..engine import incremental
 from ..model.records import Certificate
-from ..outputs import certlog, exports, search, statistics, tlog
+from ..outputs import certlog, exports, search, statistics
 from ..outputs.words import HARDWARE_WORDS
 
 if TYPE_CHECKING:
@@ -161,9 +161,6 @@ def _directory(gen: DirectoryGenerator) -> None:
     units.page("statistics/index.html", "statistics", charts=charts, page_url="statistics/")
     for name, data in certlog.files(gen.log, ctx.log_origin, gen.log_key).items():
         units.bytes(name, data)
-    tree = tlog.Tree(gen.log.leaves)
-    for cert in d.certificates:
-        units.bytes(f"certificates/{cert.id}/log.json", certlog.proof(gen.log, cert.id, tree))
     units.page("log/index.html", "log", log=gen.log, origin=ctx.log_origin, vkey=gen.log_vkey, page_url="log/")
     if ctx.feed:
         units.bytes(ctx.feed, exports.atom_feed(d, base, gen.settings["SITENAME"], ctx.feed))

@@ -80,9 +80,10 @@ def protected(path: str) -> bool:
 
 
 def of_the_log(path: str) -> bool:
-    """The log's files and each certificate's proof against it (``certificates/<id>/log.json``): they
-    only ever go forward, so a rollback keeps them live and a publish keeps no copy of their past."""
-    return path.startswith("log/") or (path.startswith("certificates/") and path.endswith("/log.json"))
+    """The log's files (below ``log/``): they only ever go forward, so a rollback keeps them live and a
+    publish keeps no copy of their past. (A certificate's ``log.json``, its entry, is a page's file like
+    any other: a rollback never crosses a new or corrected certificate, so it finds the same entry.)"""
+    return path.startswith("log/")
 
 
 _LINK = re.compile(rb"""(?:href|src)\s*=\s*["']([^"'#?]*)""", re.I)

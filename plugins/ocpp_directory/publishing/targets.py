@@ -159,7 +159,7 @@ class Target:
 
     def keep_log(self, name: str) -> None:
         """Before release ``name`` is made live again: give it the live log, which only grows (a rollback
-        must not take entries back), and each certificate's proof against it."""
+        must not take entries back)."""
 
     def prune(self, keep: int = KEEP_RELEASES) -> None:
         current = self.current()
@@ -216,9 +216,6 @@ class LocalTarget(Target):
         live, release = self.path / "current", self.path / "releases" / name
         if (live / "log").is_dir():
             shutil.copytree(live / "log", release / "log", dirs_exist_ok=True)
-        for proof in live.glob("certificates/*/log.json"):  # each certificate's proof against that log
-            if (release / proof.parent.relative_to(live)).is_dir():
-                shutil.copy2(proof, release / proof.relative_to(live))
 
 
 class RsyncTarget(Target):
@@ -287,10 +284,7 @@ class RsyncTarget(Target):
         current, release = self._q("current"), self._q("releases", name)
         # --remove-destination: a release's unchanged files are hard links shared with other releases
         # (rsync --link-dest); each is replaced, never written through.
-        self._run(f"if test -d {current}/log; then cp -a --remove-destination {current}/log/. {release}/log/; fi; "
-                  f"cd {current} && for p in certificates/*/log.json; do "
-                  f"if test -d {release}/\"$(dirname \"$p\")\"; then "
-                  f"cp --remove-destination \"$p\" {release}/\"$p\"; fi; done")
+        self._run(f"if test -d {current}/log; then cp -a --remove-destination {current}/log/. {release}/log/; fi")
 
 
 def target_for(spec: str, ssh: str = "ssh", progress=None) -> Target:

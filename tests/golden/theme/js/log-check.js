@@ -1,12 +1,13 @@
-/* A certificate page checks its entry in the certificate log: the entry's inclusion proof leads to the
-   root the log's checkpoint states (RFC 6962, SHA-256 with WebCrypto), and the checkpoint is signed
-   by the OCA's log key (Ed25519 with WebCrypto, where the browser has it). Without JavaScript the
-   page states the entry, unverified. */
+/* A certificate page checks its entry in the certificate log: the entry (log.json beside the page)
+   and its inclusion proof, read from the log's tiles (tlog-tiles.js), lead to the root the log's
+   checkpoint states (RFC 6962, SHA-256 with WebCrypto), and the checkpoint is signed by the OCA's
+   log key (Ed25519 with WebCrypto, where the browser has it). Without JavaScript the page states
+   the entry, unverified. */
 (function () {
   "use strict";
   var section = document.querySelector(".log-entry");
   var status = document.getElementById("log-status");
-  if (!section || !status || !window.crypto || !crypto.subtle) { return; }
+  if (!section || !status || !window.crypto || !crypto.subtle || !window.OCPPTiles) { return; }
   var vkey = section.getAttribute("data-vkey");
   var id = document.querySelector(".cert-id").textContent.trim();
   var t = window.OCPPMessages.t;
@@ -27,8 +28,7 @@
   function rootFrom(leaf, index, size, proof) {
     var fn = index, sn = size - 1, r = Promise.resolve(leaf);
     if (index >= size) { return Promise.resolve(null); }
-    var steps = proof.map(bytes);
-    return steps.reduce(function (acc, p) {
+    return proof.reduce(function (acc, p) {
       return acc.then(function (h) {
         if (h === null || sn === 0) { return null; }
         var next;
@@ -65,23 +65,26 @@
     }).then(function (ok) { return ok ? "valid" : "invalid"; }, function () { return "unsupported"; });
   }
 
+  var checkpointUrl = section.getAttribute("data-checkpoint") || "../../log/checkpoint";
   Promise.all([
-    fetch(section.getAttribute("data-proof") || "log.json", { cache: "no-store" }).then(function (r) { return r.json(); }),
-    fetch(section.getAttribute("data-checkpoint") || "../../log/checkpoint", { cache: "no-store" }).then(function (r) { return r.text(); })
+    fetch(section.getAttribute("data-entry") || "log.json", { cache: "no-store" }).then(function (r) { return r.json(); }),
+    fetch(checkpointUrl, { cache: "no-store" }).then(function (r) { return r.text(); })
   ]).then(function (both) {
-    var proof = both[0], note = both[1];
+    var held = both[0], note = both[1];
     var cut = note.lastIndexOf("\n\n");
     var lines = (cut < 0 ? note : note.slice(0, cut + 1)).split("\n");
     var size = Number(lines[1]), root = bytes(lines[2]);
-    var entry = bytes(proof.entry);
+    var entry = bytes(held.entry);
     var record = JSON.parse(new TextDecoder().decode(entry));
-    var number = count(proof.index + 1);
+    var number = count(held.index + 1);
     if (record.id !== id) { return say(t("log_other", { n: number }), false); }
-    if (size !== proof.size) {
-      return say(t("log_size", { n: number, proof: count(proof.size), size: count(size) }), false);
-    }
-    return sha(cat(new Uint8Array([0]), entry)).then(function (leaf) {
-      return rootFrom(leaf, proof.index, proof.size, proof.proof);
+    if (held.index >= size) { return say(t("log_newer", { n: number, size: count(size) }), false); }
+    var base = checkpointUrl.slice(0, checkpointUrl.lastIndexOf("/") + 1);
+    return Promise.all([
+      sha(cat(new Uint8Array([0]), entry)),
+      window.OCPPTiles.proof(base, held.index, size)
+    ]).then(function (both) {
+      return rootFrom(both[0], held.index, size, both[1]);
     }).then(function (computed) {
       if (computed === null || !same(computed, root)) {
         return say(t("log_bad_proof", { n: number }), false);
