@@ -63,3 +63,29 @@ def test_live_reload_and_errors_in_the_tab(devserver, browser):
                            "document.querySelector('.statement-text').textContent.includes('edition 2')",
                            timeout=60_000)
     page.close()
+
+
+def test_a_tab_whose_page_did_not_change_is_not_reloaded(devserver, browser):
+    """The record's page comes first, from memory; the build that follows tells the tabs which files
+    it changed: the open About page, untouched by either, stays as it is."""
+    record, url = devserver
+    about, cert = browser.new_page(), browser.new_page()
+    about.goto(url + "/about/")
+    cert.goto(url + "/certificates/OCA.0016.0115.CS/")
+    about.evaluate("""() => {
+        window.kept = true;
+        window.versions = [];
+        new EventSource("/__livereload/events").onmessage = (e) => window.versions.push(JSON.parse(e.data).version);
+    }""")
+    about.wait_for_function("() => window.versions.length > 0")
+    start = about.evaluate("() => window.versions[0]")
+    record.write_text(record.read_text("utf-8").replace("Certified for OCPP 1.6 edition 2", "Saved once more"), "utf-8")
+    cert.wait_for_function("() => document.querySelector('.statement-text') && "
+                           "document.querySelector('.statement-text').textContent.includes('Saved once more')",
+                           timeout=60_000)
+    # The record's pages (one version), then the build (the next).
+    about.wait_for_function(f"() => window.versions.some((v) => v >= {start + 2})", timeout=60_000)
+    about.wait_for_timeout(500)  # a reload, were one due, would have begun
+    assert about.evaluate("() => window.kept === true")
+    about.close()
+    cert.close()

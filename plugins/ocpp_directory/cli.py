@@ -61,24 +61,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     return _build(args)[0]
 
 
-def _build(args: argparse.Namespace) -> tuple[int, str | None]:
-    """Build, printing progress and the summary; the exit code, and what failed (None when nothing did)."""
+def _build(args: argparse.Namespace, resident=None) -> tuple[int, str | None, list[str] | None]:
+    """Build, printing progress and the summary; the exit code, what failed (None when nothing did), and
+    the output's files written or deleted (None: all)."""
     if not args.quiet:
         print(f"build: {args.certificates or 'certificates from ' + args.settings} -> {args.output}", file=sys.stderr)
     try:
         result = build(args.settings, args.output, certificates=args.certificates, siteurl=args.siteurl,
                        date=args.date, cache=args.cache, progress=None if args.quiet else _progress,
-                       reread=args.reread)
-    except ValidationFailed as exc:
-        _print_problems(exc.problems + exc.warnings)
-        failed = (f"build: failed, {_plural(len(exc.problems), 'error')} in the records; "
-                  f"{args.output} was left as it was")
-        print(failed, file=sys.stderr)
-        return 1, "\n".join(str(p) for p in exc.problems) + "\n\n" + failed
-    except DirectoryError as exc:
-        failed = f"build: failed: {exc}; {args.output} was left as it was"
-        print(failed, file=sys.stderr)
-        return 1, failed
+                       reread=args.reread, resident=resident)
+    except (ValidationFailed, DirectoryError) as exc:
+        return 1, _failed(exc, args.output, "build"), []
     _print_problems(result["warnings"])
     if result["up_to_date"]:
         print(f"build: {args.output} is up to date ({_plural(result['certificates'], 'certificate')}, "
@@ -86,7 +79,7 @@ def _build(args: argparse.Namespace) -> tuple[int, str | None]:
               f"dates the last build left them; checked in {result['seconds']:.2f} s (--reread checks contents)")
         if result["qr_warning"]:
             print(f"\n*** WARNING: {result['qr_warning']} ***\n", file=sys.stderr)
-        return 0, None
+        return 0, None, []
     s = result["search"]
     print(
         f"build: {_plural(result['certificates'], 'certificate')}, {_plural(result['vendors'], 'vendor')}, "
@@ -109,7 +102,19 @@ def _build(args: argparse.Namespace) -> tuple[int, str | None]:
               "version uses (renderings in an earlier format, what was kept for records folders since removed)")
     if result["qr_warning"]:
         print(f"\n*** WARNING: {result['qr_warning']} ***\n", file=sys.stderr)
-    return 0, None
+    return 0, None, result["changed"]
+
+
+def _failed(exc: DirectoryError, output: str, command: str) -> str:
+    """Print why a build failed; the text the devserver's tabs show."""
+    if isinstance(exc, ValidationFailed):
+        _print_problems(exc.problems + exc.warnings)
+        failed = f"{command}: failed, {_plural(len(exc.problems), 'error')} in the records; {output} was left as it was"
+        print(failed, file=sys.stderr)
+        return "\n".join(str(p) for p in exc.problems) + "\n\n" + failed
+    failed = f"{command}: failed: {exc}; {output} was left as it was"
+    print(failed, file=sys.stderr)
+    return failed
 
 
 def _say(command: str):
@@ -195,21 +200,47 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_devserver(args: argparse.Namespace) -> int:
-    """Build, serve, and rebuild on every change of records, content, theme or code."""
+    """Build, serve, and rebuild on every change of records, content, theme or code.
+
+    The directory stays in memory between builds (:mod:`.pipeline.resident`): when only records were
+    saved, their certificates' pages are written first, in a moment, and the build that follows
+    brings the rest up to date. A change to this package's code starts the devserver again, so that
+    the new code runs."""
     import watchfiles
 
+    from .pipeline.resident import Resident
     from .serving import LiveReload
 
-    live = LiveReload()
-    live.built(_build(args)[1])
+    live, resident = LiveReload(), Resident()
+    reread, args.reread = args.reread, True  # a first build even if the output is up to date: it is kept
+    _, error, _ = _build(args, resident)
+    args.reread = reread
+    live.built(error)
     server = _serve(Path(args.output).resolve(), args.port, live)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     root = Path(args.settings).resolve().parent
+    code = Path(__file__).resolve().parent
     watched = [p for p in (Path(args.certificates or root / "certificates"), root / "content", root / "theme",
-                           root / "plugins", root / "program.yaml", Path(args.settings)) if p.exists()]
+                           code, root / "program.yaml", Path(args.settings)) if p.exists()]
     try:
-        for _ in watchfiles.watch(*watched):
-            live.built(_build(args)[1])
+        for changes in watchfiles.watch(*watched):
+            paths = {Path(path) for _, path in changes}
+            if any(code in p.parents and p.suffix in (".py", ".po") for p in paths):
+                print("devserver: the code changed: starting again", file=sys.stderr, flush=True)
+                server.server_close()
+                os.execv(sys.executable, [sys.executable, "-m", "ocpp_directory", *sys.argv[1:]])
+            try:
+                start = time.perf_counter()
+                written = resident.record_pages(paths)
+            except (ValidationFailed, DirectoryError) as exc:
+                live.built(_failed(exc, args.output, "devserver"))
+                continue
+            if written is not None:
+                live.built(None, written)
+                print(f"devserver: {_plural(len(written), 'file')} of the saved records written in "
+                      f"{time.perf_counter() - start:.2f} s; the rest follows", file=sys.stderr, flush=True)
+            _, error, changed = _build(args, resident)
+            live.built(error, changed)
     except KeyboardInterrupt:
         pass
     return 0

@@ -4,8 +4,9 @@
 rebuilds when a record, page, template, the program file or the code changes,
 and tells the open browser tabs: each HTML page it serves gets one script,
 ``/__livereload.js``, which listens on ``/__livereload/events`` (server-sent
-events) and reloads the tab after a successful rebuild, or shows the build's
-errors, file and line, over the page until they are fixed. The script is added
+events) and reloads the tab when a rebuild changed its page (or its folder's
+files, or the theme), or shows the build's errors, file and line, over the page
+until they are fixed. The script is added
 as the page is served: no file of the site, and no page of the published site,
 carries it.
 """
@@ -40,35 +41,54 @@ LIVERELOAD_JS = """// The devserver's live reload (never part of the site): relo
     }
     box.textContent = "The build failed; this page is the last one built.\\n\\n" + text;
   }
+  var page = window.location.pathname.replace(/index\.html$/, "");
+  // Whether the builds after the one this page is from changed it (null: everything changed).
+  function touched(state) {
+    var after = state.changes.filter(function (c) { return c[0] > seen; });
+    if (!after.length || after[0][0] !== seen + 1) { return true; }  // builds this tab did not hear of
+    return after.some(function (c) {
+      return c[1] === null || c[1].some(function (path) {
+        return path === page || path.indexOf("/theme/") === 0 || (page !== "/" && page !== "/ko/" && path.indexOf(page) === 0);
+      });
+    });
+  }
   var source = new EventSource("/__livereload/events");
   source.onmessage = function (event) {
     var state = JSON.parse(event.data);
     if (state.error) { show(state.error); seen = seen === null ? state.version : seen; return; }
-    if (seen !== null && state.version !== seen) { window.location.reload(); return; }
+    if (box || (seen !== null && state.version !== seen && touched(state))) { window.location.reload(); return; }
     seen = state.version;
-    if (box) { window.location.reload(); }
   };
 })();
 """
 
 
 class LiveReload:
-    """The devserver's build state: a version that grows with each good build, and the last error."""
+    """The devserver's build state: a version that grows with each good build (or pages written from
+    a saved record), what each of the last versions changed, and the last error."""
+
+    #: how many versions' changes a tab is told of (one that missed more reloads)
+    KEPT = 50
 
     def __init__(self):
         self.version = 0
         self.error: str | None = None
+        self.changes: list[tuple[int, list[str] | None]] = []
         self.changed = threading.Condition()
 
-    def built(self, error: str | None) -> None:
+    def built(self, error: str | None, files: list[str] | None = None) -> None:
+        """A build ended with ``error`` (None: it succeeded, and wrote or deleted ``files`` of the
+        output, None meaning every file)."""
         with self.changed:
             if error is None:
                 self.version += 1
+                paths = None if files is None else sorted({"/" + name.removesuffix("index.html") for name in files})
+                self.changes = (self.changes + [(self.version, paths)])[-self.KEPT:]
             self.error = error
             self.changed.notify_all()
 
     def state(self) -> bytes:
-        return json.dumps({"version": self.version, "error": self.error}).encode("utf-8")
+        return json.dumps({"version": self.version, "error": self.error, "changes": self.changes}).encode("utf-8")
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

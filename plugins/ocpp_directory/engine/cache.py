@@ -185,13 +185,17 @@ class RecordCache:
     (:class:`Memo` keeps the certificates' parts of directory-wide files in one too.)
     The file is a pickle written by this package into its own cache folder.
 
+    With ``resident`` (a dict the devserver keeps between its builds), the store starts from what the
+    same store ended the last build of this process with, its entries already unpickled, instead of
+    reading the file: a rebuild in the devserver takes each unchanged record as the object it was.
+
     So that unchanged files are not even read to be hashed, the key of each file read is kept
     with the file's dates (:func:`file_dates`): a file whose
     dates are those it had when read, and which had not changed for :data:`RACY_NS` before
     that read, has the key it had (:meth:`known_key`) and is not read again.
     """
 
-    def __init__(self, path: Path | None, salt: str):
+    def __init__(self, path: Path | None, salt: str, resident: dict | None = None):
         self.path = path
         self.salt = salt
         self.hits = 0
@@ -199,6 +203,16 @@ class RecordCache:
         self._new: dict[str, bytes] = {}
         self._stored_files: dict[str, tuple] = {}  # name -> (file_dates, key), as read with _stored
         self._files: dict[str, tuple] = {}
+        self._values: dict[str, object] | None = None  # resident only: the entries as objects
+        if resident is not None:
+            last = resident.get(path)
+            self._values = {}
+            if isinstance(last, RecordCache) and last.salt == salt and last._stored is not None:
+                # What it read and made (a build that made no directory-wide file used only some).
+                self._stored = {**last._stored, **last._new}
+                self._stored_files = {**last._stored_files, **last._files}
+                self._values = last._values  # each value's raw entry is in _stored
+            resident[path] = self
 
     @property
     def _old(self) -> dict[str, bytes]:
@@ -240,16 +254,22 @@ class RecordCache:
         raw = self._old.get(key)
         if raw is None:
             return None
-        try:
-            found = pickle.loads(raw)
-        except UNPICKLING_ERRORS:
-            return None
+        found = self._values.get(key) if self._values is not None else None
+        if found is None:
+            try:
+                found = pickle.loads(raw)
+            except UNPICKLING_ERRORS:
+                return None
+            if self._values is not None:
+                self._values[key] = found
         self.hits += 1
         self._new[key] = raw
         return found
 
     def put(self, key: str, value) -> None:
         self._new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        if self._values is not None:
+            self._values[key] = value
 
     def keep(self, key: str) -> None:
         """Keep the entry under ``key``, if there is one, without reading it."""

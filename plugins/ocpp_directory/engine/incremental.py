@@ -62,6 +62,7 @@ class Manifest:
         self.path = cache / "builds" / f"{name}.json"
         self.journal = cache / "builds" / f"{name}.journal.json"
         self.stamp = cache / "builds" / f"{name}.stamp"  # uptodate.Stamp
+        self.touched_file = cache / "builds" / f"{name}.touched.json"  # units written outside a build
 
     def load(self) -> dict[str, dict] | None:
         """The last build's units, or None when it cannot be trusted."""
@@ -75,24 +76,46 @@ class Manifest:
             return None
         if not isinstance(stored, dict) or stored.get("format") != MANIFEST_FORMAT:
             return None
-        return stored.get("units")
+        units = stored.get("units")
+        try:
+            touched = json.loads(self.touched_file.read_bytes())
+        except (OSError, ValueError):
+            touched = []
+        for name in touched:  # rendered again: their files may not be what the key says
+            if isinstance(units, dict) and name in units:
+                units[name] = {**units[name], "key": ""}
+        return units
+
+    def touch(self, names: list[str]) -> None:
+        """Units whose files were just written into the output outside a build (the devserver's pages
+        of a saved record, :mod:`..pipeline.resident`): the next build renders them again, whatever
+        their keys, until a build saves a manifest."""
+        try:
+            before = json.loads(self.touched_file.read_bytes())
+        except (OSError, ValueError):
+            before = []
+        self.stamp.unlink(missing_ok=True)
+        self.touched_file.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.touched_file, json.dumps(sorted(set(before) | set(names))).encode("utf-8"))
 
     def forget(self) -> None:
         """The output is about to be replaced by a tree no manifest describes yet."""
         self.path.unlink(missing_ok=True)
         self.journal.unlink(missing_ok=True)
         self.stamp.unlink(missing_ok=True)
+        self.touched_file.unlink(missing_ok=True)
 
     def save(self, units: dict[str, dict]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path, json.dumps({"format": MANIFEST_FORMAT, "output": str(self.output.resolve()),
                                              "units": units}, sort_keys=True).encode("utf-8"))
+        self.touched_file.unlink(missing_ok=True)
         self.prune()
 
     def prune(self) -> None:
         """Drop the manifests of output folders that no longer exist (the tests make many)."""
         for other in self.path.parent.glob("*.json"):
-            if other == self.path or other.name.endswith(".journal.json"):
+            if other == self.path or other.name.endswith((".journal.json", ".touched.json")):
                 continue
             try:
                 with open(other, "rb") as handle:
@@ -102,13 +125,14 @@ class Manifest:
             found = re.search(rb'"output": ("(?:[^"\\]|\\.)*")', head)
             if found and not Path(json.loads(found.group(1))).exists():
                 other.unlink(missing_ok=True)
-                for suffix in (".journal.json", ".stamp"):
+                for suffix in (".journal.json", ".stamp", ".touched.json"):
                     Path(str(other).removesuffix(".json") + suffix).unlink(missing_ok=True)
 
     def commit(self, staging: Path, units: dict[str, dict], previous: dict[str, dict]) -> dict:
         """Move what ``staging`` holds into the output and delete what no unit lists any more.
 
-        Returns counts: files written, unchanged (same bytes already there) and deleted.
+        Returns counts: files written, unchanged (same bytes already there) and deleted; and ``paths``,
+        the files written or deleted.
         """
         moves, unchanged = [], 0
         for rel in files_below(staging):
@@ -122,7 +146,7 @@ class Manifest:
         self.journal.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(self.journal, json.dumps(plan, sort_keys=True).encode("utf-8"))
         self._apply(plan)
-        return {"written": len(moves), "unchanged": unchanged, "deleted": len(deletes)}
+        return {"written": len(moves), "unchanged": unchanged, "deleted": len(deletes), "paths": moves + deletes}
 
     def recover(self) -> bool:
         """Finish a commit a killed build left half done; False if that is impossible."""

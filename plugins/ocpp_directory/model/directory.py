@@ -122,6 +122,7 @@ def collation_key(name: str) -> tuple[str, str]:
     return unidecode(name).casefold(), name
 
 
+@functools.lru_cache(maxsize=65536)
 def spelling_key(name: str) -> str:
     """Equal for names that differ only in case, spacing or punctuation."""
     return "".join(c for c in unicodedata.normalize("NFKC", name).casefold() if c.isalnum())
@@ -150,20 +151,25 @@ def find_records(folder: Path) -> tuple[list[Path], list[Problem]]:
     if not folder.is_dir():
         raise DirectoryError(f"{folder}: no such folder of certificate records")
     files, problems = [], []
+    top = str(folder)
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        base = None  # the folder as a Path, made once a folder
         for name in sorted(filenames):
-            path = Path(dirpath, name)
             if name.startswith("."):
                 continue
-            if name == VENDORS_FILE and Path(dirpath) == folder:
+            if name == VENDORS_FILE and dirpath == top:
                 continue  # the vendors, not a record
             if name.endswith(RECORD_SUFFIX):
-                files.append(path)
+                base = base if base is not None else Path(dirpath)
+                files.append((base.parts, name, base))
             elif name.endswith((".yml", ".YAML", ".YML", ".Yaml")):
-                problems.append(Problem(display_path(path), 1, "file", f"{name} is not read as a record",
+                problems.append(Problem(display_path(Path(dirpath, name)), 1, "file", f"{name} is not read as a record",
                                         f"record files end in {RECORD_SUFFIX}: rename it"))
-    return sorted(files), problems
+    # Sorted as Paths sort (by their elements), each made from its folder's Path (parsing every
+    # path whole was a third of the devserver's check of 10,000 records).
+    files.sort(key=lambda f: (*f[0], f[1]))
+    return [base / name for _, name, base in files], problems
 
 
 def record_key(name: str, data: bytes) -> str:

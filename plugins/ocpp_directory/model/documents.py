@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -96,15 +97,24 @@ def issued_name(cert_id: str, revision: int) -> str:
 def issued_files(certificates: list[Certificate], files_of: dict[str, Path]) -> dict[str, list[tuple[int, str, Path, str]]]:
     """The documents issued for full records, found beside them by name, oldest first."""
     out: dict[str, list[tuple[int, str, Path, str]]] = {}
+    listed: dict[str, set[str]] = {}  # each records folder's PDF files, listed once (not one open a record)
     for cert in certificates:
         if cert.from_listing:
             continue
-        folder = files_of[cert.path].parent
+        folder = os.path.dirname(files_of[cert.path])
+        if folder not in listed:
+            try:
+                listed[folder] = {name for name in os.listdir(folder) if name.endswith(".pdf")}
+            except OSError:
+                listed[folder] = set()
         for revision in range(len(cert.revisions) + 1):
-            path = folder / issued_name(cert.id, revision)
+            name = issued_name(cert.id, revision)
+            if name not in listed[folder]:
+                continue
+            path = Path(folder, name)
             try:
                 data = path.read_bytes()
             except OSError:
                 continue
-            out.setdefault(cert.id, []).append((revision, path.name, path, hashlib.sha256(data).hexdigest()))
+            out.setdefault(cert.id, []).append((revision, name, path, hashlib.sha256(data).hexdigest()))
     return out

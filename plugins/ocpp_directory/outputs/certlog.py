@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..model.directory import Directory
 from . import exports, tlog
+from .stores import Parts, make_every
 
 
 def canonical(data: dict) -> bytes:
@@ -26,10 +27,13 @@ def canonical(data: dict) -> bytes:
     return json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":")).encode("ascii")
 
 
-def wanted(directory: Directory, corrections: list[dict]) -> list[tuple[str | None, bytes]]:
-    """The entries this directory's log holds: (certificate id or None, entry bytes), in log order."""
-    out = [(c.id, canonical({"type": "certificate", "id": c.id, "revision": len(c.revisions),
-                            "record": exports.record(c)}))
+def wanted(directory: Directory, corrections: list[dict], memo: Parts = make_every) -> list[tuple[str | None, bytes]]:
+    """The entries this directory's log holds: (certificate id or None, entry bytes), in log order
+    (each certificate's made once with ``memo``: :mod:`.stores`)."""
+    def certificate_entry(c) -> bytes:
+        return canonical({"type": "certificate", "id": c.id, "revision": len(c.revisions), "record": exports.record(c)})
+
+    out = [(c.id, memo("log-entry", c, lambda c=c: certificate_entry(c)))
            for c in sorted(directory.certificates, key=lambda c: (c.issued, c.id))]
     out += [(None, canonical({"type": "correction", **entry})) for entry in corrections]
     return out
@@ -53,12 +57,13 @@ class Log:
         return tlog.root(self.leaves)
 
 
-def build(directory: Directory, corrections: list[dict], base: list[bytes] | None = None) -> Log:
+def build(directory: Directory, corrections: list[dict], base: list[bytes] | None = None,
+          memo: Parts = make_every) -> Log:
     """``base`` followed by the entries it lacks."""
     entries = list(base or [])
     have = {e: i for i, e in enumerate(entries)}
     index_of: dict[str, int] = {}
-    for cert_id, entry in wanted(directory, corrections):
+    for cert_id, entry in wanted(directory, corrections, memo):
         if entry not in have:
             if len(entry) > tlog.ENTRY_MAX:
                 raise tlog.LogError(f"the entry of {cert_id or 'a correction'} is {len(entry)} bytes; an entry "

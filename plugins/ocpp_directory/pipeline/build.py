@@ -32,11 +32,14 @@ def build(
     settings_override: dict | None = None,
     progress: Progress | None = None,
     reread: bool = False,
+    resident=None,
 ) -> dict:
     """Build the site into ``output`` atomically; return what was built.
 
     With a cache folder, a build whose inputs and output have the same dates as the last
-    build left them does nothing (:mod:`uptodate`) unless ``reread``.
+    build left them does nothing (:mod:`uptodate`) unless ``reread``. ``resident`` (the devserver's
+    :class:`.resident.Resident`) keeps the build's stores and generator in memory for the next.
+    What it returns has ``changed``: the output's files written or deleted, None when all were.
     Raises :class:`DirectoryError` (with nothing written) on bad records.
     """
     start = time.perf_counter()
@@ -92,7 +95,8 @@ def build(
         previous = manifest.load() if manifest is not None else None
         _remove_stale(output)
         plan = incremental.Plan(previous, output, present)
-        run = Run(context(settings, date=day, progress=progress), plan)
+        run = Run(context(settings, date=day, progress=progress), plan,
+                  resident=resident.stores if resident is not None else None)
         pelican = Pelican(settings)
         pelican.ocpp_generator = bound(run)  # what the plugin's get_generators receiver hands Pelican
         pelican.run()
@@ -105,7 +109,7 @@ def build(
             committing = True
             written = manifest.commit(staging, plan.units, previous)
         else:
-            written = {"written": files, "unchanged": 0, "deleted": 0}
+            written = {"written": files, "unchanged": 0, "deleted": 0, "paths": None}
             if manifest is not None:
                 manifest.forget()
             _swap_in(staging, output)
@@ -117,6 +121,9 @@ def build(
             shutil.rmtree(staging, ignore_errors=True)
     # Renderings of earlier formats, and what was kept for records folders since removed (cache.py).
     removed = cache_module.prune(Path(cache_path), workers.GENERATIONS) if cache_path else 0
+    changed = written.pop("paths")
+    if resident is not None:
+        resident.built(run.generator, output)
     report = run.report
     directory = report.directory
     summary = {
@@ -143,7 +150,8 @@ def build(
     }
     if stamp is not None:
         stamp.save(found, before, [name for unit in plan.units.values() for name in unit["files"]], summary)
-    return {**summary, "seconds": time.perf_counter() - start, "warnings": directory.warnings, "output": output}
+    return {**summary, "seconds": time.perf_counter() - start, "warnings": directory.warnings, "output": output,
+            "changed": changed}
 
 
 def _up_to_date(summary: dict, output: Path, start: float) -> dict:
@@ -152,7 +160,7 @@ def _up_to_date(summary: dict, output: Path, start: float) -> dict:
             "records_reused": summary["certificates"], "incremental": True, "up_to_date": True,
             "units_rendered": 0, "units_kept": summary["units"], "written": 0, "unchanged": summary["files"],
             "deleted": 0, "cache_removed": 0, "seconds": time.perf_counter() - start,
-            "warnings": [Problem(**w) for w in summary["warnings"]], "output": output}
+            "warnings": [Problem(**w) for w in summary["warnings"]], "output": output, "changed": []}
 
 
 def _remove_stale(output: Path) -> None:

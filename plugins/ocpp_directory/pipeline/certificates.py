@@ -93,7 +93,7 @@ def _certificates(gen: DirectoryGenerator, shared: str) -> None:
             following = next(waiting, None)
         if cert.id in todo:
             kit, key = todo[cert.id]
-            units.render(f"certificate:{cert.id}", key, lambda: _certificate_page(gen, cert, kit))
+            units.render(f"certificate:{cert.id}", key, lambda: certificate_page(gen, cert, kit))
         if files_due or cert.id in todo:
             done += 1
             if done % PROGRESS_EVERY == 0 or done == busy:
@@ -109,7 +109,7 @@ def _certificate_files(gen: DirectoryGenerator, cert: Certificate, binaries: dic
         gen.units.bytes(f"certificates/{cert.id}/{name}", data)
 
 
-def _certificate_page(gen: DirectoryGenerator, cert: Certificate, kit: logos.Kit) -> None:
+def certificate_page(gen: DirectoryGenerator, cert: Certificate, kit: logos.Kit) -> None:
     """The certificate's page, JSON and log entry, and its document where the record's folder holds it."""
     d = gen.directory
     folder = f"certificates/{cert.id}"

@@ -57,6 +57,10 @@ class Run:
     context: BuildContext
     plan: incremental.Plan
     report: Report | None = None
+    #: the devserver's stores kept in memory between builds (:class:`..engine.cache.RecordCache`), or None
+    resident: dict | None = None
+    #: the generator, once Pelican made it (the devserver keeps the last good one: :mod:`.resident`)
+    generator: DirectoryGenerator | None = None
 
 
 def bound(run: Run) -> type[DirectoryGenerator]:
@@ -73,6 +77,7 @@ class DirectoryGenerator(Generator):
         super().__init__(*args, **kwargs)
         if self.run is None:  # plain `pelican`: a context of its own, no last build
             self.run = Run(context(self.settings), incremental.Plan(None, Path(self.output_path)))
+        self.run.generator = self
         self.ctx = self.run.context
         self.plan = self.run.plan
         # Vendor text reaches these pages: escape it whatever the settings say, and show
@@ -103,28 +108,14 @@ class DirectoryGenerator(Generator):
         program = load_program(ctx.program_file)
         # Part of every cache key: checked records and rendered parts both depend on the rules.
         self.program_digest = incremental.digest(ctx.program_file.read_bytes())
-        salt = incremental.digest(code_digest(), self.program_digest, ctx.date)
-        kept = folder_cache(ctx.cache, ctx.certificates) if ctx.cache else None  # one records folder's files
-        records = RecordCache(kept / "records.pickle" if kept else None, salt)
-        self.directory = load_directory(ctx.certificates, program, ctx.date, progress=ctx.progress, cache=records)
-        found = issued_problems(self.directory, KeptFile(kept / "documents.pickle" if kept else None,
-                                                         "documents-1", salt))  # each issued document against its record
-        if any(not p.warning for p in found):
-            raise ValidationFailed(found + self.directory.warnings)
-        self.directory.warnings.extend(found)
         self.theme_digest = incremental.tree_digest(Path(self.theme))
-        # Each certificate's parts of the directory-wide files (a record's key names its parts; the
-        # templates shape its row of the tables of certificates).
-        self.memo = Memo(RecordCache(kept / "parts.pickle" if kept else None,
-                                     incremental.digest(code_digest(), self.program_digest, ctx.public_base,
-                                                        self.theme_digest)),
-                         self.directory.digests)
+        self.load(program)
+        kept = folder_cache(ctx.cache, ctx.certificates) if ctx.cache else None
         # The search index's postings, updated for the changed records (tokens depend on the code
         # and the program's titles).
         self.kept_index = search.KeptIndex(KeptFile(kept / "search.pickle" if kept else None, search.INDEX_FORMAT,
                                                     incremental.digest(code_digest(), self.program_digest)))
-        self._log()
-        self.run.report = Report(self.directory, self.binaries, records.hits)
+        self.run.report = Report(self.directory, self.binaries, self.records_reused)
         self.context["ocpp_directory"] = self.directory
         # Every page, Pelican's content pages too, links its canonical address and the feed.
         self.context["PUBLIC_BASE"] = ctx.public_base
@@ -132,14 +123,40 @@ class DirectoryGenerator(Generator):
         languages.install_words(self.env, program.translations)
         self.env.globals.update(
             program=program,
-            directory=self.directory,
             version_of=program.rules_of,
-            device_of=self.directory.device_of.__getitem__,
             device_type_title=lambda key: program.device_types[key].title,
             profile_titles=self.profile_titles,
             kept_row=self.kept_row,
             guide_name=logos.guide_name,
         )
+        self._directory_globals()
+
+    def load(self, program) -> None:
+        """Read and check every record (raises :class:`ValidationFailed`), and make the log from them.
+
+        Called again by the devserver when only records changed (:mod:`.resident`)."""
+        ctx = self.ctx
+        salt = incremental.digest(code_digest(), self.program_digest, ctx.date)
+        kept = folder_cache(ctx.cache, ctx.certificates) if ctx.cache else None  # one records folder's files
+        records = RecordCache(kept / "records.pickle" if kept else None, salt, self.run.resident)
+        directory = load_directory(ctx.certificates, program, ctx.date, progress=ctx.progress, cache=records)
+        found = issued_problems(directory, KeptFile(kept / "documents.pickle" if kept else None,
+                                                    "documents-1", salt))  # each issued document against its record
+        if any(not p.warning for p in found):
+            raise ValidationFailed(found + directory.warnings)
+        directory.warnings.extend(found)
+        self.directory = directory
+        self.records_reused = records.hits
+        # Each certificate's parts of the directory-wide files and the log (a record's key names its
+        # parts; the templates shape its row of the tables of certificates).
+        self.memo = Memo(RecordCache(kept / "parts.pickle" if kept else None,
+                                     incremental.digest(code_digest(), self.program_digest, ctx.public_base,
+                                                        self.theme_digest), self.run.resident),
+                         directory.digests)
+        self._log()
+
+    def _directory_globals(self) -> None:
+        self.env.globals.update(directory=self.directory, device_of=self.directory.device_of.__getitem__)
 
     def _log(self) -> None:
         """The certificate log: the live log this build extends (if any), then what it lacks."""
@@ -147,7 +164,7 @@ class DirectoryGenerator(Generator):
         try:
             base = certlog.read_base(ctx.log_base) if ctx.log_base else None
             self.log_key = certlog.load_key(ctx.log_key) if ctx.log_key else None
-            self.log = certlog.build(self.directory, list(ctx.corrections), base)
+            self.log = certlog.build(self.directory, list(ctx.corrections), base, self.memo)
         except (OSError, tlog.LogError) as exc:
             raise DirectoryError(f"the certificate log: {exc}") from None
         self.log_vkey = certlog.verifier(self.log_key, ctx.log_origin).vkey() if self.log_key else None
