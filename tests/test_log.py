@@ -149,7 +149,7 @@ def test_log_key_makes_a_key_once_and_prints_its_verifier_key(tmp_path):
 
 
 def test_an_entry_too_long_for_a_bundle_fails_the_build_with_its_certificate(samples, monkeypatch):
-    monkeypatch.setattr(certlog, "wanted", lambda directory, corrections: [("OCA.0016.0115.CS", b"x" * 70_000)])
+    monkeypatch.setattr(certlog, "wanted", lambda directory, corrections, memo=None: [("OCA.0016.0115.CS", b"x" * 70_000)])
     with pytest.raises(tlog.LogError, match="the entry of OCA.0016.0115.CS is 70000 bytes; an entry bundle holds "
                                             "at most 65535"):
         certlog.build(samples, [])

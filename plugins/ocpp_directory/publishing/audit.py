@@ -3,7 +3,8 @@
 It checks a published site (a folder or its URL) against its certificate log: the checkpoint's
 signature (with the OCA's verifier key), the tree recomputed from the entry bundles, every tile,
 every certificate of ``directory.json`` and every certificate page having its entry (``log.json``,
-whose inclusion proof the tiles give), and, with a checkpoint kept from an earlier visit, that the log extends it.
+whose inclusion proof the tiles give), and, with a checkpoint kept from an earlier visit, that the
+log extends it.
 """
 
 from __future__ import annotations

@@ -64,20 +64,22 @@ def label_svg(cert_id: str, lines: list[str], modules: Modules, url: str, verify
     x, y, w, h = layout["logo"]
     qx, qy, qsize = layout["qr"]
     verify, verify_size, vx, vy = layout["verify"]
+    defs: dict[tuple, tuple[str, str]] = {}  # the label's text glyphs, each outline once (Font.uses)
+    caption = f.regular.uses("Certificate", *layout["caption"], defs) + f.bold.uses(cert_id, *layout["id"], defs)
+    verify_line = f.regular.uses(verify, verify_size, vx, vy, defs)
     parts = [
-        '<svg xmlns="http://www.w3.org/2000/svg" width="70mm" height="30mm" viewBox="0 0 70 30">',
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="70mm" '
+        'height="30mm" viewBox="0 0 70 30">',
         f"<title>{escape('OCPP certificate label ' + cert_id)}</title>",
+        f"<defs>{''.join(element for _, element in defs.values())}</defs>",
         '<rect x="0.25" y="0.25" width="69.5" height="29.5" rx="2" fill="#FFFFFF" stroke="#1B2430" '
         'stroke-width="0.5"/>',
         f'<svg x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" '
         f'viewBox="0 0 {_n(mark.width)} {_n(mark.height)}">{inner}</svg>',
-        '<g fill="#1B2430">',
-        f.regular.path("Certificate", *layout["caption"]),
-        f.bold.path(cert_id, *layout["id"]),
-        "</g>",
+        f'<g fill="#1B2430">{caption}</g>',
         f'<svg x="{_n(qx)}" y="{_n(qy)}" width="{_n(qsize)}" height="{_n(qsize)}" viewBox="0 0 {size} {size}" '
         f'shape-rendering="crispEdges">{qr_inner}</svg>',
-        f'<g fill="#526070">{f.regular.path(verify, verify_size, vx, vy)}</g>',
+        f'<g fill="#526070">{verify_line}</g>',
         "</svg>",
     ]
     return "".join(parts)
@@ -167,7 +169,7 @@ class LabelDrawing:
                 own = functools.partial(_label_own, cert_id=cert_id, lines=lines, modules=modules,
                                         verify_host=verify_host)
                 base, logo_tile = self._label_base(verify_host), self._label_logo_tile(tuple(lines))
-                return png.from_cairo(_raster(own, *LABEL_PX, None, LABEL_DPI, base, (logo_tile,)), png.FAST)
+                return png.indexed_from_cairo(_raster(own, *LABEL_PX, None, LABEL_DPI, base, (logo_tile,)))
             if kind == "pdf":
                 parts = self._label_pdf_base(tuple(lines), verify_host)
                 if parts is not None:

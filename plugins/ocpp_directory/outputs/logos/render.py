@@ -20,7 +20,7 @@ from .lazy import cairo
 
 
 #: Part of every cache key: bump it when the bytes written for the same input change.
-FORMAT = "logo-6"
+FORMAT = "logo-7"
 #: The creation date written into the kits' PDF and EPS files: the date of this version of the
 #: artwork, so that the same kit has the same bytes whatever day it is built (labels carry
 #: their certificate's issue date instead).
