@@ -131,15 +131,17 @@ class DirectoryGenerator(Generator):
         )
         self._directory_globals()
 
-    def load(self, program) -> None:
+    def load(self, program, quiet: bool = False) -> None:
         """Read and check every record (raises :class:`ValidationFailed`), and make the log from them.
 
-        Called again by the devserver when only records changed (:mod:`.resident`)."""
+        Called again by the devserver when only records changed (:mod:`.resident`), ``quiet``: a
+        moment's work, with no progress to show."""
         ctx = self.ctx
         salt = incremental.digest(code_digest(), self.program_digest, ctx.date)
         kept = folder_cache(ctx.cache, ctx.certificates) if ctx.cache else None  # one records folder's files
         records = RecordCache(kept / "records.pickle" if kept else None, salt, self.run.resident)
-        directory = load_directory(ctx.certificates, program, ctx.date, progress=ctx.progress, cache=records)
+        directory = load_directory(ctx.certificates, program, ctx.date, progress=None if quiet else ctx.progress,
+                                   cache=records)
         found = issued_problems(directory, KeptFile(kept / "documents.pickle" if kept else None,
                                                     "documents-1", salt))  # each issued document against its record
         if any(not p.warning for p in found):

@@ -41,6 +41,14 @@ def write(gen: DirectoryGenerator, shared: str) -> None:
                                     [t.save_as for page in gen.context.get("pages", []) for t in page.translations])
     gen.run.report.search = _search(gen, shared, everything)
     units.unit("directory", everything, lambda: _directory(gen))
+    units.unit("messages", shared, lambda: _messages(gen))
+
+
+def _messages(gen: DirectoryGenerator) -> None:
+    """The scripts' words, one file a language (no page carries them: 3.6 KB a certificate page)."""
+    for lang in gen.ctx.languages:
+        gen._write_page(f"theme/js/messages.{lang}.js", "messages_script", lang=lang)
+        gen.units.files.append(f"theme/js/messages.{lang}.js")
 
 
 def by_year(certificates: list[Certificate]) -> dict[int, list[Certificate]]:

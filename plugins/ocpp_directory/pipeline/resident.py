@@ -58,7 +58,7 @@ class Resident:
         if gen is None or self.output is None or not changed or not all(map(self._a_record, changed)):
             return None
         before = gen.directory
-        gen.load(before.program)
+        gen.load(before.program, quiet=True)
         gen._directory_globals()
         d = gen.directory
         due = [c for c in d.certificates if before.digests.get(c.id) != d.digests[c.id]]

@@ -1,9 +1,9 @@
-/* The scripts' words in the page's language, from the page's #messages element (templates/messages.html):
-   OCPPMessages.t("key", {name: value}) fills each {name}. A page without the block shows the keys' English. */
+/* The scripts' words in the page's language, from theme/js/messages.<lang>.js, loaded before this
+   (templates/messages_script.html): OCPPMessages.t("key", {name: value}) fills each {name}. Without
+   that file the keys themselves are shown. */
 (function () {
   "use strict";
-  var node = document.getElementById("messages");
-  var table = node ? JSON.parse(node.getAttribute("data-messages")) : {};
+  var table = window.OCPPMessageTable || {};
   window.OCPPMessages = {
     lang: table.lang || document.documentElement.lang || "en",
     t: function (key, values) {
