@@ -89,3 +89,47 @@ def test_a_tab_whose_page_did_not_change_is_not_reloaded(devserver, browser):
     assert about.evaluate("() => window.kept === true")
     about.close()
     cert.close()
+
+
+def test_a_change_to_the_code_starts_the_devserver_again(tmp_path):
+    """The code it runs is the code on disk: a saved module starts the same process again (exec),
+    which serves again with a first build of the new code."""
+    code = tmp_path / "plugins"
+    shutil.copytree(ROOT / "plugins" / "ocpp_directory", code / "ocpp_directory",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "assets").symlink_to(ROOT / "assets")  # found beside the code (glyphs.ASSETS)
+    certs = tmp_path / "certs"
+    (certs / "2024").mkdir(parents=True)
+    shutil.copy(ROOT / "certificates" / RECORD, certs / RECORD)
+    port = free_port()
+    log = tmp_path / "devserver.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ocpp_directory", "devserver", "--certificates", str(certs), "--output",
+             str(tmp_path / "out"), "--port", str(port), "--date", "2026-11-24", "--cache", str(tmp_path / "cache"),
+             "--quiet"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(code)}, stdout=out, stderr=out)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        def serving() -> bool:
+            try:
+                return b"OCPP" in urllib.request.urlopen(url, timeout=1).read()
+            except OSError:
+                return False
+
+        deadline = time.monotonic() + 60
+        while not serving() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert serving(), log.read_text("utf-8", "replace")
+        module = code / "ocpp_directory" / "serving.py"
+        module.write_text(module.read_text("utf-8") + "\n# saved again\n", "utf-8")
+        deadline = time.monotonic() + 60
+        while b"the code changed: starting again" not in log.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert b"the code changed: starting again" in log.read_bytes()
+        deadline = time.monotonic() + 60
+        while not serving() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert serving() and process.poll() is None  # the same process, serving again
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
