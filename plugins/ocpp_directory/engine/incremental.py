@@ -77,11 +77,7 @@ class Manifest:
         if not isinstance(stored, dict) or stored.get("format") != MANIFEST_FORMAT:
             return None
         units = stored.get("units")
-        try:
-            touched = json.loads(self.touched_file.read_bytes())
-        except (OSError, ValueError):
-            touched = []
-        for name in touched:  # rendered again: their files may not be what the key says
+        for name in self._touched():  # rendered again: their files may not be what the key says
             if isinstance(units, dict) and name in units:
                 units[name] = {**units[name], "key": ""}
         return units
@@ -90,13 +86,16 @@ class Manifest:
         """Units whose files were just written into the output outside a build (the devserver's pages
         of a saved record, :mod:`..pipeline.resident`): the next build renders them again, whatever
         their keys, until a build saves a manifest."""
-        try:
-            before = json.loads(self.touched_file.read_bytes())
-        except (OSError, ValueError):
-            before = []
         self.stamp.unlink(missing_ok=True)
         self.touched_file.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.touched_file, json.dumps(sorted(set(before) | set(names))).encode("utf-8"))
+        write_atomic(self.touched_file, json.dumps(sorted(set(self._touched()) | set(names))).encode("utf-8"))
+
+    def _touched(self) -> list[str]:
+        """The units :meth:`touch` named since the last manifest was saved."""
+        try:
+            return json.loads(self.touched_file.read_bytes())
+        except (OSError, ValueError):
+            return []
 
     def forget(self) -> None:
         """The output is about to be replaced by a tree no manifest describes yet."""
@@ -136,7 +135,7 @@ class Manifest:
         """
         moves, unchanged = [], 0
         for rel in files_below(staging):
-            if _same_bytes(staging / rel, self.output / rel):
+            if same_bytes(staging / rel, self.output / rel):
                 unchanged += 1
             else:
                 moves.append(rel)
@@ -186,7 +185,8 @@ def files_below(folder: Path) -> list[str]:
             for name in names]
 
 
-def _same_bytes(a: Path, b: Path) -> bool:
+def same_bytes(a: Path, b: Path) -> bool:
+    """Whether files ``a`` and ``b`` hold the same bytes (False if either cannot be read)."""
     try:
         if a.stat().st_size != b.stat().st_size:
             return False

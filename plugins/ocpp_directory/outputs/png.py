@@ -9,16 +9,16 @@ Output is deterministic (no dates, no text chunks); any PNG reader opens it.
 
 from __future__ import annotations
 
+import io
 import struct
 import sys
 import zlib
 from collections.abc import Iterable
 
-#: zlib levels. 6 for logos (a kit's four colour PNGs: 151 KB in 44 ms; libpng 177 KB in 71 ms)
-#: and QR codes (1.6 KB in 0.9 ms; Pillow 2.0 KB in 2.5 ms). 3 for labels, made per certificate
-#: and large (41 KB in 1.8 ms; libpng 44 KB in 9 ms; level 6 would be 34 KB in 5 ms).
+#: zlib level: logos (a kit's four colour PNGs: 151 KB in 44 ms; libpng 177 KB in 71 ms), QR codes
+#: (1.6 KB in 0.9 ms; Pillow 2.0 KB in 2.5 ms) and the indexed labels (11 KB; as RGBA at level 3 they
+#: were 41 KB in 1.8 ms).
 LEVEL = 6
-FAST = 3
 GREY, PALETTE, RGBA = 0, 3, 6  # PNG colour types
 
 
@@ -42,8 +42,6 @@ def encode(width: int, height: int, colour_type: int, bit_depth: int, rows: Iter
 def from_cairo(surface, level: int = LEVEL) -> bytes:
     """A cairo ARGB32 image surface (premultiplied, native byte order) as an RGBA PNG."""
     if sys.byteorder != "little":  # Pillow's raw mode below is cairo's little-endian layout
-        import io
-
         buffer = io.BytesIO()
         surface.write_to_png(buffer)
         return buffer.getvalue()
@@ -62,7 +60,7 @@ def indexed_from_cairo(surface, colours: int = 32, level: int = LEVEL) -> bytes:
     surface.flush()
     width, height, stride = surface.get_width(), surface.get_height(), surface.get_stride()
     if sys.byteorder != "little":  # pragma: no cover - cairo's layout is native; Pillow's raw mode is little-endian
-        image = Image.open(__import__("io").BytesIO(from_cairo(surface, 1))).convert("RGBA")
+        image = Image.open(io.BytesIO(from_cairo(surface, 1))).convert("RGBA")
     else:
         image = Image.frombuffer("RGBA", (width, height), bytes(surface.get_data()), "raw", "BGRa", stride, 1)
     indexed = image.quantize(colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)

@@ -110,7 +110,7 @@ class DirectoryGenerator(Generator):
         self.program_digest = incremental.digest(ctx.program_file.read_bytes())
         self.theme_digest = incremental.tree_digest(Path(self.theme))
         self.load(program)
-        kept = folder_cache(ctx.cache, ctx.certificates) if ctx.cache else None
+        kept = self.kept_folder
         # The search index's postings, updated for the changed records (tokens depend on the code
         # and the program's titles).
         self.kept_index = search.KeptIndex(KeptFile(kept / "search.pickle" if kept else None, search.INDEX_FORMAT,
@@ -129,16 +129,17 @@ class DirectoryGenerator(Generator):
             kept_row=self.kept_row,
             guide_name=logos.guide_name,
         )
-        self._directory_globals()
 
     def load(self, program, quiet: bool = False) -> None:
-        """Read and check every record (raises :class:`ValidationFailed`), and make the log from them.
+        """Read and check every record (raises :class:`ValidationFailed`), make the log from them, and
+        give the templates the new directory.
 
         Called again by the devserver when only records changed (:mod:`.resident`), ``quiet``: a
         moment's work, with no progress to show."""
         ctx = self.ctx
         salt = incremental.digest(code_digest(), self.program_digest, ctx.date)
-        kept = folder_cache(ctx.cache, ctx.certificates) if ctx.cache else None  # one records folder's files
+        # What is kept for this records folder (its checked records, parts, index, documents).
+        kept = self.kept_folder = folder_cache(ctx.cache, ctx.certificates) if ctx.cache else None
         records = RecordCache(kept / "records.pickle" if kept else None, salt, self.run.resident)
         directory = load_directory(ctx.certificates, program, ctx.date, progress=None if quiet else ctx.progress,
                                    cache=records)
@@ -156,9 +157,7 @@ class DirectoryGenerator(Generator):
                                                         self.theme_digest), self.run.resident),
                          directory.digests)
         self._log()
-
-    def _directory_globals(self) -> None:
-        self.env.globals.update(directory=self.directory, device_of=self.directory.device_of.__getitem__)
+        self.env.globals.update(directory=directory, device_of=directory.device_of.__getitem__)
 
     def _log(self) -> None:
         """The certificate log: the live log this build extends (if any), then what it lacks."""

@@ -47,8 +47,7 @@ def write(gen: DirectoryGenerator, shared: str) -> None:
 def _messages(gen: DirectoryGenerator) -> None:
     """The scripts' words, one file a language (no page carries them: 3.6 KB a certificate page)."""
     for lang in gen.ctx.languages:
-        gen._write_page(f"theme/js/messages.{lang}.js", "messages_script", lang=lang)
-        gen.units.files.append(f"theme/js/messages.{lang}.js")
+        gen.units.templated(f"theme/js/messages.{lang}.js", "messages_script", lang)
 
 
 def by_year(certificates: list[Certificate]) -> dict[int, list[Certificate]]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..engine import incremental
-from ..engine.incremental import files_below
+from ..engine.incremental import files_below, same_bytes
 from ..model.directory import RECORD_SUFFIX, VENDORS_FILE
 from ..outputs import logos
 from . import certificates
@@ -59,7 +59,6 @@ class Resident:
             return None
         before = gen.directory
         gen.load(before.program, quiet=True)
-        gen._directory_globals()
         d = gen.directory
         due = [c for c in d.certificates if before.digests.get(c.id) != d.digests[c.id]]
         if not due:
@@ -75,7 +74,7 @@ class Resident:
             gen.units = Units(incremental.Plan(None, staging), staging, gen._write_page, gen.ctx.languages)
             for cert in due:
                 certificates.certificate_page(gen, cert, logos.kit_of(kits, cert))
-            written = [rel for rel in sorted(files_below(staging)) if not _same(staging / rel, self.output / rel)]
+            written = [rel for rel in sorted(files_below(staging)) if not same_bytes(staging / rel, self.output / rel)]
             if gen.ctx.cache:
                 incremental.Manifest(gen.ctx.cache, self.output).touch([f"certificate:{c.id}" for c in due])
             for rel in written:
@@ -92,10 +91,3 @@ class Resident:
         path = path.resolve()
         return (path.name.endswith(RECORD_SUFFIX) and path.name != VENDORS_FILE and folder in path.parents
                 and not any(part.startswith(".") for part in path.relative_to(folder).parts) and path.is_file())
-
-
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.read_bytes() == b.read_bytes()
-    except OSError:
-        return False

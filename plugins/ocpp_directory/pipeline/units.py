@@ -49,9 +49,12 @@ class Units:
         """Write page ``name`` from ``template`` in every language (English at ``name``, Korean at
         ``ko/<name>``), as part of the unit being rendered."""
         for lang in self.languages:
-            path = i18n.prefix(lang) + name
-            self.files.append(path)
-            self._write_page(path, template, lang=lang, **values)
+            self.templated(i18n.prefix(lang) + name, template, lang, **values)
+
+    def templated(self, path: str, template: str, lang: str, **values) -> None:
+        """Write file ``path`` from ``template`` in ``lang``, as part of the unit being rendered."""
+        self.files.append(path)
+        self._write_page(path, template, lang=lang, **values)
 
     def bytes(self, name: str, data: bytes) -> None:
         """Write file ``name``, as part of the unit being rendered."""
