@@ -14,14 +14,7 @@
   function count(n) { return n.toLocaleString(window.OCPPMessages.lang); }
 
   function bytes(b64) { return Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); }); }
-  function cat() {
-    var parts = Array.prototype.slice.call(arguments), size = 0, at = 0;
-    parts.forEach(function (p) { size += p.length; });
-    var out = new Uint8Array(size);
-    parts.forEach(function (p) { out.set(p, at); at += p.length; });
-    return out;
-  }
-  function sha(data) { return crypto.subtle.digest("SHA-256", data).then(function (h) { return new Uint8Array(h); }); }
+  var node = window.OCPPTiles.node;
   function same(a, b) { return a.length === b.length && a.every(function (v, i) { return v === b[i]; }); }
 
   // RFC 9162, 2.1.3.2: the root an inclusion proof leads to (null if the proof is malformed).
@@ -33,10 +26,10 @@
         if (h === null || sn === 0) { return null; }
         var next;
         if (fn & 1 || fn === sn) {
-          next = sha(cat(new Uint8Array([1]), p, h));
+          next = node(p, h);
           if (!(fn & 1)) { while (fn !== 0 && !(fn & 1)) { fn >>= 1; sn >>= 1; } }
         } else {
-          next = sha(cat(new Uint8Array([1]), h, p));
+          next = node(h, p);
         }
         fn >>= 1; sn >>= 1;
         return next;
@@ -81,7 +74,7 @@
     if (held.index >= size) { return say(t("log_newer", { n: number, size: count(size) }), false); }
     var base = checkpointUrl.slice(0, checkpointUrl.lastIndexOf("/") + 1);
     return Promise.all([
-      sha(cat(new Uint8Array([0]), entry)),
+      window.OCPPTiles.leaf(entry),
       window.OCPPTiles.proof(base, held.index, size)
     ]).then(function (both) {
       return rootFrom(both[0], held.index, size, both[1]);

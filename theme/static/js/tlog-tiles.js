@@ -5,12 +5,18 @@
    the log's checkpoint). A tile at level L holds up to 256 hashes of the tree's nodes 8 * L levels
    above the leaves (tile/<L>/<N>, partial tiles tile/<L>/<N>.p/<W>); any subtree is hashed from the
    fewest of them. A certificate's log.json therefore holds only its entry and index, which never
-   change as the log grows. Rejects when a tile cannot be read or has the wrong length. */
+   change as the log grows. Rejects when a tile cannot be read or has the wrong length.
+   OCPPTiles.leaf(entry) and OCPPTiles.node(left, right) are RFC 6962's hashes (log-check.js uses them). */
 (function () {
   "use strict";
   var WIDTH = 256, HASH = 32;
 
   function sha(data) { return crypto.subtle.digest("SHA-256", data).then(function (h) { return new Uint8Array(h); }); }
+  function leaf(entry) {
+    var data = new Uint8Array(1 + entry.length);
+    data.set(entry, 1);
+    return sha(data);
+  }
   function node(left, right) {
     var data = new Uint8Array(1 + 2 * HASH);
     data[0] = 1;
@@ -83,6 +89,8 @@
   }
 
   window.OCPPTiles = {
+    leaf: leaf,
+    node: node,
     proof: function (base, index, size) {
       if (!(index >= 0 && index < size)) { return Promise.reject(new Error("no leaf " + index + " of " + size)); }
       return reader(base, size)(index, 0, size);
