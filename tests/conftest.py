@@ -77,7 +77,7 @@ device:
   name: Gridwise Central
   type: csms
   software_version: "2025.1"
-features: [C-01, SC-2]
+features: [C-11, SC-4]
 test:
   laboratory: DNV GL
   date: "2025-02-10"

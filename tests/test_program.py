@@ -10,22 +10,22 @@ from ocpp_directory.model.program import load_program
 
 from .conftest import ROOT, TODAY, VALID_CSMS
 
-OCPP_21 = '''
-  "2.1":
-    title: OCPP 2.1
+OCPP_22 = '''
+  "2.2":
+    title: OCPP 2.2
     features:
       pattern: "^[A-Z]{1,4}-[0-9]{1,3}$"
       example: C-01
     required_profiles: [core]
     logo:
-      statement: OCPP 2.1 certified
+      statement: OCPP 2.2 certified
     profiles:
       core:
-        title: OCPP 2.1 Core
+        title: OCPP 2.2 Core
         description: The core profile.
         device_types: [charging-station, csms]
       bidirectional:
-        title: OCPP 2.1 Bidirectional Power Transfer
+        title: OCPP 2.2 Bidirectional Power Transfer
         description: V2X.
         device_types: [charging-station]
 '''
@@ -42,12 +42,12 @@ def program_with(tmp_path, extra: str = "", replace: tuple[str, str] | None = No
 
 
 def test_a_new_version_is_data_not_code(tmp_path):
-    program = load_program(program_with(tmp_path, OCPP_21))
+    program = load_program(program_with(tmp_path, OCPP_22))
     folder = tmp_path / "certs"
     folder.mkdir()
-    record = VALID_CSMS.replace('ocpp_version: "2.0.1"', 'ocpp_version: "2.1"').replace("[core, smart-charging]", "[core]")
+    record = VALID_CSMS.replace('ocpp_version: "2.0.1"', 'ocpp_version: "2.2"').replace("[core, smart-charging]", "[core]")
     (folder / "OCA-201-2025-0001.yaml").write_text(record)
-    assert load_directory(folder, program, TODAY).certificates[0].ocpp_version == "2.1"
+    assert load_directory(folder, program, TODAY).certificates[0].ocpp_version == "2.2"
     (folder / "OCA-201-2025-0001.yaml").write_text(record.replace("[core]", "[core, bidirectional]"))
     with pytest.raises(ValidationFailed) as failed:
         load_directory(folder, program, TODAY)
@@ -63,9 +63,11 @@ def test_a_new_laboratory_is_data(tmp_path):
 
 
 def test_logo_statements_come_from_the_program(program):
-    v16, v201 = program.versions["1.6"], program.versions["2.0.1"]
+    v16, v201, v21 = program.versions["1.6"], program.versions["2.0.1"], program.versions["2.1"]
     assert v16.logo_lines(("security", "full")) == ("OCPP1.6 full certificate", "OCPP1.6 security certificate")
     assert v201.logo_lines(("core", "smart-charging")) == ("OCPP 2.0.1 certified", "Core, Smart Charging")
+    assert v21.logo_lines(("core", "smart-charging", "bidirectional-power-transfer")) == (
+        "OCPP 2.1 certified", "Core, Smart Charging, Bidirectional Power Transfer")
 
 
 def test_a_bad_program_file_says_where(tmp_path):
@@ -78,8 +80,7 @@ def test_a_bad_program_file_says_where(tmp_path):
 
 
 def test_program_names_an_undefined_profile(tmp_path):
-    path = program_with(tmp_path, replace=("requires: [advanced-security, smart-charging]",
-                                           "requires: [advanced-security, smart-charge]"))
+    path = program_with(tmp_path, replace=("requires: [smart-charging]", "requires: [smart-charge]"))
     with pytest.raises(ProgramFileError) as failed:
         load_program(path)
     assert "names profile 'smart-charge', which it does not define" in str(failed.value)

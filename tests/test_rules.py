@@ -88,13 +88,13 @@ def test_version_unquoted_is_a_number(check):
 def test_old_versions_never_eligible(check, old):
     text = VALID.replace('ocpp_version: "1.6"', f'ocpp_version: "{old}"')
     assert check(text) == [at(text, "ocpp_version", f"ocpp_version: OCPP {old} is never eligible for "
-                                                    "certification (section 2); one of: 1.6, 2.0.1")]
+                                                    "certification (section 2); one of: 1.6, 2.0.1, 2.1")]
 
 
 def test_version_not_in_program(check):
-    text = VALID.replace('ocpp_version: "1.6"', 'ocpp_version: "2.1"')
-    assert check(text) == [at(text, "ocpp_version", 'ocpp_version: "2.1" is not a version of the '
-                                                    'certification program; one of: 1.6, 2.0.1')]
+    text = VALID.replace('ocpp_version: "1.6"', 'ocpp_version: "2.2"')
+    assert check(text) == [at(text, "ocpp_version", 'ocpp_version: "2.2" is not a version of the '
+                                                    'certification program; one of: 1.6, 2.0.1, 2.1')]
 
 
 # -- profiles --------------------------------------------------------------------
@@ -407,23 +407,27 @@ def test_201_core_required(records):
                                                              "every OCPP 2.0.1 certificate includes core", P201)]
 
 
-def test_201_iso15118_requires(records):
+def test_201_iso15118_needs_no_other_profile(records):
+    """Part 5: the profiles are independent; ISO 15118 support needs some Advanced Security and Smart
+    Charging test cases, not those profiles (the OCA issues Core + C + I and Core + I)."""
     text = VALID_CSMS.replace("profiles: [core, smart-charging]", "profiles: [core, smart-charging, iso-15118]")
-    assert check_201(records, text) == [at(text, "profiles", "profiles: iso-15118 is listed without "
-                                                             "advanced-security; iso-15118 requires "
-                                                             "advanced-security", P201)]
+    assert check_201(records, text) == []
+    text = VALID_CSMS.replace("profiles: [core, smart-charging]", "profiles: [core, iso-15118]") \
+        .replace("features: [C-11, SC-4]", "features: [C-11, ISO-4]")
+    assert check_201(records, text) == []
 
 
 def test_201_feature_identifiers(records):
-    text = VALID_CSMS.replace("features: [C-01, SC-2]", "features: [C-01, smart charging]")
-    assert check_201(records, text) == [at(text, "features", 'features[1]: "smart charging" is not a PICS '
-                                                             "feature identifier; an identifier such as C-01", P201)]
+    text = VALID_CSMS.replace("features: [C-11, SC-4]", "features: [C-11, smart charging]")
+    assert check_201(records, text) == [at(text, "features", 'features[1]: "smart charging" is not a Part 5 '
+                                                             "feature id; an id such as C-06 or a sub-option such "
+                                                             "as C-06.1, as Part 5 writes it", P201)]
 
 
 def test_201_features_may_be_empty_and_security_optional(records):
-    text = VALID_CSMS.replace("features: [C-01, SC-2]", "features: []")
+    text = VALID_CSMS.replace("features: [C-11, SC-4]", "features: []")
     assert check_201(records, text) == []
-    records.add(VALID_CSMS.replace("features: [C-01, SC-2]", "security_profiles: [1]"),
+    records.add(VALID_CSMS.replace("features: [C-11, SC-4]", "security_profiles: [1]"),
                 "OCA-201-2025-0001", "2025")
     assert records.problems() == []
 

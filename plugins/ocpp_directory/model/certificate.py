@@ -15,6 +15,8 @@ class Hardware:
     connection: tuple[str, ...]
     rfid: str
     communication: tuple[str, ...]
+    #: Part 5's yes/no hardware features it has (HFS-3: AC support...), where the record states them
+    hfs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,6 +201,16 @@ class Fields:
             return None
         return value
 
+    def flag(self, m: Mapping | None, key: str, where: str) -> bool:
+        """``key`` of ``m`` as true or false, written without quotes (False when absent)."""
+        node = self.get(m, key)
+        if node is None:
+            return False
+        if getattr(node, "kind", None) != "bool" or getattr(node, "quoted", True):
+            self.add(node.line, f"{where}.{key}", "is not true or false", "true or false, without quotes")
+            return False
+        return node.value.lower() in ("true", "yes", "on")
+
     def number(self, node: Node | None, field: str) -> str | None:
         """A finite number; returned as written, so the site shows it unchanged."""
         if node is None or _reported(node):

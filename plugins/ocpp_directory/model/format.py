@@ -30,6 +30,9 @@ class Field:
     search: str | None = None
     #: part of what a publish may never change (section 8.2.1), as the ledger keeps it
     protected: bool = False
+    #: a field added after the CSV's first columns were published: its columns come after ``url``, so a
+    #: reader that counts columns still finds the first ones where they were
+    csv_late: bool = False
 
     @property
     def parent(self) -> str:
@@ -62,6 +65,7 @@ FIELDS: tuple[Field, ...] = (
     Field("device.hardware.connection", "list", csv=("hardware_connection",)),
     Field("device.hardware.rfid", "string", csv=("hardware_rfid",)),
     Field("device.hardware.communication", "list", csv=("hardware_communication",)),
+    Field("device.hardware.hfs", "list of strings", "no", csv=("hardware_hfs",), csv_late=True),
     Field("features", "list of strings", "with full or subset", csv=("features",), search="features"),
     Field("security_profiles", "list of integers", "with security", csv=("security_profiles",)),
     Field("test", "mapping", "unless source: oca-listing", protected=True),
@@ -95,5 +99,7 @@ TOP_REQUIRED = keys("", True)
 TOP_OPTIONAL = keys("", False)
 #: the fields a publish may never change, in the format's order
 PROTECTED = tuple(f.path for f in FIELDS if f.protected)
-#: the CSV's columns: the fields' in the format's order, then the certificate's page
-CSV_COLUMNS = tuple(column for f in FIELDS for column in f.csv) + ("url",)
+#: the CSV's columns: the fields' in the format's order, the certificate's page, then the columns added
+#: later (in the order they were added): the late fields' and the names of the optional features
+CSV_COLUMNS = (tuple(column for f in FIELDS if not f.csv_late for column in f.csv) + ("url",)
+               + tuple(column for f in FIELDS if f.csv_late for column in f.csv) + ("feature_names",))

@@ -15,6 +15,7 @@ from .errors import ProgramFileError
 from .fields import Fields
 from .loader import Mapping, load
 from .numbering import SUFFIX, LEGACY_NUMBER, Numbering, read_numbering
+from .part5 import Feature, HardwareFeature, Part5, read_hardware, read_part5
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,10 @@ class Version:
     since: dt.date | None = None
     #: the order the OCA writes profiles in a certificate type (default: the program's order)
     notation_order: tuple[str, ...] = ()
+    #: the OCA's Part 5 optional features (2.0.1, 2.1): ``features.tables`` of the program file
+    part5: Part5 | None = None
+    #: Part 5's hardware feature set (Appendix B, Table 4), by id
+    hardware_features: dict[str, HardwareFeature] = field(default_factory=dict)
     #: every edition of this version, this one first, by key
     editions: dict[str, "Version"] = field(default_factory=dict, compare=False, repr=False)
 
@@ -107,10 +112,22 @@ class Version:
         order = self.notation_order or tuple(self.profiles)
         return " + ".join(self.profiles[p].notation for p in order if p in profiles)
 
-    def feature_title(self, feature: str) -> str:
+    def feature_title(self, feature: str, device_type: str | None = None) -> str:
+        """A feature as people read it: its name (1.6), or Part 5's id and name ("C-42 Signed Metervalues")."""
         if self.known_features is not None:
             return self.known_features.get(feature, feature)
-        return feature
+        found = self.feature(feature, device_type)
+        return found.label if found is not None else feature
+
+    def feature(self, feature: str, device_type: str | None = None) -> Feature | None:
+        """Part 5's entry for a feature id (of ``device_type``'s table when given)."""
+        return self.part5.feature(feature, device_type) if self.part5 is not None else None
+
+    def features_by_profile(self, features: tuple[str, ...], device_type: str | None) -> list[tuple[str, list]]:
+        """``[(profile or 2.1 feature area title, [Feature, ...])]``, Part 5's order; 1.6's names in one group."""
+        if self.part5 is None:
+            return [("", [self.feature_title(f) for f in features])] if features else []
+        return self.part5.by_profile(features, device_type, {k: p.title for k, p in self.profiles.items()})
 
     def logo_lines(self, profiles: tuple[str, ...]) -> tuple[str, ...]:
         """The statement the certification logo carries (section 8.2.2)."""
@@ -222,7 +239,8 @@ def _translations(f: Fields, node) -> dict[str, dict[str, str]]:
 
 
 _RULES = ("features", "profiles", "logo")
-_OPTIONAL_RULES = ("security_profiles", "exclusive_profiles", "required_profiles", "notation_order")
+_OPTIONAL_RULES = ("security_profiles", "exclusive_profiles", "required_profiles", "notation_order", "part5",
+                   "hardware_features")
 
 
 def _read_version(f: Fields, key: str, node, device_types: dict[str, DeviceType]) -> Version | None:
@@ -271,27 +289,6 @@ def _read_rules(f: Fields, where: str, m: Mapping, device_types: dict[str, Devic
     """The rules of one edition: features, security profiles, logo, profiles and their combinations."""
     title = names["title"]
 
-    feats = f.mapping(f.get(m, "features"), f"{where}.features", optional=("known", "pattern", "example"))
-    known = None
-    pattern = None
-    example = ""
-    known_node = f.mapping(f.get(feats, "known"), f"{where}.features.known", any_keys=True)
-    if known_node is not None:
-        known = {}
-        for fkey, (_, fnode) in known_node.entries.items():
-            known[fkey] = f.string(fnode, f"{where}.features.known.{fkey}") or fkey
-    pattern_text = f.string(f.get(feats, "pattern"), f"{where}.features.pattern")
-    if pattern_text:
-        try:
-            pattern = re.compile(pattern_text)
-        except re.error as exc:
-            f.add(f.key_line(feats, "pattern"), f"{where}.features.pattern", f"is not a regular expression: {exc}",
-                  "a Python regular expression")
-        example = f.string(f.get(feats, "example"), f"{where}.features.example") or ""
-    if feats is not None and (known is None) == (pattern_text is None):
-        f.add(feats.line, f"{where}.features", "needs exactly one of 'known' and 'pattern'",
-              "a list of known feature names, or a pattern for feature identifiers")
-
     sec = f.mapping(f.get(m, "security_profiles"), f"{where}.security_profiles",
                     required=("values",), optional=("only_with_profiles",))
     sec_values = tuple(f.int_list(f.get(sec, "values"), f"{where}.security_profiles.values", choices=range(0, 100)) or ())
@@ -299,7 +296,7 @@ def _read_rules(f: Fields, where: str, m: Mapping, device_types: dict[str, Devic
 
     logo = f.mapping(f.get(m, "logo"), f"{where}.logo", optional=("statement", "statement_per_profile"))
     logo_statement = f.string(f.get(logo, "statement"), f"{where}.logo.statement")
-    per_profile = _flag(f, logo, "statement_per_profile", f"{where}.logo")
+    per_profile = f.flag(logo, "statement_per_profile", f"{where}.logo")
 
     profiles: dict[str, Profile] = {}
     profiles_node = f.mapping(f.get(m, "profiles"), f"{where}.profiles", any_keys=True)
@@ -326,12 +323,12 @@ def _read_rules(f: Fields, where: str, m: Mapping, device_types: dict[str, Devic
             title=ptitle,
             description=desc,
             device_types=tuple(types),
-            features_required=_flag(f, pf, "required", pwhere + ".features"),
-            features_all_known=_flag(f, pf, "all_known", pwhere + ".features"),
+            features_required=f.flag(pf, "required", pwhere + ".features"),
+            features_all_known=f.flag(pf, "all_known", pwhere + ".features"),
             features_must_include=tuple(
                 f.string_list(f.get(pf, "must_include"), f"{pwhere}.features.must_include") or ()
             ),
-            security_required=_flag(f, ps, "required", pwhere + ".security_profiles"),
+            security_required=f.flag(ps, "required", pwhere + ".security_profiles"),
             security_one_of=tuple(
                 f.int_list(f.get(ps, "must_include_one_of"), f"{pwhere}.security_profiles.must_include_one_of",
                            choices=sec_values) or ()
@@ -341,6 +338,33 @@ def _read_rules(f: Fields, where: str, m: Mapping, device_types: dict[str, Devic
             logo_name=f.string(f.get(pm, "logo_name"), f"{pwhere}.logo_name"),
             short=f.string(f.get(pm, "short"), f"{pwhere}.short"),
         )
+    feats = f.mapping(f.get(m, "features"), f"{where}.features",
+                      optional=("known", "pattern", "example", "tables", "groups", "areas", "tables_of"))
+    known = None
+    pattern = None
+    example = ""
+    known_node = f.mapping(f.get(feats, "known"), f"{where}.features.known", any_keys=True)
+    if known_node is not None:
+        known = {}
+        for fkey, (_, fnode) in known_node.entries.items():
+            known[fkey] = f.string(fnode, f"{where}.features.known.{fkey}") or fkey
+    pattern_text = f.string(f.get(feats, "pattern"), f"{where}.features.pattern")
+    if pattern_text:
+        try:
+            pattern = re.compile(pattern_text)
+        except re.error as exc:
+            f.add(f.key_line(feats, "pattern"), f"{where}.features.pattern", f"is not a regular expression: {exc}",
+                  "a Python regular expression")
+        example = f.string(f.get(feats, "example"), f"{where}.features.example") or ""
+    part5, tables_form = read_part5(f, where, m, feats, device_types, profiles, title or "",
+                                    names.get("editions", {}))
+    forms = [known is not None, pattern_text is not None, *tables_form]
+    if feats is not None and sum(forms) != 1:
+        f.add(feats.line, f"{where}.features", "needs exactly one of 'known', 'pattern', 'tables' and 'tables_of'",
+              "a list of known feature names, a pattern for feature identifiers, Part 5's tables, or another "
+              "edition's tables")
+    hardware = read_hardware(f, f"{where}.hardware_features", f.get(m, "hardware_features"))
+
     exclusive = []
     for i, group in enumerate(f.sequence(f.get(m, "exclusive_profiles"), f"{where}.exclusive_profiles") or ()):
         exclusive.append(tuple(f.string_list(group, f"{where}.exclusive_profiles[{i}]", choices=profiles) or ()))
@@ -370,14 +394,7 @@ def _read_rules(f: Fields, where: str, m: Mapping, device_types: dict[str, Devic
         notation_order=notation,
         logo_statement=logo_statement,
         statement_per_profile=per_profile,
+        part5=part5,
+        hardware_features=hardware,
     )
 
-
-def _flag(f: Fields, m: Mapping | None, key: str, where: str) -> bool:
-    node = f.get(m, key)
-    if node is None:
-        return False
-    if getattr(node, "kind", None) != "bool" or getattr(node, "quoted", True):
-        f.add(node.line, f"{where}.{key}", "is not true or false", "true or false, without quotes")
-        return False
-    return node.value.lower() in ("true", "yes", "on")

@@ -18,6 +18,8 @@ from .errors import Problem
 from .fields import Fields, is_https_url, quote
 from .format import TOP_OPTIONAL, TOP_REQUIRED, keys
 from .loader import Mapping, load
+from .features import read_features, read_hfs
+from .part5 import HARDWARE_FIELDS
 from .program import Program
 
 SOURCES = {"directory": "a full record, checked against every rule",
@@ -28,12 +30,7 @@ COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
 NAME_MAX = 120
 STATEMENT_MAX = 4000
 
-HARDWARE_CHOICES = {
-    "evse": ("single", "multiple"),
-    "connection": ("socket", "fixed-cable"),
-    "rfid": ("none", "single", "per-evse"),
-    "communication": ("ethernet", "wifi", "mobile"),
-}
+HARDWARE_CHOICES = HARDWARE_FIELDS
 
 
 def read_record(path: str, data: bytes, program: Program, today: dt.date) -> tuple[Certificate | None, list[Problem]]:
@@ -79,10 +76,11 @@ class _Record:
         self.listing = self.source == "oca-listing"
         version = self._version(f.get(top, "ocpp_version"))
         version = self._edition(f.get(top, "edition"), version, issued)
+        self.version = version
         device_type, device = self._device(f.get(top, "device"))
         vendor = self._vendor(f.get(top, "vendor"))
         profiles = self._profiles(f.get(top, "profiles"), version, device_type)
-        features = self._features(top, version, profiles)
+        features = self._features(top, version, profiles, device_type)
         security = self._security(top, version, profiles)
         if f.get(top, "test") is None and not self.listing and top is not None:
             f.add(top.line, "test", "is missing",
@@ -205,7 +203,8 @@ class _Record:
 
     def _hardware(self, node) -> Hardware | None:
         f = self.f
-        m = f.mapping(node, "device.hardware", required=keys("device.hardware", True))
+        m = f.mapping(node, "device.hardware", required=keys("device.hardware", True),
+                      optional=keys("device.hardware", False))
         if m is None:
             return None
         evse = f.choice(f.get(m, "evse"), "device.hardware.evse", HARDWARE_CHOICES["evse"])
@@ -214,9 +213,11 @@ class _Record:
                                    choices=HARDWARE_CHOICES["connection"])
         communication = f.string_list(f.get(m, "communication"), "device.hardware.communication",
                                       choices=HARDWARE_CHOICES["communication"])
-        if None in (evse, rfid, connection, communication):
+        hfs = read_hfs(f, m, self.version, {"connection": connection, "evse": evse, "rfid": rfid,
+                                            "communication": communication})
+        if None in (evse, rfid, connection, communication, hfs):
             return None
-        return Hardware(evse, tuple(connection), rfid, tuple(communication))
+        return Hardware(evse, tuple(connection), rfid, tuple(communication), hfs)
 
     def _profiles(self, node, version, device_type) -> tuple[str, ...] | None:
         """The profiles, or None when they cannot be read (rules that need them are skipped)."""
@@ -251,45 +252,10 @@ class _Record:
                     f.add(line, "profiles", f"{key} is listed without {needed}", f"{key} requires {needed}")
         return tuple(profiles)
 
-    def _features(self, top, version, profiles) -> tuple[str, ...]:
-        f = self.f
-        node = f.get(top, "features")
+    def _features(self, top, version, profiles, device_type) -> tuple[str, ...]:
         if version is None or profiles is None:
             return ()
-        needed_by = [p for p in profiles if version.profiles[p].features_required and not self.listing]
-        if node is None:
-            if needed_by:
-                f.add(top.line, "features", "is missing",
-                      f"the optional functionalities the laboratory confirmed; required with {needed_by[0]}")
-            return ()
-        items = f.string_list(node, "features", non_empty=bool(needed_by), max_len=60)
-        if items is None:
-            return ()
-        ok = True
-        for index, item in enumerate(items):
-            name = f"features[{index}]"
-            item_line = node.items[index].line if index < len(node.items) else node.line
-            if version.known_features is not None and item not in version.known_features:
-                f.add(item_line, name, f"{quote(item)} is not an {version.title} functionality",
-                      "one of: " + ", ".join(version.known_features))
-                ok = False
-            elif version.feature_pattern is not None and not version.feature_pattern.fullmatch(item):
-                f.add(item_line, name, f"{quote(item)} is not a PICS feature identifier",
-                      f"an identifier such as {version.feature_example}")
-                ok = False
-        if not ok:
-            return ()
-        for key in profiles:
-            profile = version.profiles[key]
-            if profile.features_all_known and version.known_features is not None:
-                missing = [k for k in version.known_features if k not in items]
-                if missing:
-                    f.add(node.line, "features", f"{', '.join(missing)} missing for {key}",
-                          f"{profile.title} needs all of: {', '.join(version.known_features)}")
-            for must in profile.features_must_include:
-                if must not in items:
-                    f.add(node.line, "features", f"{must} missing for {key}", f"{profile.title} always includes {must}")
-        return tuple(items)
+        return read_features(self.f, top, version, profiles, device_type, self.listing)
 
     def _security(self, top, version, profiles) -> tuple[int, ...]:
         f = self.f
@@ -380,3 +346,4 @@ class _Record:
             if value is not None:
                 values.append((key, value))
         return tuple(values)
+
