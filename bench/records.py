@@ -1,7 +1,7 @@
 """N synthetic, valid, seeded certificate records for the benchmark.
 
 The spread follows the sample records: about 70 % OCPP 1.6 (full, subset,
-security and their combinations), 30 % 2.0.1 with several profiles; about one
+security and their combinations), 30 % 2.0.1 with several profiles and Part 5's features; about one
 vendor per 25 certificates, with accented and Korean names; devices with
 several certified software versions; three laboratories; dates 2020 to 2026.
 """
@@ -22,6 +22,21 @@ KOREAN = ["한빛", "서울", "충전", "모빌리티", "전력", "에너지", "
 SUFFIXES = ["B.V.", "GmbH", "SAS", "Ltd", "Oy", "AS", "S.L.", "Inc.", "K.K.", "Sp. z o.o.", "주식회사"]
 COUNTRIES = ["NL", "DE", "FR", "GB", "FI", "NO", "ES", "US", "JP", "PL", "KR", "BE", "SE", "IT", "AU"]
 LABS = ["DEKRA", "DNV GL", "KSGA"]
+
+
+def _part5() -> dict:
+    """2.0.1's optional features a generated record may list, by device type (from the program file)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
+    from ocpp_directory.model.program import load_program
+
+    version = load_program(Path(__file__).resolve().parent.parent / "program.yaml").versions["2.0.1"]
+    return {device_type: {fid: f for fid, f in table.items() if not f.suboptions and not f.needs_one_of}
+            for device_type, table in version.part5.tables.items()}
+
+
+PART5 = _part5()
 
 
 def _vendor_name(rng: random.Random, i: int) -> str:
@@ -71,9 +86,12 @@ def generate(folder: Path, n: int, seed: int = 2026) -> list[Path]:
             profiles = ["core"] + sorted(rng.sample(P201, rng.randint(0, 4)), key=P201.index)
             if rng.random() < 0.2:
                 profiles += [p for p in ("advanced-security", "smart-charging") if p not in profiles] + ["iso-15118"]
-            features = [f"{rng.choice(['C', 'SC', 'LA', 'DM', 'AS'])}-{rng.randint(1, 20)}"
-                        for _ in range(rng.randint(0, 6))]
-            features = sorted(set(features))
+            # Part 5's own features of the profiles held, for the device type (no parent of sub-options,
+            # no feature with a condition), and one remote start option for a charging station
+            allowed = [fid for fid, f in PART5[kind].items() if f.profile in profiles]
+            features = sorted(set(rng.sample(allowed, min(len(allowed), rng.randint(0, 6)))))
+            if kind == "charging-station":
+                features = sorted(set(features) | {rng.choice(["C-36", "C-37", "C-38", "C-39"])})
             security = sorted(rng.sample([1, 2, 3], rng.randint(1, 2))) if rng.random() < 0.6 else None
         cid = f"OCA-{vid}-{year}-{i:05d}"
         q = json.dumps

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ocpp_directory.model.format import CSV_COLUMNS, FIELDS
 from ocpp_directory.outputs import exports, search
+from ocpp_directory.outputs import schema as record_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 PATHS = [f.path for f in FIELDS]
@@ -33,7 +34,7 @@ def test_the_samples_use_every_field_and_the_json_export_writes_exactly_those(sa
 
 
 def test_the_json_schema_describes_exactly_the_fields(samples):
-    schema = json.loads(exports.json_schema(samples, "https://x.example"))
+    schema = json.loads(record_schema.json_schema(samples, "https://x.example"))
 
     def described(node: dict, prefix: str = "") -> set[str]:
         out = set()

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from ocpp_directory.outputs import exports
+from ocpp_directory.outputs import schema as record_schema
 from ocpp_directory.pipeline.build import build
 
 from . import golden_tree
@@ -48,13 +49,22 @@ def test_directory_json(public, samples):
     validator = jsonschema.Draft202012Validator(schema(public))
     for item in data["certificates"]:
         assert item.pop("url") == f"{SITEURL}/certificates/{item['id']}/"
-        assert item.pop("certificate_type") == samples.by_id[item["id"]].certificate_type
+        cert = samples.by_id[item["id"]]
+        assert item.pop("certificate_type") == cert.certificate_type
+        # each feature by the name Part 5 writes (the program file's), beside the record
+        assert item.pop("feature_names", {}) == {
+            f: (samples.program.rules_of(cert).feature(f, cert.device_type).title
+                if samples.program.rules_of(cert).part5 else samples.program.rules_of(cert).feature_title(f))
+            for f in cert.features}
         if "document_sha256" in item:  # beside the record, not part of it: its document's file here
             assert item.pop("document_url") == f"{SITEURL}/certificates/{item['id']}/certificate.pdf"
             assert len(item.pop("document_sha256")) == 64
         assert list(validator.iter_errors(item)) == []
     text = (public / "directory.json").read_text("utf-8")
     assert text == json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    names = {c["id"]: c.get("feature_names") for c in json.loads(text)["certificates"]}
+    assert names["OCA.0201.0026.CS"]["C-42"] == "Signed Metervalues (SampledDataSignReadings)"
+    assert names["OCA.0021.0001.CS"]["BPT-1"] == "Frequency support"
 
 
 @pytest.mark.parametrize("broken", [
@@ -72,7 +82,7 @@ def test_the_schema_refuses_what_the_validator_refuses(public, broken):
 
 
 def test_schema_is_generated_from_the_validators_sources(samples):
-    text = exports.json_schema(samples, SITEURL)
+    text = record_schema.json_schema(samples, SITEURL)
     data = json.loads(text)
     from ocpp_directory.model.format import TOP_REQUIRED
     assert data["properties"]["id"]["pattern"] == samples.program.numbering.json_pattern()
@@ -158,7 +168,7 @@ def test_statistics_charts_are_static_described_and_tabled(public):
         assert "<script" not in svg and "http://" not in svg.replace("http://www.w3.org", "")
         assert f'src="{chart.name}"' in page
     assert page.count('<p class="chart-description">') == 5 and page.count("<table") == 5
-    assert "Certificates per year by OCPP version, 2020 to 2026: 34 certificates in all" in page
+    assert "Certificates per year by OCPP version, 2020 to 2026: 35 certificates in all" in page
 
 
 def test_ledger_holds_the_protected_fields(public):

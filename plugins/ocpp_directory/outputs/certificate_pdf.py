@@ -78,8 +78,11 @@ def render(cert: Certificate, program: Program, issue: Issue) -> bytes:
     _frame(pdf)
     y = _header(pdf, cert, issue)
     y = _subject(pdf, cert, version, y)
-    y = _fields(pdf, cert, program, version, y + 4)
+    annex = _annex_needed(pdf, cert, version)
+    y = _fields(pdf, cert, program, version, y + 4, annex)
     _footer(pdf, cert, issue, day)
+    if annex:
+        _annex(pdf, cert, version)
     pdf.embed_file(bytes=issue.record_json, basename=ATTACHMENT, desc=f"The record of certificate {cert.id}",
                    creation_date=pdf.creation_date, modification_date=pdf.creation_date, compress=True)
     out = io.BytesIO()
@@ -147,16 +150,84 @@ def _subject(pdf: FPDF, cert: Certificate, version, y: float) -> float:
     return pdf.get_y()
 
 
-def _fields(pdf: FPDF, cert: Certificate, program: Program, version, y: float) -> float:
-    """Every field of section 8.2.1, as a two-column table."""
+#: the most lines the optional features take in the table; more go to a second page
+FEATURE_LINES = 3
+
+
+def _feature_text(cert: Certificate, version) -> str:
+    return "; ".join(version.feature_title(f, cert.device_type) for f in cert.features) or "None stated"
+
+
+def _annex_needed(pdf: FPDF, cert: Certificate, version) -> bool:
+    """Whether the features (with their names) or Part 5's hardware features need a page of their own."""
+    if cert.hardware is not None and cert.hardware.hfs:
+        return True
+    pdf.set_font("dejavu", "", 8.5)
+    return len(pdf.multi_cell(120, 4.8, _feature_text(cert, version), dry_run=True, output="LINES")) > FEATURE_LINES
+
+
+def _annex(pdf: FPDF, cert: Certificate, version) -> None:
+    """Page 2: every optional feature by Part 5's id and name, grouped by profile, and Part 5's hardware
+    features of the charging station."""
+    pdf.add_page()
+    _frame(pdf)
+    pdf.set_text_color(*ACCENT)
+    pdf.set_font("dejavu", "B", 10)
+    pdf.set_xy(22, 22)
+    pdf.cell(166, 5, f"OCPP Certificate {cert.id}", align="C")
+    pdf.set_text_color(*INK)
+    pdf.set_font("dejavu", "B", 13)
+    pdf.set_xy(22, 30)
+    pdf.cell(166, 7, "Optional features", align="C")
+    y = 40.0
+    source = version.part5.source if version.part5 is not None else version.title
+    pdf.set_font("dejavu", "", 8.5)
+    pdf.set_text_color(*MUTED)
+    pdf.set_xy(22, y)
+    pdf.multi_cell(166, 4.5, f"As the laboratory confirmed them, by their ids and names in {source}.", align="C")
+    y = pdf.get_y() + 3
+    groups = version.features_by_profile(cert.features, cert.device_type) or [("", ["None stated"])]
+    for title, items in groups:
+        if title:
+            pdf.set_font("dejavu", "B", 9)
+            pdf.set_text_color(*INK)
+            pdf.set_xy(22, y)
+            pdf.cell(166, 5, title)
+            y += 5.5
+        pdf.set_font("dejavu", "", 8.5)
+        for item in items:
+            pdf.set_xy(26, y)
+            pdf.set_text_color(*INK)
+            pdf.multi_cell(162, 4.4, item.label if hasattr(item, "label") else str(item), align="L")
+            y = pdf.get_y() + 0.6
+        y += 2
+    if cert.hardware is not None and cert.hardware.hfs:
+        pdf.set_font("dejavu", "B", 9)
+        pdf.set_xy(22, y)
+        pdf.cell(166, 5, "Hardware features (Part 5, Table 4)")
+        y += 5.5
+        pdf.set_font("dejavu", "", 8.5)
+        for hid in cert.hardware.hfs:
+            pdf.set_xy(26, y)
+            pdf.multi_cell(162, 4.4, f"{hid} {version.hardware_features[hid].name}", align="L")
+            y = pdf.get_y() + 0.6
+
+
+def _fields(pdf: FPDF, cert: Certificate, program: Program, version, y: float, annex: bool = False) -> float:
+    """Every field of section 8.2.1, as a two-column table (the optional features on page 2 when long)."""
     hw = cert.hardware
+    features = _feature_text(cert, version)
+    if annex and cert.features:
+        features = (", ".join(cert.features) if len(", ".join(cert.features)) <= 200 else
+                    f"{len(cert.features)} features") + " (named on page 2)"
     rows = [
         ("Company name", f"{cert.vendor_name} ({cert.country_name})"),
         ("Device name", cert.device_name + (f" (models {', '.join(cert.models)})" if cert.models else "")),
         ("Hardware feature set", (f"EVSE: {HARDWARE_WORDS[hw.evse]}; connection: "
                                   f"{', '.join(HARDWARE_WORDS[c] for c in hw.connection)}; RFID: "
                                   f"{HARDWARE_WORDS[hw.rfid]}; communication: "
-                                  f"{', '.join(HARDWARE_WORDS[c] for c in hw.communication)}") if hw else
+                                  f"{', '.join(HARDWARE_WORDS[c] for c in hw.communication)}"
+                                  + (f"; Part 5: {', '.join(hw.hfs)} (page 2)" if hw.hfs else "")) if hw else
          ("Not applicable (a CSMS)" if cert.device_type == "csms" else "Not stated")),
         ("OCPP software version", cert.software_version or "Not stated"),
         ("OCPP version", version.title + (f", {version.edition_title}" if len(version.editions) > 1 else "")),
@@ -165,7 +236,7 @@ def _fields(pdf: FPDF, cert: Certificate, program: Program, version, y: float) -
         ("Test date", cert.test_date.isoformat() if cert.test_date else "Not stated"),
         ("Test results", f"{cert.results.passed} passed, {cert.results.failed} failed, "
                          f"{cert.results.not_applicable} not applicable" if cert.results else "Not stated"),
-        ("Optional features", ", ".join(version.feature_title(f) for f in cert.features) or "None stated"),
+        ("Optional features", features),
         ("Security profiles", "; ".join(f"{n}: {SECURITY_PROFILE_TITLES[n]}" for n in cert.security_profiles)
          or "None certified"),
         ("Test report references", ", ".join(cert.reports) or "Not stated"),

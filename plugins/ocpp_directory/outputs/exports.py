@@ -1,4 +1,4 @@
-"""Open data: JSON, CSV, Atom, sitemap, the JSON Schema, the publication ledger.
+"""Open data: JSON, CSV, Atom, sitemap, the publication ledger (the JSON Schema is :mod:`.schema`).
 
 Every export escapes for its own format through the format's own writer
 (json, csv, feedgenerator, ElementTree); nothing here builds markup by hand.
@@ -18,10 +18,8 @@ from feedgenerator import Atom1Feed
 from .stores import Parts, make_every
 from ..model.directory import Directory
 from ..model.text import json_bytes, json_text, visible_bidi
-from ..model.format import CSV_COLUMNS, PROTECTED, TOP_REQUIRED
-from ..model.documents import DOCUMENT_FILE
-from ..model.records import (COUNTRY_CODES, HARDWARE_CHOICES, NAME_MAX, PERFORMANCE_NAME, SOURCES, STATEMENT_MAX,
-                              Certificate)
+from ..model.format import CSV_COLUMNS, PROTECTED
+from ..model.records import Certificate
 
 EXPORT_FORMAT = 1
 CSV_LIST_SEPARATOR = "; "
@@ -64,6 +62,8 @@ def record(cert: Certificate) -> dict:
         hw = cert.hardware
         data["device"]["hardware"] = {"evse": hw.evse, "connection": list(hw.connection), "rfid": hw.rfid,
                                       "communication": list(hw.communication)}
+        if hw.hfs:
+            data["device"]["hardware"]["hfs"] = list(hw.hfs)
     if cert.features:
         data["features"] = list(cert.features)
     if cert.security_profiles:
@@ -80,6 +80,17 @@ def record(cert: Certificate) -> dict:
         data["revisions"] = [{"date": r.date.isoformat(), "change": r.change,
                               **({"document": _document(r.document)} if r.document else {})} for r in cert.revisions]
     return data
+
+
+def feature_names(version, cert: Certificate) -> dict[str, str]:
+    """Each of a certificate's features by its name as the program writes it (Part 5's, with the
+    configuration variable; for 1.6 the functionality's name): ``{"C-42": "Signed Metervalues
+    (SampledDataSignReadings)"}``."""
+    out = {}
+    for fid in cert.features:
+        found = version.feature(fid, cert.device_type)
+        out[fid] = found.title if found is not None else version.feature_title(fid)
+    return out
 
 
 def _document(document) -> dict:
@@ -131,10 +142,17 @@ def directory_json(directory: Directory, generated: dt.date, base: str, memo: Pa
     }, "certificates", parts)
 
 
+#: what a certificate's entry in directory.json holds beside its record
+BESIDE_RECORD = ("url", "certificate_type", "feature_names", "document_sha256", "document_url")
+
+
 def directory_entry(directory: Directory, cert: Certificate, base: str) -> dict:
     """A certificate in directory.json: its record, its page, its type in the OCA's notation and, where
     its document file is here, the document's address on the site and its SHA-256."""
     entry = record(cert) | {"url": f"{base}/certificates/{cert.id}/", "certificate_type": cert.certificate_type}
+    names = feature_names(directory.program.rules_of(cert), cert)
+    if names:
+        entry["feature_names"] = names
     held = directory.site_document(cert)
     if held is not None:
         entry["document_sha256"] = held[1]
@@ -191,6 +209,7 @@ def _csv_row(directory: Directory, c: Certificate, base: str) -> str:
         str(r.passed) if r else "", str(r.failed) if r else "", str(r.not_applicable) if r else "",
         c.white_label_of or "", document_url(directory, c, base) or "", join(f"{v.date}: {v.change}" for v in c.revisions),
         f"{base}/certificates/{c.id}/",
+        join(hw.hfs) if hw else "", join(feature_names(directory.program.rules_of(c), c).values()),
     ]
     return _csv_lines([[_cell(v) for v in row]])
 
@@ -275,120 +294,3 @@ def ledger(directory: Directory, corrections: list[dict], memo: Parts = make_eve
     parts = [memo("ledger", c, lambda c=c: _ledger_entry(c))
              for c in sorted(directory.certificates, key=lambda c: c.id)]
     return _filled({"format": EXPORT_FORMAT, "certificates": {}, "corrections": corrections}, "certificates", parts)
-
-
-# -- the JSON Schema, from the validator's own constants and the program file ----------
-
-def json_schema(directory: Directory, base: str) -> bytes:
-    program = directory.program
-    text = {"type": "string", "minLength": 1}
-    date = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-    all_profiles = sorted({p for v in program.versions.values() for p in v.all_profiles()})
-    security_values = sorted({s for v in program.versions.values() for s in v.security_values})
-    version_rules = []
-    for version in program.versions.values():
-        for key, edition in version.editions.items():
-            feature = ({"enum": list(edition.known_features)} if edition.known_features is not None
-                       else {"type": "string", "pattern": edition.feature_pattern.pattern})
-            # a record of the version's first edition need not name it
-            named = {"required": ["edition"], "properties": {"edition": {"const": key}}}
-            which = {"anyOf": [named, {"not": {"required": ["edition"]}}]} if edition is version else named
-            version_rules.append({
-                "if": {"properties": {"ocpp_version": {"const": version.key}}, **which},
-                "then": {"properties": {
-                    "profiles": {"items": {"enum": list(edition.profiles)}},
-                    "features": {"items": feature},
-                }},
-            })
-    document = {"type": "object", "minProperties": 1, "additionalProperties": False,
-                "properties": {"file": {"type": "string", "pattern": DOCUMENT_FILE.pattern},
-                               "url": {"type": "string", "pattern": "^https://"}}}
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"{base}/schema/certificate-record.schema.json",
-        "title": "OCPP certificate record",
-        "description": "One certificate of the OCPP certification directory, as in its YAML record. "
-                       "Rules that need other records or dates (unique ids, white labels, laboratory "
-                       "authorisation periods, issue dates) are checked by the directory's validator only.",
-        "type": "object",
-        "required": list(TOP_REQUIRED),
-        "additionalProperties": False,
-        "properties": {
-            "id": {"type": "string", "pattern": program.numbering.json_pattern()},
-            "edition": {"enum": sorted({e for v in program.versions.values() for e in v.editions})},
-            "source": {"enum": list(SOURCES)},
-            "issued": date,
-            "ocpp_version": {"enum": list(program.versions)},
-            "profiles": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": all_profiles}},
-            "vendor": {
-                "type": "object", "required": ["name", "country"], "additionalProperties": False,
-                "properties": {
-                    "name": text | {"maxLength": NAME_MAX},
-                    "country": {"enum": sorted(COUNTRY_CODES)},
-                    "website": {"type": "string", "pattern": "^https://"},
-                },
-            },
-            "device": {
-                "type": "object", "required": ["name", "type"], "additionalProperties": False,
-                "properties": {
-                    "name": text | {"maxLength": NAME_MAX},
-                    "type": {"enum": list(program.device_types)},
-                    "models": {"type": "array", "minItems": 1, "uniqueItems": True, "items": text},
-                    "software_version": text | {"maxLength": NAME_MAX},
-                    "hardware": {
-                        "type": "object", "required": list(HARDWARE_CHOICES), "additionalProperties": False,
-                        "properties": {
-                            "evse": {"enum": list(HARDWARE_CHOICES["evse"])},
-                            "rfid": {"enum": list(HARDWARE_CHOICES["rfid"])},
-                            "connection": {"type": "array", "minItems": 1, "uniqueItems": True,
-                                           "items": {"enum": list(HARDWARE_CHOICES["connection"])}},
-                            "communication": {"type": "array", "minItems": 1, "uniqueItems": True,
-                                              "items": {"enum": list(HARDWARE_CHOICES["communication"])}},
-                        },
-                    },
-                },
-            },
-            "features": {"type": "array", "uniqueItems": True, "items": {"type": "string"}},
-            "security_profiles": {"type": "array", "minItems": 1, "uniqueItems": True,
-                                  "items": {"enum": security_values}},
-            "test": {
-                "type": "object", "required": ["laboratory", "date", "tool", "reports", "results"],
-                "additionalProperties": False,
-                "properties": {
-                    "laboratory": {"enum": list(program.laboratories)},
-                    "date": date,
-                    "tool": text,
-                    "reports": {"type": "array", "minItems": 1, "uniqueItems": True, "items": text},
-                    "results": {
-                        "type": "object", "required": ["passed", "failed", "not_applicable"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "passed": {"type": "integer", "minimum": 0},
-                            "failed": {"const": 0},
-                            "not_applicable": {"type": "integer", "minimum": 0},
-                        },
-                    },
-                },
-            },
-            "performance": {"type": "object", "propertyNames": {"pattern": PERFORMANCE_NAME.pattern},
-                            "additionalProperties": {"type": "number"}},
-            "statement": text | {"maxLength": STATEMENT_MAX},
-            "white_label_of": {"type": "string", "pattern": program.numbering.json_pattern()},
-            "document": document,
-            "revisions": {"type": "array", "minItems": 1, "items": {
-                "type": "object", "required": ["date", "change"], "additionalProperties": False,
-                "properties": {"date": date, "change": text | {"maxLength": STATEMENT_MAX}, "document": document}}},
-        },
-        "allOf": [
-            *version_rules,
-            # a full record has its tests and software version; one from the OCA's listing may not
-            {"if": {"not": {"required": ["source"], "properties": {"source": {"const": "oca-listing"}}}},
-             "then": {"required": ["test"], "properties": {"device": {"required": ["software_version"]}}}},
-            {"if": {"properties": {"device": {"properties": {"type": {"const": "charging-station"}}}},
-                    "not": {"required": ["source"], "properties": {"source": {"const": "oca-listing"}}}},
-             "then": {"properties": {"device": {"required": ["hardware"]}}}},
-            {"if": {"properties": {"device": {"properties": {"type": {"const": "csms"}}}}},
-             "then": {"properties": {"device": {"not": {"required": ["hardware"]}}}}},
-        ],
-    }
-    return dumps(schema)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..engine import incremental
 from ..model.records import Certificate
-from ..outputs import certlog, exports, search, statistics
+from ..outputs import certlog, exports, schema, search, statistics
 from ..outputs.words import HARDWARE_WORDS
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ def _directory(gen: DirectoryGenerator) -> None:
     units.bytes("directory.json", exports.directory_json(d, ctx.date, base, gen.memo))
     units.bytes("directory.csv", exports.directory_csv(d, base, gen.memo))
     units.bytes("documents.json", exports.documents_json(d, base))
-    units.bytes("schema/certificate-record.schema.json", exports.json_schema(d, base))
+    units.bytes("schema/certificate-record.schema.json", schema.json_schema(d, base))
     corrections = list(ctx.corrections)
     units.bytes("ledger.json", exports.ledger(d, corrections, gen.memo))
     units.page("corrections/index.html", "corrections", corrections=corrections, page_url="corrections/")

@@ -17,12 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..outputs import tlog
+from ..outputs.exports import BESIDE_RECORD
 from ..outputs.certlog import open_checkpoint, read_entries
 
 #: what directory.json adds to a record beside it
-_BESIDE = ("url", "certificate_type", "document_sha256", "document_url")
-
-
 @dataclass
 class Audit:
     findings: list[str] = field(default_factory=list)
@@ -88,7 +86,7 @@ def audit(site: str, verifier: tlog.Verifier | None, since: str | None = None) -
     certificates = json.loads(listed)["certificates"]
     for cert in certificates:
         out.checked += 1
-        record = {k: v for k, v in cert.items() if k not in _BESIDE}
+        record = {k: v for k, v in cert.items() if k not in BESIDE_RECORD}
         index = records.get(cert["id"], {}).get(json.dumps(record, sort_keys=True))
         if index is None:
             out.findings.append(f"{cert['id']}: directory.json holds a record the log has no entry for")

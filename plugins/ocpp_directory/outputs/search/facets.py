@@ -96,7 +96,10 @@ def _order(key: str, values: dict[str, str], program) -> list[str]:
     if key in ("profile", "feature"):
         order = []
         for version in program.versions.values():
-            names = version.all_profiles() if key == "profile" else (version.known_features or {})
+            names = version.all_profiles() if key == "profile" else (
+                version.known_features or dict.fromkeys(fid for table in (version.part5.tables.values()
+                                                                          if version.part5 else ())
+                                                        for fid in table))
             order += [f"{version.key}:{n}" for n in names if f"{version.key}:{n}" in values]
             order += sorted(v for v in values if v.startswith(version.key + ":") and v not in order)
         return order

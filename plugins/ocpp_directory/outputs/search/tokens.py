@@ -100,10 +100,23 @@ def field_tokens(cert: Certificate, program) -> list[list[str]]:
         # the OCA's short notation too: "Core + S + C" as its words, and written together ("core+s+c")
         _all_tokens([*cert.profiles, *(version.profiles[p].title for p in cert.profiles),
                      *_notation(cert, version)]),
-        _all_tokens([*cert.features, *(version.feature_title(f) for f in cert.features)]),
+        _all_tokens(_feature_words(cert, version)),
         _all_tokens([cert.laboratory, program.laboratories[cert.laboratory].name] if cert.laboratory else []),
         _all_tokens([cert.vendor_country, cert.country_name]),
     ]
+
+
+def _feature_words(cert: Certificate, version) -> list[str]:
+    """Each feature's id, its name as the program writes it (Part 5's, with its configuration variable)
+    and the other words it is searched by ("signed meter values" for "Signed Metervalues")."""
+    words = list(cert.features)
+    for fid in cert.features:
+        feature = version.feature(fid, cert.device_type)
+        if feature is None:
+            words.append(version.feature_title(fid))
+        else:
+            words.extend((feature.title, *feature.terms))
+    return words
 
 
 def _notation(cert: Certificate, version) -> list[str]:
