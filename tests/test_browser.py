@@ -9,7 +9,7 @@ pytestmark = pytest.mark.browser
 def test_directory_to_certificate(page, base_url):
     page.goto(base_url + "/")
     rows = page.locator("table.certificates tbody tr")
-    assert rows.count() == 34
+    assert rows.count() == 35
     page.get_by_role("link", name="OCA.0016.0115.CS").click()
     page.wait_for_url(base_url + "/certificates/OCA.0016.0115.CS/")
     assert page.get_by_role("heading", level=1).inner_text() == "OCA.0016.0115.CS"
@@ -65,7 +65,7 @@ def test_directory_works_without_javascript(browser, base_url):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(base_url + "/")
-    assert page.locator("table.certificates tbody tr").count() == 34
+    assert page.locator("table.certificates tbody tr").count() == 35
     assert page.locator("th button").count() == 0
     page.get_by_role("link", name="OCA.0016.0108.CS").click()
     page.wait_for_url(base_url + "/certificates/OCA.0016.0108.CS/")

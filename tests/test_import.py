@@ -77,7 +77,7 @@ def test_each_refused_form_is_reported_on_its_line(tmp_path, program):
         row("OCA.0016.0515.CSMS", product_type="Charger"),                    # 9: unknown product type
         row("OCA.0016.0516.CSMS", kind="Subset"),                             # 10: subset for a CSMS
         row("W01.OCA.0016.0999.CSMS", company="Other Co."),                   # 11: white label, no original
-        row("OCA.0016.0517.CSMS", version="OCPP 2.1"),                        # 12: no such version
+        row("OCA.0016.0517.CSMS", version="OCPP 2.2"),                        # 12: no such version
     )
     summary, problems = run(path, tmp_path / "certs", program)
     p = str(path)
@@ -92,7 +92,7 @@ def test_each_refused_form_is_reported_on_its_line(tmp_path, program):
         f"{p}:8: protocol_version: OCPP 1.6 but OCA.0201.0514.CSMS is numbered for another version; a OCPP 1.6 "
         "certificate is numbered OCA.0016...",
         f'{p}:9: product_type: "Charger" is not a product type of the listing; one of: {CSMS}, Charging Station',
-        f'{p}:12: protocol_version: "OCPP 2.1" is not a version of the program; one of: OCPP 1.6, OCPP 2.0.1',
+        f'{p}:12: protocol_version: "OCPP 2.2" is not a version of the program; one of: OCPP 1.6, OCPP 2.0.1, OCPP 2.1',
         f"{p}:7: certificate_no: OCA.0016.0509.CSMS is also on line 2; each certificate once (a re-issue as "
         "'... - update-<date>')",
         f"{p}:10: certificate_type: subset is not a profile for a CSMS; subset only for: charging-station; a CSMS is "
@@ -231,3 +231,36 @@ def test_the_imported_site_in_chromium(imported_site, browser):
         assert "Software version not in the listing" in page.locator("#search-results").inner_text()  # 1137
         assert "null" not in page.locator("#search-results").inner_text()
         page.close()
+
+
+def test_the_oca_issues_iso_15118_without_advanced_security(tmp_path, program):
+    """OCA.0201.0037.CSMS (Core + C + D + I) and OCA.0201.0135.CSMS (Core + C + I) are real: Part 5's
+    profiles are independent, ISO 15118 support needs only some of the others' test cases."""
+    from ocpp_directory.pipeline.build import build
+
+    from .golden_tree import BUILD_DATE
+
+    listing_file = ROOT / "tests" / "data" / "listing" / "oca-listing-iso15118.csv"
+    summary, problems = run(listing_file, tmp_path / "certs", program)
+    assert (summary.read, summary.written, summary.refused) == (2, 2, 0)
+    assert not [p for p in problems if "warning" not in p]
+    directory = load_directory(tmp_path / "certs", program, TODAY)
+    assert {c.id: c.certificate_type for c in directory.certificates} == {
+        "OCA.0201.0037.CSMS": "Core + C + D + I", "OCA.0201.0135.CSMS": "Core + C + I"}
+    build(str(ROOT / "pelicanconf.py"), tmp_path / "out", certificates=str(tmp_path / "certs"), date=BUILD_DATE,
+          cache=tmp_path / "cache")
+    page = (tmp_path / "out" / "certificates" / "OCA.0201.0037.CSMS" / "index.html").read_text("utf-8")
+    assert "Core + C + D + I" in page and "OCPP 2.0.1 ISO 15118 Support" in page
+
+
+def test_an_ocpp_21_row_imports(tmp_path, program):
+    path = listing(tmp_path, row("OCA.0021.0003.CSMS", kind="Core + C + Bidirectional Power Transfer",
+                                 version="OCPP 2.1", date="2026-06-01"),
+                   row("OCA.0021.0004.CSMS", kind="Core + Bidirectional Power Transfer", version="OCPP 2.1",
+                       date="2026-06-01"))
+    summary, problems = run(path, tmp_path / "certs", program)
+    assert (summary.written, summary.refused) == (1, 1)
+    assert f"{path}:3: certificate_type: bidirectional-power-transfer is listed without smart-charging; " \
+           "bidirectional-power-transfer requires smart-charging" in problems
+    directory = load_directory(tmp_path / "certs", program, TODAY)
+    assert directory.by_id["OCA.0021.0003.CSMS"].certificate_type == "Core + C + Bidirectional Power Transfer"

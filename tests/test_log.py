@@ -53,7 +53,7 @@ def test_the_checkpoint_is_signed_and_every_certificate_has_its_proof(logged):
     site = base / "first"
     text = tlog.open_note((site / "log" / "checkpoint").read_text("utf-8"), tlog.parse_vkey(vkey))
     checkpoint = tlog.parse_checkpoint(text)
-    assert checkpoint.origin == ORIGIN and checkpoint.size == 34
+    assert checkpoint.origin == ORIGIN and checkpoint.size == 35
     assert vkey in (site / "log" / "index.html").read_text("utf-8")
     proof = json.loads((site / "certificates" / "OCA.0016.0115.CS" / "log.json").read_bytes())
     entry = __import__("base64").b64decode(proof["entry"])
@@ -83,21 +83,21 @@ def test_a_later_build_on_the_live_log_only_appends(logged, tmp_path):
     shutil.copy(base / "first" / "log" / "checkpoint", kept)
     audited = cli("audit", str(tmp_path / "second"), "--vkey", vkey, "--since", str(kept))
     assert audited.returncode == 0, audited.stderr
-    assert "the log of 35 entries holds (checkpoint signature verified)" in audited.stdout
+    assert "the log of 36 entries holds (checkpoint signature verified)" in audited.stdout
     assert "it extends the checkpoint kept in" in audited.stdout
     assert kept.read_bytes() == (tmp_path / "second" / "log" / "checkpoint").read_bytes()
     # A log rebuilt from nothing in another order cannot extend the kept checkpoint.
     shutil.copy(base / "first" / "log" / "checkpoint", kept)
     build(more, tmp_path / "afresh", key_file)
     refused = cli("audit", str(tmp_path / "afresh"), "--vkey", vkey, "--since", str(kept))
-    assert refused.returncode == 1 and "not an extension of the kept checkpoint (size 34)" in refused.stderr
+    assert refused.returncode == 1 and "not an extension of the kept checkpoint (size 35)" in refused.stderr
 
 
 @pytest.mark.parametrize("tamper, finding", [
-    (lambda s: _flip(s / "log" / "tile" / "entries" / "000.p/34"), "do not hash to the checkpoint's root"),
-    (lambda s: _flip(s / "log" / "tile" / "0" / "000.p/34"), "log/tile/0/000.p/34: not the tile the entries make"),
+    (lambda s: _flip(s / "log" / "tile" / "entries" / "000.p/35"), "do not hash to the checkpoint's root"),
+    (lambda s: _flip(s / "log" / "tile" / "0" / "000.p/35"), "log/tile/0/000.p/35: not the tile the entries make"),
     (lambda s: (s / "log" / "checkpoint").write_text(
-        (s / "log" / "checkpoint").read_text("utf-8").replace("\n34\n", "\n33\n"), "utf-8"), "does not verify"),
+        (s / "log" / "checkpoint").read_text("utf-8").replace("\n35\n", "\n34\n"), "utf-8"), "does not verify"),
     (lambda s: (s / "certificates" / "OCA.0016.0115.CS" / "index.html").unlink(), "OCA.0016.0115.CS: its page"),
     (lambda s: (s / "certificates" / "OCA.0016.0115.CS" / "log.json").write_text("{}", "utf-8"),
      "OCA.0016.0115.CS: log.json is missing or is not its entry in the log"),
@@ -130,8 +130,8 @@ def test_the_page_checks_its_entry_in_the_browser(logged, browser, tmp_path):
         page.goto(url + "/certificates/OCA.0016.0115.CS/")
         page.wait_for_selector("#log-status.log-ok, #log-status.log-failed")
         status = page.locator("#log-status").inner_text()
-        assert status.startswith("Entry ") and "checkpoint of 34 entries verified, signed by the OCA's log key" in status
-        _flip(site / "log" / "tile" / "0" / "000.p/34")  # a sibling hash of the proof the page reads
+        assert status.startswith("Entry ") and "checkpoint of 35 entries verified, signed by the OCA's log key" in status
+        _flip(site / "log" / "tile" / "0" / "000.p/35")  # a sibling hash of the proof the page reads
         page.close()  # a tile is cached by its path (its bytes never change there): a new browser context
         page = browser.new_page()
         page.goto(url + "/certificates/OCA.0016.0115.CS/")

@@ -357,7 +357,7 @@ def test_batches_put_what_is_linked_first_and_the_ledger_last():
     ("directory.csv", "text/csv; charset=utf-8", order.PAGE, False),
     ("ledger.json", "application/json; charset=utf-8", order.SHORT, False),
     ("log/checkpoint", "text/plain; charset=utf-8", order.SHORT, False),
-    ("log/tile/0/000.p/34", "application/octet-stream", order.IMMUTABLE, False),
+    ("log/tile/0/000.p/35", "application/octet-stream", order.IMMUTABLE, False),
     ("feeds/certificates.atom", "application/atom+xml; charset=utf-8", order.PAGE, False),
     ("logos/x.zip", "application/zip", order.OTHER, False),
     ("theme/js/search.js", "application/javascript; charset=utf-8", order.OTHER, True),

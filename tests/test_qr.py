@@ -116,12 +116,12 @@ def test_certificate_page_shows_code_and_id(public_site):
 def test_rebuild_regenerates_no_code(tmp_path):
     cache = tmp_path / "cache"
     first = golden_tree.build_sample(tmp_path / "a", siteurl=SITEURL, cache=cache)
-    assert (first["qr_generated"], first["qr_reused"]) == (34, 0)
+    assert (first["qr_generated"], first["qr_reused"]) == (35, 0)
     again = golden_tree.build_sample(tmp_path / "b", siteurl=SITEURL, cache=cache)
-    assert (again["qr_generated"], again["qr_reused"]) == (0, 34)
+    assert (again["qr_generated"], again["qr_reused"]) == (0, 35)
     assert golden_tree.differences(tmp_path / "b", tmp_path / "a") == []
     moved = golden_tree.build_sample(tmp_path / "c", siteurl="https://directory.example.net", cache=cache)
-    assert moved["qr_generated"] == 34
+    assert moved["qr_generated"] == 35
 
 
 def test_a_truncated_cache_entry_is_rendered_again(tmp_path):

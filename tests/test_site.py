@@ -75,7 +75,7 @@ def test_every_certificate_page_shows_every_field(site, samples):
             cert.device_name, cert.certificate_type, "This certificate covers exactly OCPP software version",
             *cert.models, *cert.reports,
             *(version.profiles[p].title for p in cert.profiles),
-            *(version.feature_title(f) for f in cert.features),
+            *(_shown(version, f, cert.device_type) for f in cert.features),
             *(f"Security profile {n}" for n in cert.security_profiles),
             *(value for _, value in cert.performance),
         ]
@@ -95,6 +95,12 @@ def test_every_certificate_page_shows_every_field(site, samples):
             expected += ["Hardware feature set", "EVSE", "RFID readers", "Communication"]
         missing = [e for e in expected if e not in text]
         assert not missing, f"{cert.id} page lacks {missing}"
+
+
+def _shown(version, feature: str, device_type: str) -> str:
+    """A feature as its page shows it: Part 5's name (after its id, in its own element), or 1.6's name."""
+    found = version.feature(feature, device_type)
+    return found.shown if found is not None else version.feature_title(feature)
 
 
 def test_profiles_in_words(site):
@@ -132,7 +138,7 @@ def test_vendor_pages_link_devices_and_certificates(site, samples):
 
 
 def test_directory_lists_every_certificate(site, samples):
-    """The home page lists the newest certificates (all 34 samples: it holds 100), and links the
+    """The home page lists the newest certificates (all 35 samples: it holds 100), and links the
     pages by year of issue, which together list every certificate once, newest first."""
     html_text = (site / "index.html").read_text("utf-8")
     assert html_text.count('<table class="certificates" data-sortable>') == 1  # markup, not escaped text
@@ -271,7 +277,7 @@ def test_template_error_leaves_the_previous_site(tmp_path):
 def test_make_validate_passes_on_the_samples():
     result = make("validate")
     assert result.returncode == 0, result.stderr
-    assert re.match(r"validate: 34 certificates valid, 0 warnings", result.stdout)
+    assert re.match(r"validate: 35 certificates valid, 0 warnings", result.stdout)
 
 
 def test_make_validate_reports_each_bad_record(tmp_path):
@@ -298,11 +304,11 @@ def test_make_html_builds_with_variables(tmp_path):
     out = tmp_path / "site"
     result = make("html", f"OUTPUTDIR={out}", "SITEURL=https://certs.example.org")
     assert result.returncode == 0, result.stderr
-    assert re.search(r"build: 34 certificates, 16 vendors, 25 devices; \d+ pages", result.stdout)
+    assert re.search(r"build: 35 certificates, 16 vendors, 26 devices; \d+ pages", result.stdout)
     assert (out / "certificates" / "OCA.0016.0115.CS" / "index.html").exists()
     again = make("html", f"OUTPUTDIR={out}", "SITEURL=https://certs.example.org")
     assert again.returncode == 0, again.stderr
-    assert f"build: {out} is up to date (34 certificates, " in again.stdout
+    assert f"build: {out} is up to date (35 certificates, " in again.stdout
     other = make("html", f"OUTPUTDIR={out}", "SITEURL=https://other.example.org")  # a setting changed
     assert "is up to date" not in other.stdout and "https://other.example.org/" in (out / "index.html").read_text()
 
