@@ -617,3 +617,12 @@ def test_one_character_asks_for_a_second(page, base_url):
     box.fill("vo")
     answered(page, "match")
     assert len(results(page)) == 4
+
+
+def test_optional_features_by_id_name_and_the_words_people_use(page, base_url):
+    """Part 5's features are found by their id, by Part 5's name and by the program's other words."""
+    assert type_query(page, base_url, "C-42") == ["OCA.0201.0026.CS"]
+    assert type_query(page, base_url, "signed meter values") == ["OCA.0201.0026.CS"]
+    assert type_query(page, base_url, "Signed Metervalues") == ["OCA.0201.0026.CS"]
+    assert type_query(page, base_url, "ISO 15118-20") == ["OCA.0021.0001.CS"]
+    assert type_query(page, base_url, "payment terminal") == ["OCA.0021.0001.CS"]
