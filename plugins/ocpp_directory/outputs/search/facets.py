@@ -77,7 +77,8 @@ class Facets:
             if key == "profile":
                 profile = version.profile(name)
                 return f"{profile.title} ({profile.short})" if profile.short and len(profile.short) <= 2 else profile.title
-            return f"{version.feature_title(name)} ({version.title})"
+            found = version.feature(name)  # Part 5's id and name, without the context a page adds
+            return f"{found.id} {found.title} ({version.title})" if found else f"{version.feature_title(name)} ({version.title})"
         if key == "lab":
             return program.laboratories[value].name
         if key == "country":
