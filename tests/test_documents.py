@@ -161,7 +161,8 @@ def test_a_changed_record_is_an_error_until_a_revision_reissues_it(issued, tmp_p
     assert ("certs/2024/OCA.0016.0115.CS.yaml:13: device.software_version: 4.10.1 here but 4.10.0 in the issued "
             "document OCA.0016.0115.CS.pdf; the document's value, or a new entry in revisions (a correction), then make "
             "issue") in build.stderr.replace(str(tmp_path) + "/", "")
-    assert refused.returncode == 0  # the records alone are valid: the document is the build's to check
+    # validate judges as the build does (issue 34): the record against its issued document
+    assert refused.returncode == 1 and "4.10.1 here but 4.10.0 in the issued document" in refused.stderr
     record.write_text(record.read_text("utf-8") + 'revisions:\n  - date: "2026-11-20"\n'
                       "    change: Software version corrected to 4.10.1\n", "utf-8")
     issued_again = cli("issue", "--certificates", str(folder), "--siteurl", SITEURL, "--date", "2026-11-24",

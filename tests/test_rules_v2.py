@@ -84,8 +84,13 @@ def test_a_document_file_is_a_pdf_beside_the_record(check, records):
     assert check(text) == [at(text, "document:", "document.file: OCA.0016.0115.CS-doc.pdf is not beside the record; "
                                                  "a PDF file in certs/2024")]
     (records.base / "certs" / "2024" / "OCA.0016.0115.CS-doc.pdf").write_bytes(b"not a pdf")
-    assert records.problems() == [at(text, "document:", "document.file: OCA.0016.0115.CS-doc.pdf is not a PDF of at "
-                                                        "most 20 MB; the certificate document, a PDF file")]
+    assert records.problems() == [at(text, "document:", "document.file: OCA.0016.0115.CS-doc.pdf is not a PDF; "
+                                                        "the certificate document, a PDF file")]
+    with open(records.base / "certs" / "2024" / "OCA.0016.0115.CS-doc.pdf", "wb") as big:
+        big.write(b"%PDF-1.7\n")
+        big.truncate(21 * 1024 * 1024)
+    assert records.problems() == [at(text, "document:", "document.file: OCA.0016.0115.CS-doc.pdf is 22020096 bytes; "
+                                                        "the certificate document, a PDF file of at most 20 MB")]
 
 
 def test_revisions_come_after_the_issue_oldest_first_and_not_in_the_future(check):

@@ -38,6 +38,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     try:
         program = load_program(args.program)
         directory = load_directory(args.certificates, program, build_date(_date_settings(args)))
+        from .issuing.documents import problems as issued_problems
+
+        found = issued_problems(directory)  # each issued document against its record, as the build checks
+        if any(not p.warning for p in found):
+            raise ValidationFailed(found + directory.warnings)
+        directory.warnings.extend(found)
     except ValidationFailed as exc:
         _print_problems(exc.problems + exc.warnings)
         print(

@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..model.directory import record_key
+from ..model.loader import MAX_BYTES
+from ..model.readfile import read_regular
 from .files import COARSE_RACY_NS, RACY_NS, file_dates, write_atomic
 
 
@@ -242,7 +244,7 @@ class RecordCache:
         unless it changed too shortly before this read to trust them next time."""
         before = time.time_ns()
         dates = file_dates(os.stat(path))
-        data = path.read_bytes()
+        data = read_regular(path, MAX_BYTES)  # a FIFO or a link to a device is refused, not read
         key = record_key(name, data)
         changed = max(dates[1], dates[2])
         margin = COARSE_RACY_NS if changed % 1_000_000_000 == 0 else RACY_NS

@@ -23,7 +23,9 @@ from pathlib import Path
 
 from unidecode import unidecode
 
-from .errors import DirectoryError, Problem, ValidationFailed
+from .errors import DirectoryError, Problem, ValidationFailed, cap_repeats
+from .loader import MAX_BYTES
+from .readfile import NotReadable, read_regular
 from .program import Program
 from .records import Certificate, read_record
 from .documents import files_named, issued_files
@@ -153,10 +155,19 @@ def find_records(folder: Path) -> tuple[list[Path], list[Problem]]:
     files, problems = [], []
     top = str(folder)
     for dirpath, dirnames, filenames in os.walk(folder):
+        for name in sorted(d for d in dirnames if not d.startswith(".") and os.path.islink(os.path.join(dirpath, d))):
+            problems.append(Problem(display_path(Path(dirpath, name)), 1, "file",
+                                    f"{name} is a symbolic link to a folder, which is not followed",
+                                    "the records themselves in the records folder: copy or move them here"))
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         base = None  # the folder as a Path, made once a folder
         for name in sorted(filenames):
             if name.startswith("."):
+                continue
+            if name.endswith(RECORD_SUFFIX) and os.path.islink(os.path.join(dirpath, name)):
+                problems.append(Problem(display_path(Path(dirpath, name)), 1, "file",
+                                        f"{name} is a symbolic link, which is not followed",
+                                        "the record itself in the records folder: a link may point anywhere"))
                 continue
             if name == VENDORS_FILE and dirpath == top:
                 continue  # the vendors, not a record
@@ -228,8 +239,13 @@ def load_directory(
                     data, key = cache.read(shown, path)
                     cached = cache.get(key)
                 else:
-                    data = path.read_bytes()
+                    data = read_regular(path, MAX_BYTES)
                     key = record_key(shown, data)
+            except NotReadable as exc:
+                problems.append(Problem(shown, 1, "file", f"file {exc.reason}",
+                                        f"at most {MAX_BYTES} bytes (256 KiB)" if exc.size is not None
+                                        else "a record file"))
+                continue
             except OSError as exc:
                 problems.append(Problem(shown, 1, "file", f"cannot be read: {exc.strerror}", "a readable file"))
                 continue
@@ -237,6 +253,7 @@ def load_directory(
             cert, found = cached
         else:
             cert, found = read_record(shown, data, program, today)
+            found = cap_repeats(found)
             if cert is not None and cache is not None:
                 cache.put(key, (cert, found))
         problems.extend(found)
@@ -247,7 +264,7 @@ def load_directory(
     problems.extend(found)
     problems.extend(_cross_record(certificates, vendors))
     documents = files_named(certificates, files_of, problems)
-    issued = issued_files(certificates, files_of)
+    issued = issued_files(certificates, files_of, problems)
     if any(not p.warning for p in problems):
         raise ValidationFailed(problems)
     if cache is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from .certificate import Certificate, Document, Revision
 from .errors import Problem
 from .fields import Fields, is_https_url, quote
+from .readfile import NotReadable, read_regular
 
 DOCUMENT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.pdf$")
 #: a revision's description is at most this long
@@ -75,14 +76,18 @@ def files_named(certificates: list[Certificate], files_of: dict[str, Path],
             path = files_of[cert.path].parent / document.file
             line = cert.lines.get(where.partition("[")[0], 1)
             try:
-                data = path.read_bytes() if path.stat().st_size <= DOCUMENT_MAX else None
+                data = read_regular(path, DOCUMENT_MAX)
+            except NotReadable as exc:
+                data = None
+                problems.append(Problem(cert.path, line, f"{where}.file", f"{document.file} {exc.reason}",
+                                        f"the certificate document, a PDF file of at most {DOCUMENT_MAX // 2**20} MB"))
+                continue
             except OSError:
                 problems.append(Problem(cert.path, line, f"{where}.file", f"{document.file} is not beside the record",
                                         f"a PDF file in {Path(cert.path).parent}"))
                 continue
-            if data is None or not data.startswith(b"%PDF-"):
-                problems.append(Problem(cert.path, line, f"{where}.file",
-                                        f"{document.file} is not a PDF of at most {DOCUMENT_MAX // 2**20} MB",
+            if not data.startswith(b"%PDF-"):
+                problems.append(Problem(cert.path, line, f"{where}.file", f"{document.file} is not a PDF",
                                         "the certificate document, a PDF file"))
                 continue
             out.setdefault(cert.id, {})[document.file] = (path, hashlib.sha256(data).hexdigest())
@@ -94,8 +99,11 @@ def issued_name(cert_id: str, revision: int) -> str:
     return f"{cert_id}.pdf" if revision == 0 else f"{cert_id}.r{revision}.pdf"
 
 
-def issued_files(certificates: list[Certificate], files_of: dict[str, Path]) -> dict[str, list[tuple[int, str, Path, str]]]:
-    """The documents issued for full records, found beside them by name, oldest first."""
+def issued_files(certificates: list[Certificate], files_of: dict[str, Path],
+                 problems: list[Problem]) -> dict[str, list[tuple[int, str, Path, str]]]:
+    """The documents issued for full records, found beside them by name, oldest first. One that is not a
+    regular file, is over :data:`DOCUMENT_MAX` or is not a PDF is a problem on the record's id line, in
+    ``validate`` and the build alike."""
     out: dict[str, list[tuple[int, str, Path, str]]] = {}
     listed: dict[str, set[str]] = {}  # each records folder's PDF files, listed once (not one open a record)
     for cert in certificates:
@@ -112,9 +120,18 @@ def issued_files(certificates: list[Certificate], files_of: dict[str, Path]) -> 
             if name not in listed[folder]:
                 continue
             path = Path(folder, name)
+            line = cert.lines.get("id", 1)
             try:
-                data = path.read_bytes()
+                data = read_regular(path, DOCUMENT_MAX)
+            except NotReadable as exc:
+                problems.append(Problem(cert.path, line, "document", f"{name} beside the record {exc.reason}",
+                                        f"the document make issue wrote, a PDF of at most {DOCUMENT_MAX // 2**20} MB"))
+                continue
             except OSError:
+                continue
+            if not data.startswith(b"%PDF-"):
+                problems.append(Problem(cert.path, line, "document", f"{name} beside the record is not a PDF",
+                                        "the document make issue wrote, or no file of that name"))
                 continue
             out.setdefault(cert.id, []).append((revision, name, path, hashlib.sha256(data).hexdigest()))
     return out

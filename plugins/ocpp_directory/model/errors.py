@@ -30,6 +30,32 @@ class Problem:
         return f"{self.path}:{self.line}: {self.field}: {kind}{self.wrong}; {self.expected}"
 
 
+#: how many problems of one kind a file reports before the rest are counted in one line
+REPEATS = 10
+
+
+def cap_repeats(problems: list[Problem], keep: int = REPEATS) -> list[Problem]:
+    """One file's problems, each kind (the same field, indexes aside, and the same expectation) reported
+    ``keep`` times at most, then once more as a count: 40,000 aliases give 11 lines, not 40,000."""
+    import re
+
+    kinds: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        kinds.setdefault((p.path, re.sub(r"\[\d+\]", "[]", p.field), p.expected, p.warning), []).append(p)
+    if all(len(group) <= keep + 1 for group in kinds.values()):
+        return problems
+    out: list[Problem] = []
+    for (path, field, expected, warning), group in kinds.items():
+        out.extend(group[:keep])
+        if len(group) > keep + 1:
+            rest = group[keep:]
+            out.append(Problem(path, rest[0].line, field, f"{len(rest)} more like the ones above, from this line on "
+                               f"(the last on line {rest[-1].line})", expected, warning))
+        elif len(group) == keep + 1:
+            out.append(group[-1])
+    return sorted(out)
+
+
 class DirectoryError(Exception):
     """Base class of every error this package raises on purpose."""
 

@@ -143,7 +143,7 @@ class Fields:
         if _has_control(value):
             self.add(node.line, field, "contains a control character", "plain text")
             return None
-        if not multiline and "\n" in value:
+        if not multiline and any(c in value for c in "\n\u2028\u2029\x85"):
             self.add(node.line, field, "spans several lines", "a value on one line")
             return None
         control = BIDI_CONTROLS.search(value)

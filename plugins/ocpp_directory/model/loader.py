@@ -263,6 +263,8 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
         ]
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\r" in text:  # YAML breaks lines at CR too: one rule for the parser and every line number
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, []
 
 

@@ -18,6 +18,7 @@ from .errors import Problem
 from .fields import Fields, is_https_url, quote
 from .format import TOP_OPTIONAL, TOP_REQUIRED, keys
 from .loader import Mapping, load
+from .text import mixed_scripts
 from .features import read_features, read_hfs
 from .part5 import HARDWARE_FIELDS
 from .program import Program
@@ -159,6 +160,11 @@ class _Record:
         f = self.f
         m = f.mapping(node, "vendor", required=keys("vendor", True), optional=keys("vendor", False))
         name = f.string(f.get(m, "name"), "vendor.name", max_len=NAME_MAX)
+        foreign = mixed_scripts(name) if name else []
+        if foreign:
+            f.add(f.get(m, "name").line, "vendor.name", "mixes Latin letters with letters of another script: "
+                  + ", ".join(foreign[:5]), "one script, as the vendor writes its name: a look-alike name passes "
+                  "for another vendor's", warning=True)
         country_node = f.get(m, "country")
         country = f.string(country_node, "vendor.country")
         if country is not None and country not in COUNTRY_CODES:

@@ -14,7 +14,8 @@ import re
 
 from markupsafe import Markup
 
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: the embeddings, overrides and isolates, and the marks that move neutral characters (LRM, RLM, ALM)
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def visible_bidi(text: str) -> str:
@@ -43,3 +44,21 @@ def json_text(data, *, indent: int | None = None) -> str:
 def json_bytes(data, *, indent: int | None = None) -> bytes:
     """:func:`json_text` in UTF-8; an indented text ends with a newline."""
     return (json_text(data, indent=indent) + ("\n" if indent is not None else "")).encode("utf-8")
+
+
+def mixed_scripts(text: str) -> list[str]:
+    """The letters of ``text`` from another script than its Latin ones, as ``"о" (U+043E CYRILLIC SMALL
+    LETTER O)``: a name that mixes Latin with Cyrillic or Greek is how a look-alike passes for another."""
+    import unicodedata
+
+    scripts = {}
+    for c in text:
+        if c.isalpha():
+            name = unicodedata.name(c, "")
+            script = name.split(" ", 1)[0]
+            if script in ("LATIN", "CYRILLIC", "GREEK"):
+                scripts.setdefault(script, []).append(c)
+    if "LATIN" not in scripts or len(scripts) == 1:
+        return []
+    others = dict.fromkeys(c for script, letters in scripts.items() if script != "LATIN" for c in letters)
+    return [f'"{c}" (U+{ord(c):04X} {unicodedata.name(c)})' for c in others]
