@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import re
@@ -29,7 +28,9 @@ from ..model.directory import load_directory
 from ..model.errors import Problem, ValidationFailed
 from ..model.fields import is_https_url
 from ..model.program import Program, Version
+from ..model.records import read_record
 from ..model.vendors import VENDORS_FILE
+from .records import edited, record_text, vendors_text
 
 COLUMNS = ("certificate_no", "company", "company_link", "country", "product_designation", "certificate_type",
            "software_version", "protocol_version", "date_of_registration", "certificate_url", "product_type")
@@ -44,8 +45,6 @@ UPDATE = re.compile(r"^(?P<number>\S+)\s+-\s+update-(?P<date>\d{4}-\d{2}-\d{2})$
 NUMBER_IN_NAME = re.compile(r"(W\d{2}\.?)?OCA\.?(\d{4})\.?(\d{4})\.?(CSMS|CS)(?![A-Za-z])")
 #: "E-wave Co., Ltd. (Formerly CS Technology)"
 FORMERLY = re.compile(r"^(?P<name>.*?)\s*\((?:formerly|previously)\s+(?P<former>[^)]+)\)$", re.I)
-#: the last line of an imported record: the hash of what the import wrote above it
-STAMP = "# imported; sha256 of the lines above: "
 
 
 @dataclass
@@ -93,28 +92,67 @@ def import_listing(listing: Path, into: Path, program: Program, today: dt.date) 
     shown = str(listing)
     summary = Summary()
     try:
-        text = listing.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        summary.problems.append(Problem(shown, 1, "file", f"cannot be read: {exc}", "a UTF-8 CSV file"))
+        data = listing.read_bytes()
+    except OSError as exc:
+        summary.problems.append(Problem(shown, 1, "file", f"cannot be read: {exc.strerror}", "a UTF-8 CSV file"))
+        return summary
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        summary.problems.append(Problem(shown, line, "file", f"byte 0x{data[exc.start]:02x} on this line is not "
+                                        "UTF-8 (the file is in another encoding, such as Latin-1)",
+                                        "the listing saved as UTF-8, as the OCA publishes it"))
         return summary
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        summary.problems.append(Problem(shown, 1, "header", f"cannot be read as CSV: {exc}", "the listing's header"))
+        return summary
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
-        summary.problems.append(Problem(shown, 1, "header", f"has no column {', '.join(missing)}",
-                                        "the columns of the OCA's listing: " + ", ".join(COLUMNS)))
+        first = text.split("\n", 1)[0]
+        other = next((d for d in (";", "\t", "|") if d in first and all(c in first.split(d) for c in COLUMNS[:3])),
+                     None)
+        summary.problems.append(Problem(
+            shown, 1, "header", f"has no column {', '.join(missing)}" + (
+                f"; its cells are separated by {other!r}, not by commas" if other else ""),
+            ("the listing's columns separated by commas, as the OCA publishes it: export or save it as CSV with "
+             "',' as the separator" if other else "the columns of the OCA's listing: " + ", ".join(COLUMNS))))
         return summary
     rows: list[Row] = []
     line = 2
-    for raw in reader:
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            summary.problems.append(Problem(shown, line, "file", f"cannot be read as CSV: {exc}",
+                                            f"cells of at most {csv.field_size_limit()} characters, each quote "
+                                            "closed; the rows after this one are not read"))
+            summary.read += 1
+            summary.refused += 1
+            break
         summary.read += 1
-        row = _row(raw, line, shown, program, summary.problems)
+        row = None
+        if raw.get(None):
+            summary.problems.append(Problem(shown, line, "row", f"has {len(raw[None])} cells more than the header",
+                                            f"the {len(COLUMNS)} cells of the header's columns"))
+        else:
+            row = _row(raw, line, shown, program, summary.problems)
         if row is None:
             summary.refused += 1
         else:
             rows.append(row)
         line = reader.line_num + 1
+    if summary.read == 0:
+        summary.problems.append(Problem(shown, 1, "file", "has a header and no rows", "the listing's rows"))
+        return summary
     records = _records(rows, shown, summary)
-    _write(records, into, shown, program, today, summary)
+    if records:
+        _write(records, into, shown, program, today, summary)
     return summary
 
 
@@ -245,94 +283,51 @@ def _records(rows: list[Row], shown: str, summary: Summary) -> dict[str, list[Ro
     return by_number
 
 
-def record_text(rows: list[Row]) -> str:
-    """The YAML record of one certificate, deterministic, every string quoted."""
-    first, updates = rows[0], [r for r in rows if r.update]
-    q = lambda text: json.dumps(text, ensure_ascii=False)  # noqa: E731 - a JSON string is a YAML scalar
-    lines = [f"# From the OCA's listing, line {first.line}.", f"id: {q(first.number)}", "source: oca-listing",
-             f"issued: {q(first.issued)}", f"ocpp_version: {q(first.version)}"]
-    if first.edition:
-        lines.append(f"edition: {q(first.edition)}")
-    lines += [f"profiles: [{', '.join(q(p) for p in first.profiles)}]", "vendor:", f"  name: {q(first.vendor)}",
-              f"  country: {q(first.country)}", "device:", f"  name: {q(first.device)}", f"  type: {q(first.device_type)}"]
-    if first.software:
-        lines.append(f"  software_version: {q(first.software)}")
-    if first.number.startswith("W"):
-        lines.append(f"white_label_of: {q(first.number.split('.', 1)[1])}")
-    latest = (updates[-1].document if updates else None) or first.document
-    if latest:
-        lines += ["document:", f"  url: {q(latest)}"]
-    if updates:
-        lines.append("revisions:")
-        for r in updates:
-            lines += [f"  - date: {q(r.update)}", f"    change: {q('Re-issued (the listing shows update-' + r.update + ')')}"]
-            if r.document:
-                lines += ["    document:", f"      url: {q(r.document)}"]
-    body = "\n".join(lines) + "\n"
-    return body + STAMP + hashlib.sha256(body.encode("utf-8")).hexdigest() + "\n"
-
-
-def edited(text: str) -> bool:
-    """Whether an imported file was changed since the import wrote it (its last line no longer matches)."""
-    body, _, stamp = text.rpartition(STAMP)
-    return not stamp or stamp.strip() != hashlib.sha256(body.encode("utf-8")).hexdigest()
-
-
-def vendors_text(rows: list[Row]) -> str | None:
-    """vendors.yaml: the spellings that share an OCA participant page, and former names; None if none."""
-    pages: dict[str, dict[str, int]] = {}
-    former: dict[str, set[str]] = {}
-    for row in rows:
-        if row.participant:
-            pages.setdefault(row.participant, {}).setdefault(row.vendor, 0)
-            pages[row.participant][row.vendor] += 1
-        if row.former:
-            former.setdefault(row.vendor, set()).add(row.former)
-    q = lambda text: json.dumps(text, ensure_ascii=False)  # noqa: E731
-    entries = []
-    named: set[str] = set()
-    for page, spellings in sorted(pages.items()):
-        ranked = sorted(spellings, key=lambda s: (-spellings[s], -len(s), s))  # most used, then the fullest
-        name, aliases = ranked[0], [s for s in ranked[1:] if s not in named]
-        if name in named:
-            continue
-        named.update([name, *aliases])
-        entry = [f"  - name: {q(name)}", f"    participant_page: {q(page)}"]
-        if aliases:
-            entry.append(f"    aliases: [{', '.join(q(a) for a in aliases)}]")
-        if former.get(name):
-            entry.append(f"    former_names: [{', '.join(q(f) for f in sorted(former[name]))}]")
-        entries.append("\n".join(entry))
-    for name in sorted(set(former) - named):
-        entries.append(f"  - name: {q(name)}\n    former_names: [{', '.join(q(f) for f in sorted(former[name]))}]")
-    if not entries:
-        return None
-    body = "# The vendors of the OCA's listing: spellings that share a participant page are one vendor.\nvendors:\n"
-    body += "\n".join(entries) + "\n"
-    return body + STAMP + hashlib.sha256(body.encode("utf-8")).hexdigest() + "\n"
-
-
 def _write(records: dict[str, list[Row]], into: Path, shown: str, program: Program, today: dt.date,
            summary: Summary) -> None:
-    """Write what is new or unedited, then check the folder as a build would, refusing the rows whose
-    records it rejects (a white label without its original, say) until it passes."""
+    """Write each record that is valid on its own and new or unedited, then check the folder as a build
+    would, taking back the records it rejects (a white label without its original, say) until it passes.
+    Only what this import wrote is taken back: a record that was there before is never deleted or left
+    changed; a problem with one is reported and the folder left as it was."""
     into.mkdir(parents=True, exist_ok=True)
     outcome: dict[str, str] = {}
     where: dict[Path, str] = {}
+    before: dict[str, tuple[Path, str | None]] = {}
+    placed = _placed(into)
     for number, rows in sorted(records.items()):
         path = into / rows[0].issued[:4] / f"{number}.yaml"
+        if number in placed and placed[number] != path:
+            summary.problems.append(Problem(shown, rows[0].line, "certificate_no", f"{number} is at "
+                                            f"{placed[number]}, not where the import puts it ({path})",
+                                            "the record kept where it is (moved by hand), and updated there",
+                                            warning=True))
+            path = placed[number]
+        text = record_text(rows)
+        _, found = read_record(str(path), text.encode("utf-8"), program, today)
+        if any(not p.warning for p in found):
+            for problem in (p for p in found if not p.warning):
+                summary.problems.append(Problem(shown, rows[0].line, _COLUMN.get(problem.field.split("[")[0],
+                                                                                 problem.field),
+                                                problem.wrong, problem.expected))
+            outcome[number] = "refused"
+            continue
         where[path.resolve()] = number
-        outcome[number] = _put(path, record_text(rows), rows[0].line, shown, summary)
-    vendors = vendors_text([r for rows in records.values() for r in rows])
+        try:
+            before[number] = (path, path.read_text("utf-8"))
+        except (FileNotFoundError, UnicodeDecodeError):
+            before[number] = (path, None)
+        outcome[number] = _put(path, text, rows[0].line, shown, summary)
+    written = [r for number, rows in records.items() if outcome[number] != "refused" for r in rows]
+    vendors = vendors_text(written)
     if vendors is not None:
         _put(into / VENDORS_FILE, vendors, 1, shown, summary)
-    while True:
+    while any(result != "refused" for result in outcome.values()):
         try:
             load_directory(into, program, today)
             break
         except ValidationFailed as exc:
             found = [(p, where.get(Path(p.path).resolve())) for p in exc.problems]
-            if any(number is None or outcome[number] == "kept" for _, number in found):
+            if any(number is None or outcome[number] in ("kept", "unchanged") for _, number in found):
                 summary.problems.extend(p for p, _ in found)  # not the import's to undo: said, left as it is
                 break
             for problem, number in found:
@@ -340,8 +335,11 @@ def _write(records: dict[str, list[Row]], into: Path, shown: str, program: Progr
                 summary.problems.append(Problem(shown, first.line, _COLUMN.get(problem.field.split("[")[0],
                                                                                 problem.field),
                                                 problem.wrong, problem.expected))
-                path = into / first.issued[:4] / f"{number}.yaml"
-                path.unlink(missing_ok=True)
+                path, old = before[number]
+                if old is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    path.write_text(old, "utf-8")  # an update taken back: the record as it was
                 outcome[number] = "refused"
     for number, result in outcome.items():
         if result == "refused":
@@ -349,6 +347,12 @@ def _write(records: dict[str, list[Row]], into: Path, shown: str, program: Progr
         else:
             setattr(summary, result, getattr(summary, result) + 1)
             summary.merged += len(records[number]) - 1
+
+
+def _placed(into: Path) -> dict[str, Path]:
+    """Where each record below ``into`` is, by its number (its file's name)."""
+    return {path.name.removesuffix(".yaml"): path for path in sorted(into.rglob("*.yaml"))
+            if path.name != VENDORS_FILE}
 
 
 #: a record's fields, and the listing's columns they come from
