@@ -247,3 +247,28 @@ def pytest_configure(config):
     # and records the checkpoints it publishes there too, never in the checkout (publishconf.py)
     os.environ["OCPP_LOG_PUBLISHED"] = str(cache / "log-checkpoints.json")
     config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))
+    config._checkout_cache = _listing(ROOT / ".cache")
+
+
+def _listing(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file below ``folder`` with its size and modification time."""
+    out = {}
+    for path in folder.rglob("*") if folder.is_dir() else ():
+        if path.is_file():
+            info = path.stat()
+            out[str(path.relative_to(folder))] = (info.st_size, info.st_mtime_ns)
+    return out
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Tests work in their own folders: a run that changed the checkout's .cache fails, naming the files."""
+    before = getattr(session.config, "_checkout_cache", None)
+    if before is None or hasattr(session.config, "workerinput"):
+        return
+    after = _listing(ROOT / ".cache")
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    if changed:
+        session.config.get_terminal_writer().line(
+            f"the test run changed the checkout's .cache ({len(changed)} files), e.g. {changed[:5]}: some test "
+            "builds with the default cache instead of OCPP_CACHE_PATH", red=True)
+        session.exitstatus = 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 import sys
@@ -152,7 +153,8 @@ def test_a_public_build_refuses_a_non_public_siteurl(tmp_path):
 def test_the_command_line_warns_on_stderr(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "ocpp_directory", "build", "--output", str(tmp_path / "out"), "--date", "2026-11-24"],
-        cwd=ROOT, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "plugins"), "PATH": "/usr/bin:/bin"},
+        cwd=ROOT, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "plugins"), "PATH": "/usr/bin:/bin",
+                                                       "OCPP_CACHE_PATH": os.environ["OCPP_CACHE_PATH"]},
     )
     assert result.returncode == 0, result.stderr
     assert re.search(r"\*\*\* WARNING: SITEURL is empty: the QR codes encode "

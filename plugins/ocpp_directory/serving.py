@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
+import sys
 import threading
 from pathlib import Path
 
@@ -98,6 +100,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self):  # noqa: N802 - the base class's name
+        try:
+            path = self.translate_path(self.path)
+            inside = _inside(path, self.directory)
+        except ValueError:  # a NUL in the path: no file has that name
+            return self.send_error(400, "Bad request path")
+        if not inside:  # a link inside the folder to a file outside it is not served
+            return self.send_error(404, "File not found")
         if self.live is not None and self.path.split("?")[0] == "/__livereload.js":
             return self._send(LIVERELOAD_JS.encode("utf-8"), "application/javascript")
         if self.live is not None and self.path == EVENTS:
@@ -144,9 +153,26 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return
 
 
+def _inside(path: str, root: str) -> bool:
+    """Whether ``path``, its links followed, is ``root`` or below it (raises ValueError on a NUL)."""
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """A browser that closes an idle connection is not an error: no traceback for it on the console."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def server(directory: Path, port: int, live: LiveReload | None = None) -> http.server.ThreadingHTTPServer:
     """An HTTP server of ``directory`` on 127.0.0.1:``port``; with ``live``, the devserver's."""
     handler = type("Handler", (_Handler,), {"live": live})
-    made = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(directory)))
+    made = _Server(("127.0.0.1", port), functools.partial(handler, directory=str(directory)))
     made.daemon_threads = True
     return made

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..model.certificate import Certificate
 from ..model.program import Program
+from ..model.text import visible_bidi
 from . import qr
 from .logos.glyphs import ASSETS
 from .words import HARDWARE_WORDS, SECURITY_PROFILE_TITLES
@@ -57,9 +58,7 @@ def render(cert: Certificate, program: Program, issue: Issue) -> bytes:
     """The unsigned PDF of ``cert``'s certificate document."""
     version = program.rules_of(cert)
     day = issue.issued or cert.issued
-    from fpdf import FPDF  # here, not at import: a build that issues nothing never loads it (0.5 s)
-
-    pdf = FPDF(format="A4", unit="mm")
+    pdf = _visible_pdf()(format="A4", unit="mm")
     pdf.set_creation_date(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc))
     pdf.set_title(f"OCPP Certificate {cert.id}")
     pdf.set_author("Open Charge Alliance")
@@ -88,6 +87,24 @@ def render(cert: Certificate, program: Program, issue: Issue) -> bytes:
     out = io.BytesIO()
     pdf.output(out)
     return out.getvalue()
+
+
+def _visible_pdf():
+    """FPDF whose every text (cells and the document's subject) shows a bidirectional control as a visible
+    ``[U+202E]``, as the web pages do: a vendor's text never reorders what the certificate says."""
+    from fpdf import FPDF  # here, not at import: a build that issues nothing never loads it (0.5 s)
+
+    class VisiblePDF(FPDF):
+        def cell(self, w=None, h=None, text="", *args, **kwargs):
+            return super().cell(w, h, visible_bidi(text), *args, **kwargs)
+
+        def multi_cell(self, w, h=None, text="", *args, **kwargs):
+            return super().multi_cell(w, h, visible_bidi(text), *args, **kwargs)
+
+        def set_subject(self, subject):
+            return super().set_subject(visible_bidi(subject))
+
+    return VisiblePDF
 
 
 def _frame(pdf: FPDF) -> None:

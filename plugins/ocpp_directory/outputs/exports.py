@@ -1,13 +1,13 @@
 """Open data: JSON, CSV, Atom, sitemap, the publication ledger (the JSON Schema is :mod:`.schema`).
 
 Every export escapes for its own format through the format's own writer
-(json, csv, feedgenerator, ElementTree); nothing here builds markup by hand.
+(json, feedgenerator, ElementTree; CSV quoting is RFC 4180 applied to every common dialect's separators); nothing here builds markup by hand.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import re
 import hashlib
 import io
 import json
@@ -183,18 +183,33 @@ def certificate_json(cert: Certificate) -> bytes:
     return dumps(record(cert))
 
 
+#: the characters spreadsheets split a CSV line at, in the dialects in common use (comma; semicolon where
+#: the comma is the decimal sign, as in much of Europe; tab; pipe)
+SEPARATORS = ",;\t|"
+#: what makes a spreadsheet evaluate a cell (OWASP CSV injection)
+FORMULA = "=+-@\t\r"
+_SPLIT_FORMULA = re.compile(f"([{re.escape(SEPARATORS)}])([{re.escape(FORMULA)}])")
+
+
 def _cell(value: str) -> str:
-    """Text a spreadsheet shows but never evaluates (OWASP CSV injection), bidi controls visible."""
+    """Text a spreadsheet shows but never evaluates, bidi controls visible: a leading formula character is
+    neutralised with an apostrophe, in the cell and in every cell a spreadsheet of another dialect would
+    split it into (``Foo;=1+1`` is ``Foo;'=1+1``)."""
     value = visible_bidi(value)
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
+    if value and value[0] in FORMULA:
+        value = "'" + value
+    return _SPLIT_FORMULA.sub(r"\1'\2", value)
+
+
+def _quoted(value: str) -> str:
+    """RFC 4180's quoting, applied to a cell that holds a separator of any common dialect, not only the
+    comma (the csv module's minimal quoting knows only its own delimiter): a spreadsheet that splits on
+    ``;`` still sees one cell."""
+    return '"' + value.replace('"', '""') + '"' if any(c in value for c in SEPARATORS + '"\r\n') else value
 
 
 def _csv_lines(rows: list[list[str]]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerows(rows)
-    return out.getvalue()
+    return "".join(",".join(_quoted(cell) for cell in row) + "\r\n" for row in rows)
 
 
 def _csv_row(directory: Directory, c: Certificate, base: str) -> str:

@@ -82,10 +82,20 @@
     }).join("");
   }
 
+  // No certificate document is larger (the directory refuses documents over 20 MB): a larger file is not
+  // read into memory, and is not one the OCA issued.
+  var DOCUMENT_MAX = 20 * 1024 * 1024;
+
   function checkFile(file) {
     if (!file) { return; }
+    if (file.size > DOCUMENT_MAX) {
+      answer(t("too_large", { file: file.name, mb: Math.round(file.size / 1048576) }), null);
+      return;
+    }
     answer(t("checking", { file: file.name }), null);
-    var digest = file.arrayBuffer().then(function (data) { return crypto.subtle.digest("SHA-256", data); });
+    var unreadable = false;
+    var digest = file.arrayBuffer().then(function (data) { return crypto.subtle.digest("SHA-256", data); },
+                                         function (error) { unreadable = true; throw error; });
     var listed = fetch(new URL("documents.json", root).href, { cache: "no-store" }).then(function (response) {
       if (!response.ok) { throw new Error("documents.json: " + response.status); }
       return response.json();
@@ -102,7 +112,7 @@
         answer(t("earlier", { id: found.id, revision: found.revision }), page, t("current_of", { id: found.id }));
       }
     }, function () {
-      answer(t("documents_unreadable"), null);
+      answer(t(unreadable ? "file_unreadable" : "documents_unreadable", { file: file.name }), null);
     });
   }
 
