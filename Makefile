@@ -83,6 +83,7 @@ devserver: $(STAMP)
 # command name). Installed with apt where missing and we may (CI runs as root).
 BUILD_DEPS := /usr/lib/x86_64-linux-gnu/libcairo.so.2:libcairo2
 TEST_DEPS := chromium:chromium nginx:nginx /usr/sbin/sshd:openssh-server ssh:openssh-client rsync:rsync \
+  /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk \
   pdftoppm:poppler-utils npm:npm java:default-jre-headless
 define install-missing
 	@missing=$$(for dep in $(1); do \

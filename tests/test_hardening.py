@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -367,3 +368,53 @@ def test_a_full_build_killed_in_its_swap_leaves_the_previous_site(tmp_path, monk
     golden_tree.build_sample(out, **NO_CACHE)
     assert digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def _missing(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8")
+
+
+@pytest.mark.parametrize("path, lang, title", [
+    ("/certificates/OCA.0016.9999.CS/", "en", "Page not found"),
+    ("/no/such/page", "en", "Page not found"),
+    ("/ko/certificates/OCA.0016.9999.CS/", "ko", "페이지를 찾을 수 없습니다"),
+])
+def test_an_unknown_address_gets_the_directorys_own_404_through_nginx(deployed, path, lang, title):
+    """Issue 33: a mistyped address or a fake label's QR code gets the directory's page, its name, the
+    sentence the how-to page promises and the verify box, in the reader's language, with status 404."""
+    status, body = _missing(deployed + path)
+    assert status == 404
+    assert f'<html lang="{lang}"' in body and f"<h1>{title}</h1>" in body
+    assert 'id="verify"' in body and "data-not-found" in body and '<meta name="robots" content="noindex">' in body
+    assert ("no OCPP certificate has that id" in body) if lang == "en" else ("OCPP" in body)
+
+
+class _NotFoundHandler(QuietHandler):
+    """As nginx is set up: a missing file gets 404.html (the Korean one under /ko/)."""
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / ("ko/404.html" if self.path.startswith("/ko/") else "404.html")
+        if code != 404 or not page.exists():
+            return super().send_error(code, message, explain)
+        data = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_the_404_page_says_no_certificate_has_the_id(browser, site):
+    with serve(site, _NotFoundHandler) as url:
+        page = browser.new_page()
+        page.goto(url + "/certificates/OCA.0016.9999.CS/")
+        page.locator("#verify-result p").first.wait_for()
+        assert "No OCPP certificate has the id OCA.0016.9999.CS." in page.locator("#verify-result").inner_text()
+        page.goto(url + "/ko/certificates/OCA.0016.9999.CS/")
+        page.locator("#verify-result p").first.wait_for()
+        assert "OCA.0016.9999.CS" in page.locator("#verify-result").inner_text()
+        page.close()

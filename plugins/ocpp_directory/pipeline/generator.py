@@ -178,7 +178,8 @@ class DirectoryGenerator(Generator):
         self.memo.save()
 
     def _write_page(self, name: str, template: str, lang: str = "en", **values) -> None:
-        relative = self.settings["RELATIVE_URLS"]
+        # a page served at any address (404.html) links by root-absolute or absolute addresses, never relative
+        relative = self.settings["RELATIVE_URLS"] and not values.pop("absolute_urls", False)
         siteurl = path_to_url(get_relative_path(name)) if relative else self.settings["SITEURL"]
         self.writer.write_file(name, self.get_template(template), self.context, relative_urls=relative,
                                LANG=lang, HOME=languages.home(siteurl, lang), **values)

@@ -153,6 +153,8 @@ def _directory(gen: DirectoryGenerator) -> None:
     units.page("index.html", "directory", certificates=d.certificates, newest=d.certificates[:ctx.home_rows],
                years=[(year, len(certs)) for year, certs in gen.by_year.items()], page_url="")
     units.page("verify/index.html", "verify", page_url="verify/")
+    # what a server answers for an address it has no file for (deploy/nginx.conf, deploy/cdn.md)
+    units.page("404.html", "404", page_url="404.html", absolute_urls=True)
     units.page("logos/index.html", "logos", kits=gen.kits, page_url="logos/")
     units.page("vendors/index.html", "vendors", vendors=d.vendors, page_url="vendors/")
     units.bytes("directory.json", exports.directory_json(d, ctx.date, base, gen.memo))

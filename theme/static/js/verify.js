@@ -63,6 +63,10 @@
     check(input.value);
   });
   var given = new URLSearchParams(window.location.search).get("id");
+  // On the page of an address that does not exist (404.html), an address under /certificates/ is the id a
+  // label or a link gave: say whether a certificate has it.
+  var missing = form.hasAttribute("data-not-found") && /\/certificates\/([^/?#]+)/.exec(window.location.pathname);
+  if (!given && missing) { given = decodeURIComponent(missing[1]); }
   if (given) {
     input.value = given;
     check(given);
@@ -73,6 +77,7 @@
   var docForm = document.getElementById("verify-document");
   var fileInput = document.getElementById("verify-file");
   var docResult = document.getElementById("verify-document-result");
+  if (!docForm) { return; }  // the page of a missing address has only the id form
 
   function answer(text, href, linkText) { notice(docResult, text, href, linkText); }
 
