@@ -213,3 +213,16 @@ def test_the_korean_certificate_page_checks_its_log_entry(browser, served):
     assert status.get_attribute("class") == "log-ok", status.inner_text()
     assert "OCA 인증서 로그의" in status.inner_text()
     page.close()
+
+
+#: a particle written both ways, "은(는)", "을(를)": what a translator writes when the word before it is a value
+PLACEHOLDER_PARTICLE = re.compile(r"[이은을과와으]?\((?:가|는|를|과|와|로|은|이|을|으로)\)")
+
+
+def test_no_korean_sentence_carries_a_placeholder_particle():
+    """Issue 33: a Korean reader sees "은(는)" as a form left unfilled. A sentence around a value is phrased
+    so that no particle follows the value (or one that fits every value), and no word is said twice
+    ("OCPP 2.0.1 OCPP 인증 시험")."""
+    found = [m.string for m in catalog("ko") if isinstance(m.string, str) and
+             (PLACEHOLDER_PARTICLE.search(m.string) or "%(ocpp)s OCPP" in m.string)]
+    assert found == []
