@@ -323,3 +323,14 @@ def test_make_html_fails_cleanly_on_bad_records(tmp_path):
     assert f"{bad}/x/OCA.0016.0115.CS.yaml:7: vendor.country: NO is read as a yes/no value" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_every_page_says_whose_directory_it_is(site):
+    """Issue 33: every page names the Open Charge Alliance, links to it and gives the certification contact
+    (both from the certification procedure), in both languages."""
+    pages = [p for p in site.rglob("*.html")]
+    assert len(pages) > 100
+    for path in pages:
+        text = path.read_text("utf-8")
+        assert 'href="mailto:certification@openchargealliance.org"' in text, path
+        assert 'href="https://www.openchargealliance.org/"' in text, path
