@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..model.directory import Directory
 from ..model.documents import issued_name
-from ..model.errors import Problem
+from ..model.errors import Problem, ValidationFailed
 from ..outputs import exports, qr
 from ..outputs.certificate_pdf import ATTACHMENT, Issue, render
 from ..outputs.logos import Renderer, kit_of, kits, logo
@@ -109,6 +109,15 @@ def problems(directory: Directory, store: Kept | None = None) -> list[Problem]:
     if store is not None and seen.keys() != kept:
         store.save(seen)  # what this build's documents hold, no more
     return out
+
+
+def check_issued(directory: Directory, store: Kept | None = None) -> None:
+    """:func:`problems`, as ``validate`` and the build judge them: raise :class:`ValidationFailed` (with the
+    directory's warnings) on an error, else add the warnings to the directory's."""
+    found = problems(directory, store)
+    if any(not p.warning for p in found):
+        raise ValidationFailed(found + directory.warnings)
+    directory.warnings.extend(found)
 
 
 def _show(value) -> str:

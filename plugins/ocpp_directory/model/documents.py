@@ -78,7 +78,6 @@ def files_named(certificates: list[Certificate], files_of: dict[str, Path],
             try:
                 data = read_regular(path, DOCUMENT_MAX)
             except NotReadable as exc:
-                data = None
                 problems.append(Problem(cert.path, line, f"{where}.file", f"{document.file} {exc.reason}",
                                         f"the certificate document, a PDF file of at most {DOCUMENT_MAX // 2**20} MB"))
                 continue

@@ -70,11 +70,11 @@ def check_features(f: Fields, part5: Part5, version_title: str, items: list[str]
             f.add(line, name, f"{fid} ({feature.title}) is listed without what Part 5 makes it depend on",
                   "at least one of: " + "; ".join(_says(alt, table, part5) for alt in feature.needs_one_of))
     if ok and full:
-        for fid in items:
+        for index, fid in enumerate(items):
             feature = table[fid]
             if feature.suboptions == "at-least-one" and not any(k.startswith(fid + ".") for k in listed):
                 subs = [k for k in table if k.startswith(fid + ".")]
-                f.add(lines[items.index(fid)], f"features[{items.index(fid)}]",
+                f.add(lines[index], f"features[{index}]",
                       f"{fid} ({feature.title}) is listed without any of its sub-options",
                       f"at least one of {', '.join(subs)} (Part 5: at least one is required)", warning=True)
         for group in part5.groups.get(device_type or "", ()):

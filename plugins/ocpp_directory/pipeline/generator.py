@@ -24,9 +24,8 @@ from pelican.utils import get_relative_path, path_to_url
 from ..engine import incremental
 from ..engine.cache import KeptFile, Memo, RecordCache, code_digest, folder_cache
 from ..model import text
-from ..issuing.documents import problems as issued_problems
+from ..issuing.documents import check_issued
 from ..model.directory import Directory, load_directory
-from ..model.errors import ValidationFailed
 from ..model.program import load_program
 from ..model.records import Certificate
 from ..model.errors import DirectoryError
@@ -143,11 +142,8 @@ class DirectoryGenerator(Generator):
         records = RecordCache(kept / "records.pickle" if kept else None, salt, self.run.resident)
         directory = load_directory(ctx.certificates, program, ctx.date, progress=None if quiet else ctx.progress,
                                    cache=records)
-        found = issued_problems(directory, KeptFile(kept / "documents.pickle" if kept else None,
-                                                    "documents-1", salt))  # each issued document against its record
-        if any(not p.warning for p in found):
-            raise ValidationFailed(found + directory.warnings)
-        directory.warnings.extend(found)
+        check_issued(directory, KeptFile(kept / "documents.pickle" if kept else None,
+                                         "documents-1", salt))  # each issued document against its record
         self.directory = directory
         self.records_reused = records.hits
         # Each certificate's parts of the directory-wide files and the log (a record's key names its
