@@ -12,6 +12,10 @@ CONFFILE ?= pelicanconf.py
 PUBLISHCONF ?= publishconf.py
 DEPLOY_TARGET ?=
 CORRECTION ?=
+# STAGING=1: a staging publish (no production checks; every page says it is staging)
+STAGING ?=
+# where a publish builds: its own folder, so that a publish never touches the preview in OUTPUTDIR
+PUBLISH_OUTPUT ?= .publish/site
 # pelican-quickstart's plain upload targets (no releases; the ledger is still checked)
 SSH_HOST ?= localhost
 SSH_PORT ?= 22
@@ -116,11 +120,11 @@ test: $(STAMP) system-deps $(AXE)
 	$(BIN)/python -m pytest
 
 publish: $(STAMP)
-	$(OCPP) publish --settings $(PUBLISHCONF) --certificates "$(CERTIFICATES)" --output "$(OUTPUTDIR)" \
-	  --target "$(DEPLOY_TARGET)" $(SITEURL_ARG) --correction "$(CORRECTION)"
+	$(OCPP) publish --settings $(PUBLISHCONF) --certificates "$(CERTIFICATES)" --output "$(PUBLISH_OUTPUT)" \
+	  --target "$(DEPLOY_TARGET)" $(SITEURL_ARG) --correction "$(CORRECTION)" $(if $(STAGING),--staging,)
 
 rollback: $(STAMP)
-	$(OCPP) rollback --target "$(DEPLOY_TARGET)"
+	$(OCPP) rollback --settings $(PUBLISHCONF) --target "$(DEPLOY_TARGET)"
 
 publish-build: $(STAMP)
 	$(OCPP) build --settings $(PUBLISHCONF) --certificates "$(CERTIFICATES)" --output "$(OUTPUTDIR)" $(SITEURL_ARG)

@@ -17,6 +17,9 @@ OCPP_FEED_ATOM = "feeds/certificates.atom"
 # Each publish records the checkpoint it made live in OCPP_LOG_PUBLISHED, a file to commit: a target
 # whose log no longer extends it (wiped, restored from an old backup) is refused.
 OCPP_LOG_KEY = os.environ.get("OCPP_LOG_KEY") or None
+# The OCA's certificate authority for certificate documents (PEM): a production publish checks every
+# document's signature against it (publishing/production.py).
+OCPP_DOCUMENT_CA = os.environ.get("OCPP_DOCUMENT_CA") or None
 # The log's verifier key (python -m ocpp_directory log-key prints it): pinned here once the OCA has made
 # its key, for `python -m ocpp_directory audit` and readers; the site's /log/ page shows the same.
 OCPP_LOG_VKEY = os.environ.get("OCPP_LOG_VKEY") or None

@@ -232,6 +232,20 @@ def page(browser, base_url):
     context.close()
 
 
+@pytest.fixture
+def logkey(tmp_path, monkeypatch):
+    """The log's Ed25519 key, for this test only, readable by its owner alone (publishconf.py reads
+    OCPP_LOG_KEY): what a production publish needs to sign its log."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    path = tmp_path / "log-key.pem"
+    path.write_bytes(Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    path.chmod(0o600)
+    monkeypatch.setenv("OCPP_LOG_KEY", str(path))
+    return path
+
+
 def pytest_collection_modifyitems(items):
     """Every test that starts Chromium carries the browser marker, wherever it is."""
     for item in items:

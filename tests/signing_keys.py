@@ -47,6 +47,7 @@ def make_keys(folder: Path, prefix: str = "test", org: str = "Test Charge Allian
     paths["ca"].write_bytes(ca.public_bytes(pem))
     paths["key"].write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     paths["chain"].write_bytes(cert.public_bytes(pem) + ca.public_bytes(pem))
+    paths["key"].chmod(0o600)  # a signing key is its owner's alone (make issue refuses one others may read)
     return paths
 
 

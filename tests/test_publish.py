@@ -20,10 +20,16 @@ from ocpp_directory.publishing.flow import publish_site
 
 from .conftest import ROOT, VALID, make
 
-SITEURL = "https://certification.example.org"
+# A production publish refuses a reserved example domain (publishing/production.py).
+SITEURL = "https://certification.openchargealliance.org"
 PUBLISHCONF = str(ROOT / "publishconf.py")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+
+
+@pytest.fixture(autouse=True)
+def _production(logkey):
+    """Every publish here is a production publish: its log is signed with the test's own key."""
 
 
 def free_port() -> int:

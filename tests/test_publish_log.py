@@ -8,8 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from ocpp_directory.outputs import certlog, tlog
 from ocpp_directory.publishing import flow, targets
@@ -19,15 +17,6 @@ from .conftest import ROOT
 from .test_publish import A, B, C, SITEURL, cert, records, ssh_target  # noqa: F401  (the ssh fixture)
 
 PUBLISHCONF = str(ROOT / "publishconf.py")
-
-
-@pytest.fixture
-def logkey(tmp_path, monkeypatch):
-    """The log's key, for this test only (publishconf.py reads OCPP_LOG_KEY)."""
-    path = tmp_path / "log-key.pem"
-    path.write_bytes(Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
-    monkeypatch.setenv("OCPP_LOG_KEY", str(path))
-    return path
 
 
 def publish(target, certs: Path, tmp_path: Path, **options) -> dict:
@@ -84,8 +73,8 @@ def refused_cases():
         shutil.copytree(first / "log", current / "log")
 
     return [
-        ("live ledger deleted", delete_ledger, True, "the certificate log lists it"),
-        ("live ledger emptied", empty_ledger, True, "the certificate log lists it"),
+        ("live ledger deleted", delete_ledger, True, f"{C}: would disappear"),
+        ("live ledger emptied", empty_ledger, True, f"{C}: would disappear"),
         ("live log deleted", delete_log, False, "the target has no certificate log, but"),
         ("live log replaced by an older one", older_log, False, "does not extend the checkpoint of 3 entries"),
         ("a record removed", lambda t: None, True, f"{C}: would disappear"),

@@ -29,6 +29,7 @@ from bench import s3server
 from bench.s3server import KEYS, client
 
 from .conftest import ROOT, make
+from .test_publish import _production  # noqa: F401  (every publish here is a production one)
 from .test_publish import PUBLISHCONF, SITEURL, A, B, C, cert, many_records, publish_to, records
 
 
@@ -182,8 +183,32 @@ def test_the_log_is_checked_from_the_bucket(bucket, tmp_path):
     publish_to(s3_target(spec), records(tmp_path / "r", cert(A), cert(B)), tmp_path)
     name = spec[5:].split("/")[0]
     s3.put_object(Bucket=name, Key="directory/ledger.json", Body=b'{"certificates": {}}')
-    with pytest.raises(publish.LedgerRefusal, match=f"{B}: would disappear: the certificate log lists it"):
+    with pytest.raises(publish.LedgerRefusal, match=f"{B}: would disappear"):
         publish_to(s3_target(spec), records(tmp_path / "r", cert(A)), tmp_path)
+
+
+def test_a_deleted_live_ledger_lets_no_certificate_change_on_the_bucket(bucket, tmp_path):
+    """Issue 32: with the bucket's ledger deleted, a changed software version is still refused (the log
+    states it), and goes live only as a correction that /corrections/ shows."""
+    spec, s3, base = bucket
+    publish_to(s3_target(spec), records(tmp_path / "r", cert(A)), tmp_path)
+    s3.delete_object(Bucket=spec[5:].split("/")[0], Key="directory/ledger.json")
+    changed = records(tmp_path / "r", cert(A, **{'software_version: "4.10.0"': 'software_version: "4.10.1"'}))
+    with pytest.raises(publish.LedgerRefusal, match="device.software_version would change from 4.10.0 to 4.10.1"):
+        publish_to(s3_target(spec), changed, tmp_path)
+    done = publish_to(s3_target(spec), changed, tmp_path, correction="Mistyped version")
+    assert done["added"] == [] and "Mistyped version" in page(base, "corrections/index.html")
+
+
+def test_audit_reads_the_bucket_as_a_browser_does(bucket, tmp_path):
+    """Issue 32: pages are stored gzip-compressed; the auditor asks for gzip and decodes it, and finds
+    every certificate page."""
+    spec, s3, base = bucket
+    publish_to(s3_target(spec), records(tmp_path / "r", cert(A), cert(B)), tmp_path)
+    audited = subprocess.run([sys.executable, "-m", "ocpp_directory", "audit", base], cwd=ROOT, capture_output=True,
+                             text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")}, timeout=300)
+    assert audited.returncode == 0, audited.stderr
+    assert "2 certificates each with its entry and proof" in audited.stdout
 
 
 def test_rollback_puts_the_previous_objects_back(bucket, tmp_path):

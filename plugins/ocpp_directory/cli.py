@@ -130,7 +130,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
                                     progress=None if args.quiet else _say("publish"))
         result = publish_site(args.settings, args.output, target, certificates=args.certificates,
                               siteurl=args.siteurl, correction=args.correction or None, date=args.date,
-                              progress=None if args.quiet else _progress)
+                              progress=None if args.quiet else _progress, staging=args.staging)
     except ValidationFailed as exc:
         _print_problems(exc.problems + exc.warnings)
         print(f"publish: refused, {_plural(len(exc.problems), 'error')} in the records; "
@@ -139,7 +139,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     except DirectoryError as exc:
         print(f"publish: refused: {exc}", file=sys.stderr)
         return 1
-    print(f"publish: release {result['release']} is live at {target}: "
+    print(f"publish: {'STAGING ' if args.staging else ''}release {result['release']} is live at {target}: "
           f"{_plural(result['certificates'], 'certificate')}, {len(result['added'])} new"
           + (f", {len(result['corrected'])} corrected (see /corrections/)" if result["corrected"] else "")
           + f"; the certificate log holds {_plural(result['log_size'], 'entry', 'entries')}")
@@ -147,7 +147,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
         counts = result["objects"]
         print(f"publish: objects: {counts['uploaded']} uploaded, {counts['unchanged']} unchanged, {counts['kept']} "
               f"kept (certificate and log files the build no longer makes), {counts['deleted']} deleted")
-    if result.get("published"):
+    if result.get("published") and args.staging:
+        print(f"publish: the staging checkpoint is kept in {result['published']} (not the committed file)")
+    elif result.get("published"):
         print(f"publish: commit {result['published']}: it holds the checkpoint now live, which the next publish "
               "checks the target against")
     return 0
@@ -156,7 +158,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     try:
         target = publish.target_for(args.target, os.environ.get("DEPLOY_SSH", "ssh"), progress=_say("rollback"))
-        name = publish.rollback(target)
+        from .engine.uptodate import settings_values
+
+        kept = settings_values(args.settings).get("OCPP_LOG_PUBLISHED") if args.settings else None
+        name = publish.rollback(target, Path(kept) if kept else None)
     except DirectoryError as exc:
         print(f"rollback: refused: {exc}", file=sys.stderr)
         return 1
@@ -165,14 +170,31 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 
 def cmd_guard(args: argparse.Namespace) -> int:
-    """For the plain rsync_upload and github targets: compare a built site with the live ledger."""
+    """For the plain rsync_upload and github targets: compare a built site with what is live, read from
+    the live certificate log (the ledger only where there is no log), as make publish does."""
+    import tempfile
+
+    from .publishing import logcheck
+
+    class _Git:  # a branch of this repository, read as a target
+        def __init__(self, branch: str):
+            self.branch = branch
+
+        def read(self, relative: str) -> bytes | None:
+            found = subprocess.run(["git", "show", f"{self.branch}:{relative}"], capture_output=True)
+            return found.stdout if found.returncode == 0 else None
+
     try:
         if args.git:
-            ref = subprocess.run(["git", "show", args.git], capture_output=True)
-            live = json.loads(ref.stdout) if ref.returncode == 0 else None
+            branch, _, relative = args.git.partition(":")
+            where, live_target = relative.rpartition("/")[0], _Git(branch)
         else:
             target_spec, _, relative = args.ledger.rpartition("/")
-            live = publish.target_for(target_spec or ".", os.environ.get("DEPLOY_SSH", "ssh")).ledger_at(relative)
+            where, live_target = "", publish.target_for(target_spec or ".", os.environ.get("DEPLOY_SSH", "ssh"))
+        with tempfile.TemporaryDirectory() as folder:
+            log = logcheck.read_live(live_target, Path(folder), None, f"{where}/log" if where else "log")
+        raw = live_target.read(relative)
+        live = logcheck.view(log) if log is not None else (json.loads(raw) if raw else None)
         new = json.loads((Path(args.output) / "ledger.json").read_bytes())
         changes = publish.compare(live, new)
         if changes:
@@ -180,7 +202,8 @@ def cmd_guard(args: argparse.Namespace) -> int:
     except (DirectoryError, OSError, ValueError) as exc:
         print(f"publish: refused: {exc}", file=sys.stderr)
         return 1
-    print(f"publish: the ledger check passed ({len(new['certificates'])} certificates)")
+    print(f"publish: the check against the live {'log' if log is not None else 'ledger'} passed "
+          f"({len(new['certificates'])} certificates)")
     return 0
 
 
@@ -282,8 +305,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("publish", help="build with the public settings, check the ledger, deploy atomically")
     p.add_argument("--settings", default="publishconf.py")
     p.add_argument("--certificates", default=None)
-    p.add_argument("--output", default="output")
+    p.add_argument("--output", default=".publish/site",
+                   help="the folder the publish builds in: its own, never the preview's output/")
     p.add_argument("--target", default="", help="a folder, or host:path for rsync over ssh (DEPLOY_SSH)")
+    p.add_argument("--staging", action="store_true",
+                   help="a staging site: no production checks; every page, code and label says it is staging")
     p.add_argument("--siteurl", default=None)
     p.add_argument("--correction", default="", help="the public reason for altering published certificates")
     p.add_argument("--quiet", action="store_true")
@@ -292,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
 
     r = sub.add_parser("rollback", help="make the previous release live again")
     r.add_argument("--target", default="")
+    r.add_argument("--settings", default="publishconf.py",
+                   help="the settings naming the file of published checkpoints (OCPP_LOG_PUBLISHED)")
     r.set_defaults(func=cmd_rollback)
 
     g = sub.add_parser("guard", help="check a built site against a live ledger (plain rsync and github targets)")

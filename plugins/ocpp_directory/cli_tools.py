@@ -54,15 +54,20 @@ def cmd_issue(args: argparse.Namespace) -> int:
     """Sign and write the certificate document each full record lacks (never one that exists)."""
     from .engine.cache import ContentCache
     from .issuing.documents import issue, problems as issued_problems
-    from .issuing.signing import keys_from_environment
+    from .issuing.signing import TEST_MATERIAL, keys_from_environment
     from .model.directory import display_path, load_directory
     from .model.program import load_program
+    from .publishing.production import placeholder
 
     base = (args.siteurl or os.environ.get("SITEURL") or "").rstrip("/")
     try:
         keys = keys_from_environment()
         if not base.startswith("https://"):
             raise DirectoryError("the documents' QR codes need the public address: set SITEURL=https://<public site>")
+        why = placeholder(base)
+        if why and keys.key.resolve().parent != TEST_MATERIAL:  # the TEST-ONLY key's documents prove nothing anyway
+            raise DirectoryError(f"a document is issued once and kept for good, and {why[0].lower()}{why[1:]}; "
+                                 "nothing was issued")
         program = load_program(args.program)
         directory = load_directory(args.certificates, program, build_date(_date_settings(args)))
         found = issued_problems(directory)
@@ -92,7 +97,9 @@ def cmd_verify_document(args: argparse.Namespace) -> int:
     """Which certificate and revision a PDF is, or what is wrong with it; exit 0 only for a current, valid one."""
     from .issuing.verify import verify
 
-    trust = [Path(p) for p in (args.trust or [])] or [Path(os.environ.get("OCPP_DOCUMENT_CA") or _default_ca())]
+    # No default trust anchor: the repository's TEST-ONLY authority proves nothing (issuing/verify.py).
+    named = [*(args.trust or [])] or ([os.environ["OCPP_DOCUMENT_CA"]] if os.environ.get("OCPP_DOCUMENT_CA") else [])
+    trust = [Path(p) for p in named]
     try:
         verdict = verify(Path(args.file).read_bytes(), args.site, trust)
     except OSError as exc:
@@ -103,12 +110,6 @@ def cmd_verify_document(args: argparse.Namespace) -> int:
         return 2
     print(f"verify-document: {args.file}: {verdict.message}", file=sys.stdout if verdict.ok else sys.stderr)
     return 0 if verdict.ok else 1
-
-
-def _default_ca() -> Path:
-    from .issuing.signing import TEST_CA
-
-    return TEST_CA
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

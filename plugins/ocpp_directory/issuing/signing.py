@@ -9,7 +9,9 @@ A timestamp is added where a timestamp authority is configured
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import io
 import os
 from dataclasses import dataclass
@@ -44,7 +46,41 @@ def keys_from_environment(env: dict | None = None) -> Keys:
     for name, value in (("OCPP_SIGNING_KEY", key), ("OCPP_SIGNING_CERT", chain)):
         if not Path(value).is_file():
             raise SigningError(f"{name} names {value}, which is not a readable file")
-    return Keys(Path(key), Path(chain), env.get("OCPP_TSA_URL") or None)
+    if Path(key).resolve().parent != TEST_MATERIAL:  # the TEST-ONLY key is public by design
+        private_file(Path(key), "OCPP_SIGNING_KEY")
+    keys = Keys(Path(key), Path(chain), env.get("OCPP_TSA_URL") or None)
+    check_pair(keys)
+    return keys
+
+
+def private_file(path: Path, name: str) -> None:
+    """Refuse a key file that others than its owner may read or write (raises :class:`SigningError`)."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise SigningError(f"{name} names {path}, which others may read or write (mode {mode:o}): a signing key "
+                           f"must be its owner's alone. Run chmod 600 {path}; nothing was done")
+
+
+def check_pair(keys: Keys) -> None:
+    """The private key must be the key of the chain's first (signing) certificate: a document signed with
+    another key would carry a signature no one can verify. Raises :class:`SigningError`, never showing the key."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_private_key
+
+    certs = _pem_certificates(keys.chain)
+    if not certs:
+        raise SigningError(f"OCPP_SIGNING_CERT names {keys.chain}, which holds no PEM certificate")
+    try:
+        private = load_pem_private_key(keys.key.read_bytes(), password=None)
+        cert = x509.load_pem_x509_certificate(certs[0])
+    except (ValueError, TypeError):
+        raise SigningError(f"{keys.key} is not an unencrypted PEM private key, or {keys.chain} not a PEM "
+                           "certificate chain; nothing was signed") from None
+    raw = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    if private.public_key().public_bytes(*raw) != cert.public_key().public_bytes(*raw):
+        raise SigningError(f"the key in {keys.key} is not the key of the first certificate in {keys.chain} "
+                           f"({cert.subject.rfc4514_string()}): documents signed with it would not verify. "
+                           "Name the matching key and chain; nothing was signed")
 
 
 def sign(pdf: bytes, keys: Keys, reason: str) -> bytes:
@@ -121,13 +157,28 @@ def check(pdf: bytes, trust: list[Path]) -> Checked:
         return Checked(False)
     roots = [x509.Certificate.load(pem.unarmor(c)[2]) for path in trust for c in _pem_certificates(path)]
     try:
-        status = validate_pdf_signature(signatures[-1], ValidationContext(trust_roots=roots, allow_fetching=False))
+        with _quiet("pyhanko", "pyhanko_certvalidator"):  # a signer outside ``trust`` is a finding, not a traceback
+            status = validate_pdf_signature(signatures[-1], ValidationContext(trust_roots=roots, allow_fetching=False))
     except Exception:  # noqa: BLE001 - a signature pyHanko cannot even evaluate is not intact
         return Checked(True)
     cert = status.signing_cert
     return Checked(True, bool(status.intact and status.valid and status.coverage == SignatureCoverageLevel.ENTIRE_FILE),
                    bool(status.trusted), cert.subject.human_friendly if cert else "",
                    hashlib.sha256(cert.dump()).hexdigest() if cert else "")
+
+
+@contextlib.contextmanager
+def _quiet(*names: str):
+    """The named libraries' loggers silenced for a while: library code stays quiet (it raises or returns)."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 def attachment(pdf: bytes, name: str) -> bytes | None:
@@ -139,6 +190,18 @@ def attachment(pdf: bytes, name: str) -> bytes | None:
     except Exception:  # noqa: BLE001 - an unreadable PDF has no attachment
         return None
     return found[0] if found else None
+
+
+def signer_fingerprints(pdf: bytes) -> list[str]:
+    """SHA-256 of the certificate of every signature of ``pdf``, in order (an unreadable file: none)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
+        certs = [s.signer_cert for s in signatures]
+    except Exception:  # noqa: BLE001 - unreadable: no signer to name
+        return []
+    return [hashlib.sha256(c.dump()).hexdigest() for c in certs if c is not None]
 
 
 def signer_fingerprint(pdf: bytes) -> str | None:

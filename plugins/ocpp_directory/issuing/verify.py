@@ -40,12 +40,21 @@ def documents(site: str) -> dict:
 
 
 def verify(pdf: bytes, site: str, trust: list[Path]) -> Verdict:
-    """Which certificate and revision ``pdf`` is, or exactly what is wrong with it."""
+    """Which certificate and revision ``pdf`` is, or exactly what is wrong with it. With no ``trust``
+    (no certificate authority named), it says what it can tell and that who signed cannot be told."""
     found = check(pdf, trust)
     if not found.signed:
         return Verdict(False, "not signed: this file carries no signature, so nothing shows who issued it")
     if not found.intact:
         return Verdict(False, "changed after signing: the signature does not cover this file as it is")
+    if not trust:
+        listed = documents(site).get(hashlib.sha256(pdf).hexdigest())
+        where = (f"{site} lists it as the {'current' if listed['current'] else 'superseded'} document of "
+                 f"{listed['id']}" if listed else f"{site} does not list it")
+        return Verdict(False, f"NOT VERIFIED: the signature is intact and covers the whole file, by "
+                       f"{found.signer or 'an unknown signer'}, and {where}; but whether that signer is the OCA "
+                       "cannot be told without the OCA's certificate authority. Give it: --trust <OCA CA.pem> "
+                       "or OCPP_DOCUMENT_CA=<OCA CA.pem>", listed["id"] if listed else None)
     if not found.trusted:
         return Verdict(False, f"signed by another key ({found.signer or 'unknown signer'}), not the OCA's")
     held = attachment(pdf, ATTACHMENT)

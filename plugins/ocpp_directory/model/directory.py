@@ -13,7 +13,6 @@ import datetime as dt
 import functools
 import hashlib
 import os
-import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from .readfile import NotReadable, read_regular
 from .program import Program
 from .records import Certificate, read_record
 from .documents import files_named, issued_files
+from .addresses import assign_addresses, publication_order, slugify  # noqa: F401  (slugify: long imported from here)
 from .vendors import NO_VENDORS, VENDORS_FILE, VendorEntry, Vendors, load_vendors
 
 RECORD_SUFFIX = ".yaml"
@@ -99,24 +99,6 @@ class Directory:
             return named[cert.document.file]
         issued = self.issued.get(cert.id)
         return (issued[-1][2], issued[-1][3]) if issued else None
-
-
-def slugify(text: str, taken: set[str] | None = None) -> str:
-    """An ASCII URL segment for ``text``: lower case letters, digits and '-'.
-
-    Korean, accented and other names are transliterated (unidecode), so the
-    segment is readable; a name with no letters or digits at all gets a short
-    hash. ``taken`` disambiguates with -2, -3, ... in the caller's order.
-    """
-    slug = re.sub(r"[^a-z0-9]+", "-", unidecode(text).lower()).strip("-")[:80].strip("-")
-    if not slug:
-        slug = "x-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-    if taken is not None:
-        base, n = slug, 2
-        while slug in taken:
-            slug, n = f"{base}-{n}", n + 1
-        taken.add(slug)
-    return slug
 
 
 def collation_key(name: str) -> tuple[str, str]:
@@ -208,11 +190,14 @@ def load_directory(
     today: dt.date,
     progress: Callable[[str, int, int], None] | None = None,
     cache: RecordStore | None = None,
+    published: dict[str, int] | None = None,
 ) -> Directory:
     """Read, check and model every record below ``folder``.
 
     ``progress(stage, done, total)`` is called every 1,000 records, if given.
     With a ``cache``, records whose file is unchanged are not checked again.
+    ``published`` (certificate id -> its place in the live log: :func:`publication_order`) gives
+    vendor and device addresses in the order they were published (:func:`assign_addresses`).
     """
     files, problems = find_records(Path(folder))
     if not files and not problems:
@@ -269,7 +254,7 @@ def load_directory(
         raise ValidationFailed(problems)
     if cache is not None:
         cache.save()
-    directory = _model(program, certificates, sorted(p for p in problems if p.warning), vendors)
+    directory = _model(program, certificates, sorted(p for p in problems if p.warning), vendors, published)
     for cert_id in documents.keys() | issued.keys():
         shas = [sha for _, sha in documents.get(cert_id, {}).values()] + [i[3] for i in issued.get(cert_id, [])]
         digests[cert_id] = hashlib.sha256((digests[cert_id] + "".join(shas)).encode()).hexdigest()
@@ -334,24 +319,20 @@ def _cross_record(certificates: list[Certificate], vendors: Vendors = NO_VENDORS
 
 
 def _model(program: Program, certificates: list[Certificate], warnings: list[Problem],
-           declared: Vendors = NO_VENDORS) -> Directory:
+           declared: Vendors = NO_VENDORS, published: dict[str, int] | None = None) -> Directory:
     newest_first = sorted(certificates, key=lambda c: (-c.issued.toordinal(), c.id))
-    # Slugs go to the name seen first (earliest certificate), so a later,
-    # colliding name never takes over a published vendor or device URL.
-    oldest_first = sorted(certificates, key=lambda c: (c.issued, c.id))
+    ordered = publication_order(certificates, published)
+    vendor_slug, device_slug = assign_addresses((declared.name_of(c.vendor_name), c.device_name) for c in ordered)
     vendors: dict[str, Vendor] = {}
     devices: dict[tuple[str, str], Device] = {}
-    vendor_slugs: set[str] = set()
-    device_slugs: dict[str, set[str]] = defaultdict(set)
-    for cert in oldest_first:
+    for cert in ordered:
         name = declared.name_of(cert.vendor_name)
         vendor = vendors.get(name)
         if vendor is None:
-            vendor = vendors[name] = Vendor(name, slugify(name, vendor_slugs), entry=declared.entries.get(name))
+            vendor = vendors[name] = Vendor(name, vendor_slug[name], entry=declared.entries.get(name))
         key = (name, cert.device_name)
         if key not in devices:
-            devices[key] = Device(cert.device_name, slugify(cert.device_name, device_slugs[vendor.slug]),
-                                  vendor, cert.device_type)
+            devices[key] = Device(cert.device_name, device_slug[key], vendor, cert.device_type)
             vendor.devices.append(devices[key])
     device_of: dict[str, Device] = {}
     for cert in newest_first:

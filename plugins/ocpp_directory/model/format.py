@@ -51,7 +51,7 @@ FIELDS: tuple[Field, ...] = (
     Field("profiles", "list of strings", csv=("profiles", "certificate_type"), search="profiles", protected=True),
     Field("source", "string", "no", csv=("source",)),
     Field("vendor", "mapping"),
-    Field("vendor.name", "string", csv=("vendor_name",), search="vendor"),
+    Field("vendor.name", "string", csv=("vendor_name",), search="vendor", protected=True),
     Field("vendor.country", "string", csv=("vendor_country",), search="country"),
     Field("vendor.website", "string", "no", csv=("vendor_website",)),
     Field("device", "mapping"),

@@ -59,20 +59,44 @@ class Log:
 
 def build(directory: Directory, corrections: list[dict], base: list[bytes] | None = None,
           memo: Parts = make_every) -> Log:
-    """``base`` followed by the entries it lacks."""
+    """``base`` followed by the entries it lacks: a certificate's entry is appended unless it is the
+    latest entry of that certificate (a record changed back gets its entry again, so that the latest
+    entry of each certificate is always its record as it stands), a correction's unless it is there."""
     entries = list(base or [])
     have = {e: i for i, e in enumerate(entries)}
+    latest: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        cert_id = entry_id(entry)
+        if cert_id is not None:
+            latest[cert_id] = i
     index_of: dict[str, int] = {}
     for cert_id, entry in wanted(directory, corrections, memo):
-        if entry not in have:
+        known = latest.get(cert_id) if cert_id is not None else have.get(entry)
+        if known is None or entries[known] != entry:
             if len(entry) > tlog.ENTRY_MAX:
                 raise tlog.LogError(f"the entry of {cert_id or 'a correction'} is {len(entry)} bytes; an entry "
                                     f"bundle holds at most {tlog.ENTRY_MAX}")
-            have[entry] = len(entries)
+            known = have[entry] = len(entries)
             entries.append(entry)
         if cert_id is not None:
-            index_of[cert_id] = have[entry]
+            index_of[cert_id] = known
     return Log(entries, [tlog.leaf_hash(e) for e in entries], index_of, len(base or []))
+
+
+def first_seen(entries: list[bytes]) -> dict[str, int]:
+    """Certificate id -> the index of its first entry: the order certificates were published in."""
+    out: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        cert_id = entry_id(entry)
+        if cert_id is not None:
+            out.setdefault(cert_id, i)
+    return out
+
+
+def entry_id(entry: bytes) -> str | None:
+    """The certificate id of a certificate entry; None for a correction."""
+    item = json.loads(entry)
+    return item["id"] if item.get("type") == "certificate" else None
 
 
 def read_base(folder: Path) -> list[bytes]:

@@ -293,15 +293,22 @@ def protected_of(data: dict) -> dict:
     return fields
 
 
-def _ledger_entry(cert: Certificate) -> str:
-    fields = protected_fields(cert)
+def ledger_entry_of(data: dict) -> dict:
+    """A certificate's ledger entry from its record as ``certificate.json`` and the log hold it: the hash
+    of its protected fields, the fields, and its revisions (a revision explains a change of them,
+    publishing/flow.py)."""
+    fields = protected_of(data)
     entry = {
         "sha256": hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()).hexdigest(),
         "fields": fields,
     }
-    if cert.revisions:  # a revision explains a change of its protected fields (publishing/flow.py)
-        entry["revisions"] = [{"date": r.date.isoformat(), "change": r.change} for r in cert.revisions]
-    return json_text(cert.id) + ": " + _nested(entry, 2)
+    if data.get("revisions"):
+        entry["revisions"] = [{"date": r["date"], "change": r["change"]} for r in data["revisions"]]
+    return entry
+
+
+def _ledger_entry(cert: Certificate) -> str:
+    return json_text(cert.id) + ": " + _nested(ledger_entry_of(record(cert)), 2)
 
 
 def ledger(directory: Directory, corrections: list[dict], memo: Parts = make_every) -> bytes:

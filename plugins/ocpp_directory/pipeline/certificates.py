@@ -59,6 +59,8 @@ def _kit_files(gen: DirectoryGenerator, kit: logos.Kit, files: dict[str, bytes])
 def _certificates(gen: DirectoryGenerator, shared: str) -> None:
     d, ctx, units, digests = gen.directory, gen.ctx, gen.units, gen.directory.digests
     host = ctx.public_base.split("://", 1)[-1] + "/verify/"
+    if ctx.qr_warning is not None:  # a development or staging build: every label says it is not for print
+        host = logos.NOT_FOR_PRINT + ("staging site" if ctx.staging else "development build")
     todo: dict[str, tuple[logos.Kit, str]] = {}  # certificate id -> its kit and its page's key
     jobs: list[tuple[workers.Job, str]] = []  # the files to make, and their key
     for cert in d.certificates:

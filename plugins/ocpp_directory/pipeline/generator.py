@@ -140,8 +140,9 @@ class DirectoryGenerator(Generator):
         # What is kept for this records folder (its checked records, parts, index, documents).
         kept = self.kept_folder = folder_cache(ctx.cache, ctx.certificates) if ctx.cache else None
         records = RecordCache(kept / "records.pickle" if kept else None, salt, self.run.resident)
+        base = self._log_base()
         directory = load_directory(ctx.certificates, program, ctx.date, progress=None if quiet else ctx.progress,
-                                   cache=records)
+                                   cache=records, published=certlog.first_seen(base) if base else None)
         check_issued(directory, KeptFile(kept / "documents.pickle" if kept else None,
                                          "documents-1", salt))  # each issued document against its record
         self.directory = directory
@@ -152,14 +153,20 @@ class DirectoryGenerator(Generator):
                                      incremental.digest(code_digest(), self.program_digest, ctx.public_base,
                                                         self.theme_digest), self.run.resident),
                          directory.digests)
-        self._log()
+        self._log(base)
         self.env.globals.update(directory=directory, device_of=directory.device_of.__getitem__)
 
-    def _log(self) -> None:
+    def _log_base(self) -> list[bytes] | None:
+        """The entries of the live log this build extends (publishing gives it), or None."""
+        try:
+            return certlog.read_base(self.ctx.log_base) if self.ctx.log_base else None
+        except (OSError, tlog.LogError) as exc:
+            raise DirectoryError(f"the certificate log: {exc}") from None
+
+    def _log(self, base: list[bytes] | None) -> None:
         """The certificate log: the live log this build extends (if any), then what it lacks."""
         ctx = self.ctx
         try:
-            base = certlog.read_base(ctx.log_base) if ctx.log_base else None
             self.log_key = certlog.load_key(ctx.log_key) if ctx.log_key else None
             self.log = certlog.build(self.directory, list(ctx.corrections), base, self.memo)
         except (OSError, tlog.LogError) as exc:

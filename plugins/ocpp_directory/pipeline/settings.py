@@ -45,6 +45,8 @@ DEFAULTS = {
     "OCPP_LOG_KEY": None,
     "OCPP_LOG_BASE": None,
     "OCPP_LOG_ORIGIN": None,
+    # a staging site (make publish STAGING=1): every page, QR code and label says so (publishing/production.py)
+    "OCPP_STAGING": False,
 }
 
 #: Settings that differ between two builds of the same site and shape no output.
@@ -114,6 +116,8 @@ class BuildContext:
     log_origin: str = ""
     #: the languages every page is written in: English at /, the others below /<lang>/
     languages: tuple[str, ...] = ("en",)
+    #: a staging site: every page says so, no code may be printed
+    staging: bool = False
 
     def report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -132,7 +136,11 @@ def context(settings: Mapping, *, date: dt.date | None = None, progress: Progres
     siteurl = (settings.get("SITEURL") or "").rstrip("/")
     warning = None
     base = siteurl
-    if not is_printable_base(siteurl):
+    if setting(settings, "OCPP_STAGING"):
+        warning = (f"this is a staging site ({siteurl or DEV_BASE_URL}): its QR codes and labels must NOT be printed, "
+                   "and its certificate documents prove nothing")
+        base = siteurl if siteurl.startswith(("http://", "https://")) else DEV_BASE_URL
+    elif not is_printable_base(siteurl):
         base = siteurl if siteurl.startswith(("http://", "https://")) else DEV_BASE_URL
         warning = (f"SITEURL is {siteurl or 'empty'}: the QR codes encode {base}/certificates/<ID>/ "
                    "and must NOT be printed on a label. Build with SITEURL=https://<public site> "
@@ -156,4 +164,5 @@ def context(settings: Mapping, *, date: dt.date | None = None, progress: Progres
         log_base=Path(setting(settings, "OCPP_LOG_BASE")) if setting(settings, "OCPP_LOG_BASE") else None,
         log_origin=setting(settings, "OCPP_LOG_ORIGIN") or base.split("://", 1)[-1] + "/log",
         languages=tuple(setting(settings, "OCPP_LANGUAGES")),
+        staging=bool(setting(settings, "OCPP_STAGING")),
     )

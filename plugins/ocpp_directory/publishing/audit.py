@@ -10,6 +10,7 @@ log extends it.
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import urllib.error
 import urllib.request
@@ -20,7 +21,6 @@ from ..outputs import tlog
 from ..outputs.exports import BESIDE_RECORD
 from ..outputs.certlog import open_checkpoint, read_entries
 
-#: what directory.json adds to a record beside it
 @dataclass
 class Audit:
     findings: list[str] = field(default_factory=list)
@@ -36,13 +36,23 @@ class _Site:
         self.remote = site.startswith(("http://", "https://"))
 
     def read(self, path: str) -> bytes | None:
+        """The file at ``path`` as a browser gets it: asking for gzip, as browsers do, and decoding what
+        comes gzip-encoded (object storage keeps pages compressed: publishing/s3.py)."""
         try:
             if self.remote:
-                with urllib.request.urlopen(f"{self.site}/{path}", timeout=20) as response:
-                    return response.read()
+                request = urllib.request.Request(f"{self.site}/{path}", headers={"Accept-Encoding": "gzip"})
+                with urllib.request.urlopen(request, timeout=20) as response:
+                    data = response.read()
+                    encoding = (response.headers.get("Content-Encoding") or "").lower()
+                return gzip.decompress(data) if encoding == "gzip" else data
             return (Path(self.site) / path).read_bytes()
-        except (OSError, urllib.error.URLError):
+        except (OSError, urllib.error.URLError, EOFError, gzip.BadGzipFile):
             return None
+
+    def page(self, folder: str) -> bytes | None:
+        """A folder's page: its address as a web server answers it, or, from a store that maps no
+        folder to its index.html (an S3 API endpoint), that file."""
+        return (self.read(folder) if self.remote else None) or self.read(f"{folder}index.html")
 
 
 def audit(site: str, verifier: tlog.Verifier | None, since: str | None = None) -> Audit:
@@ -91,7 +101,7 @@ def audit(site: str, verifier: tlog.Verifier | None, since: str | None = None) -
         if index is None:
             out.findings.append(f"{cert['id']}: directory.json holds a record the log has no entry for")
             continue
-        page = s.read(f"certificates/{cert['id']}/") if s.remote else s.read(f"certificates/{cert['id']}/index.html")
+        page = s.page(f"certificates/{cert['id']}/")
         if page is None or cert["id"].encode() not in page:
             out.findings.append(f"{cert['id']}: its page is missing")
         # Its entry as the page shows it: the tiles, checked above against the entries and the

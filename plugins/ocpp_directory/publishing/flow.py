@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import tempfile
 from pathlib import Path
 
 from ..pipeline.build import build
 from ..pipeline.settings import Progress, build_date
-from . import logcheck
+from . import addresses, logcheck, production
 from .targets import LedgerRefusal, PublishError, Target, compare, correction_entry, revision_corrections
 
 
@@ -23,78 +25,121 @@ def publish_site(
     date: str | None = None,
     progress: Progress | None = None,
     published: Path | None = None,
+    staging: bool = False,
 ) -> dict:
-    """Build with the public settings, check the live ledger and log, deploy atomically; what was built
-    and published. ``published`` is this repository's file of the last checkpoint it published to each
-    target (JSON, target -> checkpoint; default: the settings' ``OCPP_LOG_PUBLISHED``), checked before and
-    written after.
+    """Build with the public settings into ``output`` (a folder of its own, never the preview's), check the
+    build against the target's log, deploy atomically; what was built and published. The whole of it
+    holds the target's lock (:mod:`.locks`). ``published`` is this repository's file of the last
+    checkpoint it published to each target (JSON, target -> checkpoint; default: the settings'
+    ``OCPP_LOG_PUBLISHED``), checked before and written after (atomically).
 
-    Raises :class:`LedgerRefusal` when a published certificate would be retracted or altered without
-    ``correction``, :class:`~.logcheck.LogRefusal` when the target's log lost entries, and
-    :class:`PublishError` when the target refuses or another publish went live meanwhile."""
-    import tempfile
+    A production publish (the default) refuses test settings, keys and documents (:mod:`.production`);
+    ``staging`` publishes without those refusals, every page saying it is a staging site.
 
+    Raises :class:`LedgerRefusal` when a certificate the live log holds would be retracted or altered
+    without ``correction``, :class:`~.logcheck.LogRefusal` when the target's log lost entries,
+    :class:`~.production.ProductionRefusal`, :class:`~.locks.LockHeld` when another publish runs, and
+    :class:`PublishError` when the target refuses."""
     from ..engine.uptodate import settings_values
-    from ..outputs import certlog
+    from ..outputs import certlog, tlog
 
     values = settings_values(settings_file)
-    key = certlog.load_key(values["OCPP_LOG_KEY"]) if values.get("OCPP_LOG_KEY") else None
-    origin = values.get("OCPP_LOG_ORIGIN") or (siteurl or values.get("SITEURL", "")).split("://", 1)[-1] + "/log"
+    siteurl = (siteurl or values.get("SITEURL") or "").rstrip("/")
+    if not staging:
+        production.check_settings(values, siteurl)
+    try:
+        key = certlog.load_key(values["OCPP_LOG_KEY"]) if values.get("OCPP_LOG_KEY") else None
+    except tlog.LogError as exc:
+        raise PublishError(f"OCPP_LOG_KEY: {exc}; nothing was published") from None
+    origin = values.get("OCPP_LOG_ORIGIN") or siteurl.split("://", 1)[-1] + "/log"
     verifier = certlog.verifier(key, origin) if key else None
-    published = published or (Path(values["OCPP_LOG_PUBLISHED"]) if values.get("OCPP_LOG_PUBLISHED") else None)
+    if published is None:  # a staging publish never writes the production file, which is committed
+        published = (Path(output).parent / "staging-checkpoints.json" if staging
+                     else Path(values["OCPP_LOG_PUBLISHED"]) if values.get("OCPP_LOG_PUBLISHED") else None)
     day = dt.date.fromisoformat(date) if date else build_date({})
-    before = target.current()
-    live = target.live_ledger()
-    with tempfile.TemporaryDirectory() as base:
-        live_log = logcheck.read_live(target, Path(base), verifier)
-        kept = json.loads(published.read_text("utf-8")) if published and published.exists() else {}
-        logcheck.check_published(live_log, kept.get(str(target)), verifier, published)
-        corrections = list(live.get("corrections", [])) if live else []
-        options = dict(certificates=certificates, siteurl=siteurl, date=day.isoformat(), progress=progress)
-        extra = {"OCPP_LOG_BASE": base} if live_log else {}
-        result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections, **extra},
-                       **options)
-        _refuse_test_documents(Path(output))
-        new = json.loads((Path(output) / "ledger.json").read_bytes())
-        everything = compare(live, new)
-        # The log remembers what a lost or emptied ledger forgot.
-        everything += [c for c in logcheck.retracted(live_log, new) if c.id not in {x.id for x in everything}]
-        revised, changes = revision_corrections(live, new, everything)
-        if changes and not correction:
-            raise LedgerRefusal(changes)
-        if correction and not changes:
-            raise PublishError("CORRECTION was given, but this publish retracts or alters no published "
-                               "certificate: there is nothing to correct, and nothing was published")
-        entries = revised + ([correction_entry(correction, changes, day)] if changes else [])
-        if entries:
-            result = build(settings_file, output,
-                           settings_override={"OCPP_CORRECTIONS": corrections + entries, **extra}, **options)
-        new_log = certlog.read_base(Path(output) / "log")
-        if not logcheck.extends(live_log, new_log):
-            raise logcheck.LogRefusal("the new log does not extend the live one; nothing was published")
-    result["release"] = target.deploy(Path(output), expected=before)
+    settings = {"SITEURL": siteurl, "OCPP_STAGING": staging}
+    if staging:
+        settings["OCPP_REQUIRE_PRINTABLE_QR"] = False
+    with target.lock():  # everything at the target, and this repository's record of it, one publish at a time
+        kept = _read_published(published)
+        records = Path(certificates or values.get("OCPP_CERTIFICATES") or "certificates")
+        result = _checked_build(settings_file, Path(output), target, dict(
+            settings=settings, certificates=certificates, siteurl=siteurl, records=records, date=day,
+            progress=progress, correction=correction, verifier=verifier, kept=kept.get(str(target)),
+            published=published))
+        if not staging:
+            production.check_documents(Path(output), production.document_authority(values))
+        result["release"] = target.deploy(Path(output), expected=result.pop("before"))
+        if published is not None:
+            kept[str(target)] = (Path(output) / "log" / "checkpoint").read_text("utf-8")
+            _write_atomically(published, json.dumps(kept, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+            result["published"] = published
     result["objects"] = getattr(target, "counts", None)
-    result["added"] = sorted(set(new["certificates"]) - set((live or {}).get("certificates", {})))
-    result["corrected"] = everything
-    result["log_size"] = len(new_log)
-    if published is not None:
-        kept[str(target)] = (Path(output) / "log" / "checkpoint").read_text("utf-8")
-        published.parent.mkdir(parents=True, exist_ok=True)
-        published.write_text(json.dumps(kept, indent=1, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
-        result["published"] = published
     return result
 
 
-def _refuse_test_documents(site: Path) -> None:
-    """A document signed by the repository's TEST-ONLY key must never reach the public site."""
-    from ..issuing.signing import signer_fingerprint, test_fingerprints
+def _checked_build(settings_file: str, output: Path, target: Target, o: dict) -> dict:
+    """The build, checked against what the target's log holds (under the target's lock)."""
+    from ..outputs import certlog
 
-    test = test_fingerprints()
-    found = sorted(str(path.relative_to(site)) for path in site.glob("certificates/*/certificate*.pdf")
-                   if signer_fingerprint(path.read_bytes()) in test)
-    if found:
-        raise PublishError(f"{len(found)} certificate document{'s are' if len(found) != 1 else ' is'} signed by the "
-                           "repository's TEST-ONLY key (assets/test-signing), which proves nothing: "
-                           + ", ".join(found[:5]) + (" ..." if len(found) > 5 else "")
-                           + ". Issue them with the OCA's key (make issue OCPP_SIGNING_KEY=... "
-                           "OCPP_SIGNING_CERT=...); nothing was published")
+    before = target.current()
+    with tempfile.TemporaryDirectory() as base:
+        live_log = logcheck.read_live(target, Path(base), o["verifier"])
+        logcheck.check_published(live_log, o["kept"], o["verifier"], o["published"])
+        # The log is the one source of truth: the target's ledger.json is a view that anyone with write
+        # access could edit; a target from before the log has only its ledger.
+        live = logcheck.view(live_log) if live_log is not None else target.live_ledger()
+        corrections = list(live.get("corrections", [])) if live else []
+        options = dict(certificates=o["certificates"], siteurl=o["siteurl"], date=o["date"].isoformat(),
+                       progress=o["progress"])
+        extra = {"OCPP_LOG_BASE": base, **o["settings"]} if live_log else dict(o["settings"])
+        result = build(settings_file, output, settings_override={"OCPP_CORRECTIONS": corrections, **extra},
+                       **options)
+        new = json.loads((output / "ledger.json").read_bytes())
+        everything = compare(live, new)
+        everything += [c for c in logcheck.retracted(live_log, new) if c.id not in {x.id for x in everything}]
+        revised, changes = revision_corrections(live, new, everything)
+        if changes and not o["correction"]:
+            raise LedgerRefusal(changes)
+        if o["correction"] and not changes:
+            raise PublishError("CORRECTION was given, but this publish retracts or alters no published "
+                               "certificate: there is nothing to correct, and nothing was published")
+        entries = revised + ([correction_entry(o["correction"], changes, o["date"])] if changes else [])
+        if entries:
+            result = build(settings_file, output,
+                           settings_override={"OCPP_CORRECTIONS": corrections + entries, **extra}, **options)
+        new_log = certlog.read_base(output / "log")
+        if not logcheck.extends(live_log, new_log):
+            raise logcheck.LogRefusal("the new log does not extend the live one; nothing was published")
+        addresses.check(live_log, new_log, addresses.declared_vendors(o["records"]))
+    result["before"] = before
+    result["added"] = sorted(set(new["certificates"]) - set((live or {}).get("certificates", {})))
+    result["corrected"] = everything
+    result["log_size"] = len(new_log)
+    return result
+
+
+def _read_published(path: Path | None) -> dict:
+    """The file of published checkpoints (target -> checkpoint); a damaged one is a clear error."""
+    if path is None or not path.exists():
+        return {}
+    try:
+        kept = json.loads(path.read_text("utf-8"))
+        if not isinstance(kept, dict) or not all(isinstance(v, str) for v in kept.values()):
+            raise ValueError("it is not an object of target -> checkpoint text")
+    except (OSError, ValueError) as exc:
+        raise PublishError(f"{path} cannot be read ({exc}): it is the record of the checkpoints this repository "
+                           "published; restore it from version control (git checkout -- "
+                           f"{path.name}); nothing was published") from None
+    return kept
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all: a temporary file beside it, flushed, then renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..outputs import tlog
+from ..outputs import exports, tlog
 from ..outputs.certlog import open_checkpoint, read_entries
 from .targets import Change, PublishError, Target
 
@@ -23,10 +23,10 @@ class LogRefusal(PublishError):
     """The target's log does not extend what was published; nothing was published."""
 
 
-def read_live(target: Target, into: Path, verifier: tlog.Verifier | None) -> list[bytes] | None:
-    """The live log's entries, its files copied into ``into`` (for the build to extend); None if the
-    target has no log. Raises :class:`LogRefusal` when the live log is damaged."""
-    note = target.read(f"{LIVE}/checkpoint")
+def read_live(target: Target, into: Path, verifier: tlog.Verifier | None, where: str = LIVE) -> list[bytes] | None:
+    """The live log's entries (or those of the log at ``where``), its files copied into ``into`` (for the
+    build to extend); None if the target has no log. Raises :class:`LogRefusal` when the log is damaged."""
+    note = target.read(f"{where}/checkpoint")
     if note is None:
         return None
     try:
@@ -37,7 +37,7 @@ def read_live(target: Target, into: Path, verifier: tlog.Verifier | None) -> lis
     (into / "checkpoint").write_bytes(note)
 
     def copied(path: str) -> bytes | None:  # each bundle read from the target, and kept for the build
-        data = target.read(f"{LIVE}/{path}")
+        data = target.read(f"{where}/{path}")
         if data is not None:
             (into / path).parent.mkdir(parents=True, exist_ok=True)
             (into / path).write_bytes(data)
@@ -92,3 +92,35 @@ def extends(live: list[bytes] | None, new: list[bytes]) -> bool:
     old, leaves = [tlog.leaf_hash(e) for e in live], [tlog.leaf_hash(e) for e in new]
     return len(new) >= len(live) and tlog.verify_consistency(
         len(live), len(new), tlog.consistency_proof(leaves, len(live)), tlog.root(old), tlog.root(leaves))
+
+
+def view(entries: list[bytes]) -> dict:
+    """The ledger the log states, which nothing done to a file at the target can change: each
+    certificate's protected fields and revisions as its latest entry has them, and every correction,
+    in log order. A publish compares its build with this, not with the target's ``ledger.json``."""
+    certificates, corrections = {}, []
+    for raw in entries:
+        item = json.loads(raw)
+        if item.get("type") == "certificate":
+            certificates[item["id"]] = exports.ledger_entry_of(item["record"])
+        elif item.get("type") == "correction":
+            corrections.append({k: v for k, v in item.items() if k != "type"})
+    return {"certificates": certificates, "corrections": corrections}
+
+
+def size_at(target: Target, where: str) -> int | None:
+    """The size the checkpoint at ``where`` states (read as it is); None without a readable one."""
+    note = target.read(f"{where}/checkpoint")
+    try:
+        return open_checkpoint(note.decode("utf-8"), None).size if note else None
+    except (tlog.LogError, UnicodeDecodeError):
+        return None
+
+
+def longest(target: Target, into: Path) -> list[bytes] | None:
+    """The longest log at the target, the live release's or a kept release's: the log only grows, so a
+    live log that was deleted or replaced by an older one does not make a rollback forget entries."""
+    places = [LIVE] + [f"releases/{name}/log" for name in target.releases()]
+    sizes = {where: size_at(target, where) or 0 for where in places}
+    best = max(places, key=lambda where: (sizes[where], where == LIVE))
+    return read_live(target, into / "log", None, best) if sizes[best] else None

@@ -29,14 +29,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import order
+from .locks import LockHeld, held_message, holder
 from .targets import KEEP_RELEASES, PublishError, Target, release_name
 
 CONTROL = "_publish/"
 LOCK_HOURS = 6  # a lock older than this, or held by a process of this host that is gone, is stale
-
-
-class LockHeld(PublishError):
-    """Another publish holds the target's lock; nothing was changed."""
 
 
 class S3Target(Target):
@@ -143,12 +140,10 @@ class S3Target(Target):
             with _errors(f"deleting from {self}"):
                 self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
 
-    @contextlib.contextmanager
-    def lock(self):
-        """Hold ``_publish/lock`` (a conditional write) for a publish or a rollback."""
+    def _acquire(self) -> str:
+        """Take ``_publish/lock`` (a conditional write) for a publish or a rollback; its token."""
         token = uuid.uuid4().hex
-        body = json.dumps({"token": token, "host": socket.gethostname(), "pid": os.getpid(),
-                           "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}).encode()
+        body = json.dumps({"token": token, **holder()}).encode()
         for attempt in (1, 2):
             try:
                 with _errors(f"locking {self}", precondition=True):
@@ -156,21 +151,19 @@ class S3Target(Target):
                                            IfNoneMatch="*", ContentType="application/json")
                 break
             except _Precondition:
-                holder = _parse(self._get(f"{CONTROL}lock"))
-                if attempt == 1 and _stale(holder):
+                who = _parse(self._get(f"{CONTROL}lock"))
+                if attempt == 1 and _stale(who):
                     self._delete([f"{CONTROL}lock"])
                     continue
-                raise LockHeld(f"another publish holds {self}/{CONTROL}lock (since {holder.get('started', '?')}, "
-                               f"{holder.get('host', '?')} process {holder.get('pid', '?')}); nothing was changed. "
-                               "When it has finished, running make publish again is safe.") from None
+                raise LockHeld(held_message(f"{self}/{CONTROL}lock", who)) from None
         if _parse(self._get(f"{CONTROL}lock")).get("token") != token:  # a store that ignores If-None-Match
             raise LockHeld(f"another publish took {self}/{CONTROL}lock at the same moment; nothing was changed. "
                            "Running make publish again is safe.")
-        try:
-            yield
-        finally:
-            if _parse(self._get(f"{CONTROL}lock")).get("token") == token:
-                self._delete([f"{CONTROL}lock"])
+        return token
+
+    def _release(self, token: str) -> None:
+        if _parse(self._get(f"{CONTROL}lock")).get("token") == token:
+            self._delete([f"{CONTROL}lock"])
 
     def deploy(self, site: Path, expected: str | None | bool = False) -> str:
         name = release_name()

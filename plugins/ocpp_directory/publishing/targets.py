@@ -17,13 +17,13 @@ the correction then joins the log the site publishes at /corrections/.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import shlex
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..model.errors import DirectoryError
@@ -35,81 +35,9 @@ class PublishError(DirectoryError):
     """Publishing stopped; the target was left as it was."""
 
 
-class LedgerRefusal(PublishError):
-    def __init__(self, changes: list[Change]):
-        self.changes = changes
-        lines = listing(changes)
-        super().__init__(
-            f"publishing would retract or alter {len(changes)} published certificate"
-            f"{'s' if len(changes) != 1 else ''}:\n{lines}\n"
-            "An OCPP certificate cannot be retracted (section 8.2.1). Restore the records, or, if this "
-            'corrects an error, publish again with CORRECTION="<reason>": the reason and these '
-            "certificates are then listed publicly at /corrections/."
-        )
-
-
-@dataclass(frozen=True)
-class Change:
-    id: str
-    what: str
-
-    def as_dict(self) -> dict:
-        return {"id": self.id, "what": self.what}
-
-
-def listing(changes: list[Change]) -> str:
-    """One indented line per change, for the operator."""
-    return "\n".join(f"  {c.id}: {c.what}" for c in changes)
-
-
-def compare(live: dict | None, new: dict) -> list[Change]:
-    """What the new ledger takes back from the live one."""
-    if not live:
-        return []
-    changes = []
-    new_certs = new["certificates"]
-    for cid, entry in sorted(live["certificates"].items()):
-        if cid not in new_certs:
-            changes.append(Change(cid, "would disappear: no record has this id any more"))
-            continue
-        if entry["sha256"] == new_certs[cid]["sha256"]:
-            continue
-        old_fields, new_fields = entry["fields"], new_certs[cid]["fields"]
-        for name in sorted(set(old_fields) | set(new_fields)):
-            before, after = old_fields.get(name), new_fields.get(name)
-            if before != after:
-                changes.append(Change(cid, f"{name} would change from {_show(before)} to {_show(after)}"))
-    return changes
-
-
-def _show(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True) if not isinstance(value, str) else value
-
-
-def revision_corrections(live: dict | None, new: dict, changes: list[Change]) -> tuple[list[dict], list[Change]]:
-    """The changes a new revision of the record explains, as correction entries (the revision's date and
-    what it says changed), and the changes left, which need a CORRECTION reason. A revision is the
-    record's side of a correction: one event, one entry in the public corrections log."""
-    if not live:
-        return [], changes
-    entries, left = [], []
-    by_id: dict[str, list[Change]] = {}
-    for change in changes:
-        by_id.setdefault(change.id, []).append(change)
-    for cid, found in by_id.items():
-        before = live["certificates"].get(cid, {}).get("revisions", [])
-        after = new["certificates"].get(cid, {}).get("revisions", [])
-        if cid in new["certificates"] and len(after) > len(before) and after[:len(before)] == before:
-            latest = after[-1]
-            entries.append({"date": latest["date"], "reason": f"Revision of {cid}: {latest['change']}",
-                            "changes": [c.as_dict() for c in found]})
-        else:
-            left.extend(found)
-    return entries, left
-
-
-def correction_entry(reason: str, changes: list[Change], day: dt.date) -> dict:
-    return {"date": day.isoformat(), "reason": reason, "changes": [c.as_dict() for c in changes]}
+from .ledger import (  # noqa: E402  (the ledger's comparisons, long imported from here)
+    Change, LedgerRefusal, compare, correction_entry, listing, revision_corrections,
+)
 
 
 # -- targets --------------------------------------------------------------------------
@@ -120,7 +48,34 @@ def release_name(now: dt.datetime | None = None) -> str:
 
 
 class Target:
-    """Where a site is published. Subclasses do the file operations."""
+    """Where a site is published. Subclasses do the file operations, and hold the target's lock."""
+
+    _held = 0
+
+    @contextlib.contextmanager
+    def lock(self):
+        """Hold the target's lock (:mod:`.locks`) for a publish or a rollback; taken again inside, it is
+        already held. Raises :class:`~.locks.LockHeld` when another publish holds it."""
+        if self._held:
+            self._held += 1
+            try:
+                yield
+            finally:
+                self._held -= 1
+            return
+        token = self._acquire()
+        self._held = 1
+        try:
+            yield
+        finally:
+            self._held = 0
+            self._release(token)
+
+    def _acquire(self):
+        return None
+
+    def _release(self, token) -> None:
+        pass
 
     def read(self, relative: str) -> bytes | None:
         """A file below the target, or None when it does not exist."""
@@ -175,6 +130,16 @@ class LocalTarget(Target):
     def __str__(self) -> str:
         return str(self.path)
 
+    def _acquire(self):
+        from .locks import FolderLock
+
+        held = FolderLock(self.path)
+        held.acquire()
+        return held
+
+    def _release(self, token) -> None:
+        token.release()
+
     def read(self, relative: str) -> bytes | None:
         try:
             return (self.path / relative).read_bytes()
@@ -192,7 +157,7 @@ class LocalTarget(Target):
     def upload(self, site: Path, name: str) -> None:
         releases = self.path / "releases"
         releases.mkdir(parents=True, exist_ok=True)
-        for stale in releases.glob(".partial-*"):  # an earlier publish that was killed
+        for stale in releases.glob(".partial-*"):  # an earlier publish that was killed (this one holds the lock)
             shutil.rmtree(stale, ignore_errors=True)
         partial = releases / f".partial-{name}"
         try:
@@ -229,6 +194,16 @@ class RsyncTarget(Target):
     def __str__(self) -> str:
         return f"{self.host}:{self.path}"
 
+    def _acquire(self):
+        from .locks import RemoteLock
+
+        held = RemoteLock(self.ssh, self.host, self.path)
+        held.acquire()
+        return held
+
+    def _release(self, token) -> None:
+        token.release()
+
     def _run(self, script: str, *, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run([*self.ssh, self.host, script], capture_output=True, timeout=600)
         if check and result.returncode != 0:
@@ -259,6 +234,7 @@ class RsyncTarget(Target):
         return text.rsplit("/", 1)[-1] if text else None
 
     def upload(self, site: Path, name: str) -> None:
+        # Under the lock: a .partial- folder is a killed publish's, never a running one's.
         self._run(f"mkdir -p {self._q('releases')} && rm -rf {self._q('releases', '.partial-')}*")
         partial = f"{self.path}/releases/.partial-{name}/"
         link_dest = ["--link-dest", f"{self.path}/current/"] if self.current() else []
@@ -305,6 +281,11 @@ def deploy(target: Target, site: Path, expected: str | None | bool = False) -> s
 
     With ``expected`` (the release that was live when the publish compared against it), stop with
     nothing switched if another publish made another release live meanwhile."""
+    with target.lock():
+        return _deploy(target, site, expected)
+
+
+def _deploy(target: Target, site: Path, expected: str | None | bool) -> str:
     name = release_name()
     target.upload(site, name)
     if expected is not False and target.current() != expected:
@@ -317,24 +298,49 @@ def deploy(target: Target, site: Path, expected: str | None | bool = False) -> s
     return name
 
 
-def rollback(target: Target) -> str:
-    """Make the release before the live one live again; return its name."""
-    releases, current = target.releases(), target.current()
-    if current not in releases or releases.index(current) == 0:
-        raise PublishError(f"no earlier release to roll back to at {target} (releases: {', '.join(releases) or 'none'})")
-    previous = releases[releases.index(current) - 1]
-    # A rollback must not retract what the live release published, nor hide a correction.
-    live = target.live_ledger() or {}
-    older = target.ledger_at(f"releases/{previous}/ledger.json") or {"certificates": {}}
-    changes = compare(live, older)
-    if changes:
-        lines = listing(changes)
-        raise PublishError(f"rolling back to {previous} would retract or alter published certificates:\n{lines}\n"
-                           "Fix forward instead: correct the records and `make publish`.")
-    hidden = len(live.get("corrections", [])) - len(older.get("corrections", []))
-    if hidden > 0:
-        raise PublishError(f"rolling back to {previous} would hide {hidden} correction(s) from /corrections/: "
-                           "every correction stays public. Fix forward instead: `make publish`.")
-    target.keep_log(previous)
-    target.switch(previous)
-    return previous
+def rollback(target: Target, published: Path | None = None) -> str:
+    """Make the release before the live one live again; return its name.
+
+    Refused when it would retract or alter a certificate, or hide a correction, that the live log
+    holds (the longest log at the target: :func:`.logcheck.longest`), whatever the releases' ledgers
+    say, and when that log does not extend the checkpoint ``published`` (this repository's file of
+    published checkpoints: publishing/flow.py) records for the target; the release made live gets the
+    live log, which only grows."""
+    import tempfile
+
+    from . import logcheck
+
+    with target.lock():
+        releases, current = target.releases(), target.current()
+        if current not in releases or releases.index(current) == 0:
+            raise PublishError(f"no earlier release to roll back to at {target} "
+                               f"(releases: {', '.join(releases) or 'none'})")
+        previous = releases[releases.index(current) - 1]
+        with tempfile.TemporaryDirectory() as folder:
+            log = logcheck.longest(target, Path(folder))
+        if published is not None and published.exists():
+            kept = json.loads(published.read_text("utf-8")).get(str(target))
+            logcheck.check_published(log, kept, None, published)
+        older_ledger = target.ledger_at(f"releases/{previous}/ledger.json") or {"certificates": {}}
+        size = logcheck.size_at(target, f"releases/{previous}/log")
+        if log is not None:
+            # the older release's log is a prefix of the live one (an object store keeps no older log: its
+            # ledger then stands for it)
+            live = logcheck.view(log)
+            older = logcheck.view(log[:size]) if size is not None else older_ledger
+        else:
+            live, older = target.live_ledger() or {"certificates": {}}, older_ledger
+        # What the older release's pages show must hold all that is live: by its log and by its ledger.
+        changes = compare(live, older)
+        changes += [c for c in compare(live, older_ledger) if c not in changes]
+        if changes:
+            raise PublishError(f"rolling back to {previous} would retract or alter published certificates:\n"
+                               f"{listing(changes)}\nFix forward instead: correct the records and `make publish`.")
+        hidden = len(live.get("corrections", [])) - min(len(older.get("corrections", [])),
+                                                          len(older_ledger.get("corrections", [])))
+        if hidden > 0:
+            raise PublishError(f"rolling back to {previous} would hide {hidden} correction(s) from /corrections/: "
+                               "every correction stays public. Fix forward instead: `make publish`.")
+        target.keep_log(previous)
+        target.switch(previous)
+        return previous

@@ -13,7 +13,7 @@ from .glyphs import Font, fonts
 from .guide import GuideDrawing, guide_layout
 from .kits import (MIN_WIDTH_MM, MIN_WIDTH_PX, PNG_WIDTHS, Kit, guide_name, kit_files, kit_of, kits, readme,
                    readme_name, zip_bytes)
-from .labels import LABEL_DPI, LABEL_MM, LABEL_PX, LabelDrawing, label_svg
+from .labels import LABEL_DPI, LABEL_MM, LABEL_PX, NOT_FOR_PRINT, LabelDrawing, label_svg
 from .render import ARTWORK_DATE, FORMAT, _output, _raster
 from .render import Renderer as _Renderer
 
@@ -21,7 +21,7 @@ __all__ = [
     "ARTWORK_DATE", "FORMAT", "LABEL_DPI", "LABEL_MM", "LABEL_PX", "MIN_WIDTH_MM", "MIN_WIDTH_PX",
     "PNG_WIDTHS", "VARIANTS", "Font", "Kit", "Logo", "Renderer", "fonts", "guide_layout", "guide_name", "kit_files",
     "kit_of", "readme_name",
-    "kits", "label_svg", "logo", "readme", "statement_lines", "zip_bytes", "_logo", "_output", "_raster",
+    "kits", "label_svg", "NOT_FOR_PRINT", "logo", "readme", "statement_lines", "zip_bytes", "_logo", "_output", "_raster",
 ]
 
 

@@ -32,6 +32,8 @@ LABEL_DPI = 300
 LABEL_LOGO_TILES = 16
 
 Modules = list[list[bool]]
+#: what a label's verify line says instead of the site's address when its code must not be printed
+NOT_FOR_PRINT = "NOT FOR PRINT: "
 
 
 def _label_layout(cert_id: str, lines: list[str], verify_host: str) -> dict:
@@ -43,7 +45,7 @@ def _label_layout(cert_id: str, lines: list[str], verify_host: str) -> dict:
     if height > 16:
         height, width = 16.0, 16.0 * mark.width / mark.height
     id_size = min(3.4, 38 / max(f.bold.width(cert_id, 1), 1))
-    verify = "Verify at " + verify_host
+    verify = verify_host if verify_host.startswith(NOT_FOR_PRINT) else "Verify at " + verify_host
     verify_size = min(1.7, 25 / max(f.regular.width(verify, 1), 1))
     return {
         "logo": (2.5, 2.5, width, height),
@@ -52,6 +54,11 @@ def _label_layout(cert_id: str, lines: list[str], verify_host: str) -> dict:
         "verify": (verify, verify_size, 56 - f.regular.width(verify, verify_size) / 2, 27.6),
         "qr": (44.0, 1.5, 24.0),
     }
+
+
+def _verify_colour(verify_host: str) -> str:
+    """The verify line's colour: grey, or red when it says the label is not for print."""
+    return "#B00020" if verify_host.startswith(NOT_FOR_PRINT) else "#526070"
 
 
 def label_svg(cert_id: str, lines: list[str], modules: Modules, url: str, verify_host: str) -> str:
@@ -79,7 +86,7 @@ def label_svg(cert_id: str, lines: list[str], modules: Modules, url: str, verify
         f'<g fill="#1B2430">{caption}</g>',
         f'<svg x="{_n(qx)}" y="{_n(qy)}" width="{_n(qsize)}" height="{_n(qsize)}" viewBox="0 0 {size} {size}" '
         f'shape-rendering="crispEdges">{qr_inner}</svg>',
-        f'<g fill="#526070">{verify_line}</g>',
+        f'<g fill="{_verify_colour(verify_host)}">{verify_line}</g>',
         "</svg>",
     ]
     return "".join(parts)
@@ -99,7 +106,7 @@ def _label_frame(context, verify_host: str) -> None:
     context.set_source_rgb(*rgb("#1B2430"))
     f.regular.draw(context, "Certificate", *layout["caption"])
     context.fill()
-    context.set_source_rgb(*rgb("#526070"))
+    context.set_source_rgb(*rgb(_verify_colour(verify_host)))
     f.regular.draw(context, layout["verify"][0], *layout["verify"][1:])
     context.fill()
 
