@@ -25,7 +25,7 @@ from pathlib import Path
 SCRIPT_TAG = '<script src="/__livereload.js?build={version}" defer></script>'
 EVENTS = "/__livereload/events"
 
-LIVERELOAD_JS = """// The devserver's live reload (never part of the site): reload after a rebuild, show its errors.
+LIVERELOAD_JS = r"""// The devserver's live reload (never part of the site): reload after a rebuild, show its errors.
 (function () {
   "use strict";
   var built = /build=(\d+)/.exec(document.currentScript ? document.currentScript.src : "");
@@ -41,7 +41,7 @@ LIVERELOAD_JS = """// The devserver's live reload (never part of the site): relo
       box.style.font = "14px/1.4 ui-monospace, monospace"; box.style.whiteSpace = "pre-wrap";
       document.body.appendChild(box);
     }
-    box.textContent = "The build failed; this page is the last one built.\\n\\n" + text;
+    box.textContent = "The build failed; this page is the last one built.\n\n" + text;
   }
   var page = window.location.pathname.replace(/index\.html$/, "");
   // Whether the builds after the one this page is from changed it (null: everything changed).
