@@ -142,17 +142,19 @@ def test_vendor_text_is_shown_as_written_in_both_languages(site):
         assert "<h1>Voltaris Energy B.V.</h1>" in page
 
 
-def test_each_kit_has_its_korean_readme_and_guide_in_outlines(site):
-    from pypdf import PdfReader
-
+def test_each_kit_has_its_korean_readme_and_guide_in_real_text(site, tmp_path):
+    """Issue 33: the guide's text was outlines (not searchable, selectable or read aloud); it is real text in
+    the shipped fonts, embedded, so it reads the same on any machine."""
     archive = zipfile.ZipFile(site / "logos" / "ocpp-16-full.zip")
     readme = archive.read("ocpp-16-full/README.ko.txt").decode("utf-8")
     assert "로고는 변경하지 말고 그대로 사용하십시오" in readme
-    guide = PdfReader(io.BytesIO(archive.read("ocpp-16-full/usage-guide.ko.pdf")))
-    page = guide.pages[0]
-    assert "/Font" not in (page.get("/Resources") or {})  # text as outlines: the same on any machine
     assert (site / "logos" / "ocpp-16-full" / "usage-guide.ko.pdf").read_bytes() == \
         archive.read("ocpp-16-full/usage-guide.ko.pdf")
+    pdf = site / "logos" / "ocpp-16-full" / "usage-guide.ko.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "OCPP 인증 로고 사용 안내서" in text and "최소 크기" in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
+    assert fonts and all(" yes yes yes " in line for line in fonts)  # embedded, subset, with a Unicode map
 
 
 def test_the_korean_guide_reads_korean(site, tmp_path):

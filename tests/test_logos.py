@@ -83,7 +83,7 @@ def test_every_file_of_every_kit(kit_site, all_kits):
             base = f"{kit.slug}-{variant}"
             svg = archive.read(f"{kit.slug}/{base}.svg")
             root = ET.fromstring(svg)
-            assert root.find("{http://www.w3.org/2000/svg}title").text.endswith(" / ".join(kit.lines))
+            assert root.find("{http://www.w3.org/2000/svg}title").text.endswith(kit.statement)
             assert not list(root.iter("{http://www.w3.org/2000/svg}text")), "text must be outlines"
             assert b"font-family" not in svg
             for width in logos.PNG_WIDTHS:
@@ -302,14 +302,20 @@ def test_the_usage_guide_states_the_statement_and_every_rule(all_kits, tmp_path)
     for kit in all_kits[:3]:
         items = logos.guide_layout(kit)
         words = " ".join(item[2] for item in items if item[0] == "text")
-        assert f"Statement: {' / '.join(kit.lines)}" in words
+        assert f"Statement: {kit.statement}" in words
         for heading in ("Clear space", f"Minimum size {logos.MIN_WIDTH_MM} mm wide in print", "Versions",
                         "Do not", "Who may use it", "section 8.2.2"):
             assert heading in words, heading
         assert [item[1] for item in items if item[0] == "logo"] == list(logos.VARIANTS)
         (tmp_path / "guide.pdf").write_bytes(logos.Renderer(ContentCache(None), "2026-11-24").guide(kit))
         info = subprocess.run(["pdfinfo", tmp_path / "guide.pdf"], capture_output=True, text=True)
-        assert info.returncode == 0 and info.stderr == "" and "Page size:       595.276 x 841.89 pts" in info.stdout
+        assert info.returncode == 0 and info.stderr == "" and re.search(r"Page size: +595\.28? x 841\.89 pts", info.stdout)
+        # Issue 33: real text, read by poppler as a reader's tools read it, and the two drawings.
+        text = " ".join(subprocess.run(["pdftotext", tmp_path / "guide.pdf", "-"], capture_output=True,
+                                       text=True).stdout.split())
+        assert f"Statement: {kit.statement}" in text and "Who may use it" in text
+        assert "x = half the height of the disc" in text and f"{logos.MIN_WIDTH_MM} mm" in text
+        assert [item[1] for item in items if item[0] == "drawing"] == ["colour", "colour"]
 
 
 def test_a_line_outlined_glyph_by_glyph_is_the_line_drawn_by_one_pen():

@@ -22,6 +22,7 @@ from ..model.certificate import Certificate
 from ..model.program import Program
 from ..model.text import visible_bidi
 from . import qr
+from .logos.artwork import statement_text
 from .logos.glyphs import ASSETS
 from .words import HARDWARE_WORDS, SECURITY_PROFILE_TITLES
 
@@ -284,7 +285,7 @@ def _footer(pdf: FPDF, cert: Certificate, issue: Issue, day: dt.date) -> None:
     pdf.set_font("dejavu", "", 7.5)
     pdf.set_text_color(*MUTED)
     pdf.set_xy(22, top + 26)
-    pdf.multi_cell(60, 3.6, " / ".join(issue.logo_lines), align="L")
+    pdf.multi_cell(60, 3.6, statement_text(issue.logo_lines), align="L")
     size = 34
     x0, y0 = 154, top - 2
     modules = issue.modules

@@ -41,12 +41,42 @@ class Logo:
         return self.height * MM_PER_UNIT
 
 
+LINE_CHARS = 34
+
+
 def statement_lines(version: Version, profiles: tuple[str, ...]) -> list[str]:
-    """The statement of the logo: the program's lines, long lists wrapped."""
+    """The statement of the logo: the program's lines, a long list of profiles wrapped between profiles
+    only ("Smart / Charging" would read as two profiles), a long single statement between words."""
     lines = []
     for line in version.logo_lines(profiles):
-        lines.extend(textwrap.wrap(line, 34, break_on_hyphens=False) or [line])
+        names = line.split(", ")
+        if len(names) > 1:
+            lines.extend(_pack(names))
+        else:
+            lines.extend(textwrap.wrap(line, LINE_CHARS, break_on_hyphens=False) or [line])
     return lines
+
+
+def _pack(names: list[str]) -> list[str]:
+    """Profile names joined by ", ", as many a line as fit in LINE_CHARS (a line ending with a comma)."""
+    lines, current = [], ""
+    for name in names:
+        joined = f"{current}, {name}" if current else name
+        if current and len(joined) + 1 > LINE_CHARS:
+            lines.append(current + ",")
+            current = name
+        else:
+            current = joined
+    return lines + [current]
+
+
+def statement_text(lines: list[str] | tuple[str, ...]) -> str:
+    """The statement as one line of text (a title, a README): a line ending with a comma goes on with a
+    space, any other with " / "."""
+    out = ""
+    for line in lines:
+        out += line if not out else (" " if out.endswith(",") else " / ") + line
+    return out
 
 
 def logo(lines: list[str] | tuple[str, ...], variant: str = "colour") -> Logo:
@@ -72,7 +102,7 @@ def _logo(lines: tuple[str, ...], variant: str) -> Logo:
     svg = template.substitute(
         width=_n(width), height=_n(height), width_mm=_n(width * MM_PER_UNIT), height_mm=_n(height * MM_PER_UNIT),
         frame_width=_n(width - 8), frame_height=_n(height - 8), mark_y=_n((height - 100) / 2),
-        title=escape("OCPP certification logo: " + " / ".join(lines)), kicker=kicker, statement="".join(statement),
+        title=escape("OCPP certification logo: " + statement_text(lines)), kicker=kicker, statement="".join(statement),
     )
     colour = VARIANTS[variant][1]
     if colour:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ...model.program import Program, Version
 from .. import i18n
-from .artwork import VARIANTS, logo, statement_lines
+from .artwork import VARIANTS, logo, statement_lines, statement_text
 
 if TYPE_CHECKING:
     from . import Renderer
@@ -33,6 +33,11 @@ class Kit:
     @property
     def title(self) -> str:
         return " + ".join(self.version.profiles[p].title for p in self.profiles)
+
+    @property
+    def statement(self) -> str:
+        """The logo's statement as one line of text (its lines break between profiles only)."""
+        return statement_text(self.lines)
 
 
 def valid_combinations(version: Version) -> list[tuple[str, ...]]:
@@ -129,7 +134,7 @@ def readme(kit: Kit, names: list[str], lang: str = i18n.DEFAULT) -> str:
     lines = [
         _("OCPP certification logo kit: {title}").format(title=kit.title),
         "",
-        _("Statement: {statement}").format(statement=" / ".join(kit.lines)),
+        _("Statement: {statement}").format(statement=kit.statement),
         "",
         *textwrap.wrap(_(
             "May be used only on devices, packaging, websites and displays for a device that holds an OCPP "
