@@ -31,8 +31,9 @@ def _terms(directory) -> dict[str, int]:
     """Every indexed term and its document count as lunr counts it (per field, summed), from the
     tokens themselves: what the shards must hold between them."""
     counts: dict[str, int] = {}
+    names = search.vendor_names(directory)
     for cert in search.documents(directory):
-        for words in search.field_tokens(cert, directory.program):
+        for words in search.field_tokens(cert, directory.program, names.get(cert.id, ())):
             for word in set(words):
                 counts[word] = counts.get(word, 0) + 1
     return counts
@@ -55,7 +56,7 @@ def test_postings_a_shard_holds_twice_are_written_once(samples):
     """Connectors make terms that always come together ("vd22-s", "vd22", "vd22s"): a term whose
     postings an earlier term of its file has is written as that term's name, when that is shorter."""
     files = search.build(samples, HARDWARE_WORDS)
-    index = search._index(search.documents(samples), samples.program)
+    index = search._index(search.documents(samples), samples.program, None, search.vendor_names(samples))
     named = 0
     for prefix, data in files.shards.items():
         raw = json.loads(data)
@@ -212,8 +213,9 @@ def test_scores_are_lunrs(samples, page, base_url):
     for name, boost in search.FIELDS:
         builder.field(name, boost=boost)
     docs = search.documents(samples)
+    names = search.vendor_names(samples)
     for cert in docs:
-        fields = search.field_tokens(cert, samples.program)
+        fields = search.field_tokens(cert, samples.program, names.get(cert.id, ()))
         builder.add({"ref": cert.id, **{name: list(words) for (name, _), words in zip(search.FIELDS, fields)}})
     index = builder.build()
     terms = ["voltaris", "oca", "core", "vd22-s", "충전", "dekra", "security", "2024", "firmware"]

@@ -111,9 +111,10 @@ class DirectoryGenerator(Generator):
         self.load(program)
         kept = self.kept_folder
         # The search index's postings, updated for the changed records (tokens depend on the code
-        # and the program's titles).
+        # and the program's titles, and on the vendors' other names, vendors.yaml's).
+        names = json.dumps([(v.name, v.entry.aliases, v.entry.former_names) for v in self.directory.vendors if v.entry])
         self.kept_index = search.KeptIndex(KeptFile(kept / "search.pickle" if kept else None, search.INDEX_FORMAT,
-                                                    incremental.digest(code_digest(), self.program_digest)))
+                                                    incremental.digest(code_digest(), self.program_digest, names)))
         self.run.report = Report(self.directory, self.binaries, self.records_reused)
         self.context["ocpp_directory"] = self.directory
         # Every page, Pelican's content pages too, links its canonical address and the feed.

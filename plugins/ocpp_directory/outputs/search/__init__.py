@@ -28,14 +28,14 @@ from ...model.text import json_bytes
 from ..stores import Parts, make_every
 from . import tree
 from .facets import Facets, _facet_column, _order
-from .index import INDEX_FORMAT, KeptIndex, _index
+from .index import INDEX_FORMAT, KeptIndex, _index, vendor_names
 from .tokens import FIELDS, documents, field_tokens, fold, tokens
 from .tree import TOP_TERMS, _Sizes, _split
 
 __all__ = ["FIELDS", "INDEX_FORMAT", "KeptIndex", "SearchFiles", "build", "documents", "field_tokens", "fold",
-           "shard_name", "tokens", "tree", "_index"]
+           "shard_name", "tokens", "tree", "vendor_names", "_index"]
 
-STORE_FORMAT = 4
+STORE_FORMAT = 5
 #: lunr's BM25 constants (lunr.Builder's k1 and b): the worker scores with lunr's formula
 K1, B = 1.2, 0.75
 
@@ -72,7 +72,7 @@ def build(directory: Directory, hardware_words: dict[str, str], memo: Parts = ma
     record (the same bytes; :class:`KeptIndex`)."""
     program = directory.program
     certs = documents(directory)
-    index = kept.index(certs, directory) if kept is not None else _index(certs, program)
+    index = kept.index(certs, directory) if kept is not None else _index(certs, program, None, vendor_names(directory))
     terms = sorted(index.encoded)
     internal: list[str] = []
     leaves: list[str] = []
@@ -97,7 +97,7 @@ def build(directory: Directory, hardware_words: dict[str, str], memo: Parts = ma
     # The profiles are shown with each result, before the facets' files are fetched.
     fragments = [memo(f"search-fragment {device_of[c.id].url}", c, lambda c=c, held=held: json_bytes([
         c.id, c.vendor_name, c.device_name, c.software_version, c.issued.isoformat(), device_of[c.id].url,
-        list(held[profiles])])) for c, held in zip(certs, per_cert)]
+        list(held[profiles]), c.certificate_type])) for c, held in zip(certs, per_cert)]
     count = max(1, len(certs))
     meta = {
         "format": STORE_FORMAT,

@@ -53,13 +53,26 @@ def _words(fields: list) -> str:
     return _FIELDS_SEP.join(_WORDS_SEP.join(words) for words in fields)
 
 
-def _index(certs: list[Certificate], program, keys: list[str] | None = None) -> _Index:
+def vendor_names(directory: Directory) -> dict[str, tuple[str, ...]]:
+    """Certificate id -> the other names of its vendor that search finds it by: the name its vendor page
+    shows, and the aliases and former names ``vendors.yaml`` declares (a Korean vendor's Latin name)."""
+    out = {}
+    for vendor in directory.vendors:
+        entry = vendor.entry
+        names = tuple(dict.fromkeys((vendor.name, *(entry.aliases if entry else ()), *(entry.former_names if entry else ()))))
+        for cert in vendor.certificates:
+            out[cert.id] = tuple(n for n in names if n != cert.vendor_name)
+    return out
+
+
+def _index(certs: list[Certificate], program, keys: list[str] | None = None,
+           names: dict[str, tuple[str, ...]] | None = None) -> _Index:
     """The postings computed from every document."""
     postings: dict[str, dict[int, list[int]]] = {}  # term -> field -> [doc, tf, field length, doc, ...]
     totals = [0] * len(FIELDS)
     words_of = []
     for number, cert in enumerate(certs):
-        fields = field_tokens(cert, program)
+        fields = field_tokens(cert, program, (names or {}).get(cert.id, ()))
         words_of.append(_words(fields))
         for f, words in enumerate(fields):
             length = len(words)
@@ -130,10 +143,11 @@ class KeptIndex:
         changed = [] if index is None else [
             n for n in range(max(len(keys), len(index.keys)))
             if n >= len(keys) or n >= len(index.keys) or not keys[n] or keys[n] != index.keys[n]]
+        names = vendor_names(directory)
         if index is None or len(changed) > max(1, len(certs) // 4):
-            index, self.updated = _index(certs, directory.program, keys), None
+            index, self.updated = _index(certs, directory.program, keys, names), None
         elif changed:
-            _update(index, certs, directory.program, keys, changed)
+            _update(index, certs, directory.program, keys, changed, names)
             self.updated = len(changed)
         else:
             self.updated = 0
@@ -142,13 +156,15 @@ class KeptIndex:
         return index
 
 
-def _update(index: _Index, certs: list[Certificate], program, keys: list[str], changed: list[int]) -> None:
+def _update(index: _Index, certs: list[Certificate], program, keys: list[str], changed: list[int],
+            names: dict[str, tuple[str, ...]]) -> None:
     """Take the ``changed`` documents' old postings out of ``index`` and put their new ones in."""
     touched: dict[str, dict[int, dict[int, tuple[int, int]]]] = {}  # term -> doc -> its new fields
     new_words: dict[int, str] = {}
     for n in changed:
         old = index.words[n] if n < len(index.words) else None
-        new = new_words[n] = _words(field_tokens(certs[n], program)) if n < len(certs) else None
+        new = new_words[n] = (_words(field_tokens(certs[n], program, names.get(certs[n].id, ())))
+                              if n < len(certs) else None)
         if old == new:
             continue
         (before, old_lengths), (after, new_lengths) = _counts(old), _counts(new)

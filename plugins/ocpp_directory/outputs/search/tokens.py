@@ -88,22 +88,38 @@ def documents(directory: Directory) -> list[Certificate]:
     return sorted(directory.certificates, key=lambda c: (c.issued, c.id))
 
 
-def field_tokens(cert: Certificate, program) -> list[list[str]]:
-    """The tokens of each of :data:`FIELDS` for one certificate."""
+#: the words the site calls each device type by (English; the program file's translations add the others)
+DEVICE_WORDS = {"charging-station": ("Charging station", "Charging stations"),
+                "csms": ("CSMS", "Charging station management systems (CSMS)")}
+
+
+def field_tokens(cert: Certificate, program, vendor_names: tuple[str, ...] = ()) -> list[list[str]]:
+    """The tokens of each of :data:`FIELDS` for one certificate; ``vendor_names`` are the other names
+    of its vendor (``vendors.yaml``: the canonical name, aliases, former names, Latin names)."""
     version = program.rules_of(cert)
+    titles = [version.profiles[p].title for p in cert.profiles]
     return [
         _tokens(cert.id),
         _all_tokens(cert.models),
-        _tokens(cert.vendor_name),
+        _tokens(cert.vendor_name) if not vendor_names else _all_tokens([cert.vendor_name, *vendor_names]),
         _tokens(cert.device_name),
         _tokens(cert.software_version or ""),
-        # the OCA's short notation too: "Core + S + C" as its words, and written together ("core+s+c")
-        _all_tokens([*cert.profiles, *(version.profiles[p].title for p in cert.profiles),
-                     *_notation(cert, version)]),
+        # the OCA's short notation too: "Core + S + C" as its words, and written together ("core+s+c"); the
+        # titles and the device type in every language of the site ("스마트 충전", "충전소 관리 시스템")
+        _all_tokens([*cert.profiles, *titles, *_notation(cert, version),
+                     *_translated([*titles, *DEVICE_WORDS.get(cert.device_type, ())], program)]),
         _all_tokens(_feature_words(cert, version)),
         _all_tokens([cert.laboratory, program.laboratories[cert.laboratory].name] if cert.laboratory else []),
         _all_tokens([cert.vendor_country, cert.country_name]),
     ]
+
+
+def _translated(words: list[str], program) -> list[str]:
+    """``words`` and their translations in the program file (``translations:``), every language."""
+    out = list(words)
+    for table in program.translations.values():
+        out.extend(table[w] for w in words if w in table)
+    return out
 
 
 def _feature_words(cert: Certificate, version) -> list[str]:
