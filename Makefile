@@ -25,10 +25,13 @@ GITHUB_PAGES_BRANCH ?= gh-pages
 
 OCPP := $(BIN)/python -m ocpp_directory
 SITEURL_ARG := $(if $(SITEURL),--siteurl "$(SITEURL)",)
+# What a build needs (make html and the staff commands), and what the tests add (make test): a site is
+# built without the test toolchain (Playwright, the Nu HTML Checker's Java wrapper, SeaweedFS).
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 
-.PHONY: help html validate import issue serve devserver test messages golden clean lock system-deps build-deps bench publish rollback rsync_upload s3_upload github publish-build
+.PHONY: help html validate next-number import issue serve devserver test messages golden clean lock system-deps build-deps bench publish rollback rsync_upload s3_upload github publish-build
 
 help:
 	@echo 'Makefile for the OCPP certification directory'
@@ -36,6 +39,7 @@ help:
 	@echo 'Usage:'
 	@echo '   make html        build certificates/ into output/ (sets up .venv on first use)'
 	@echo '   make validate    check the records only; exit 1 on any error'
+	@echo '   make next-number the next free certificate number: OCPP_VERSION=2.0.1 DEVICE=charging-station|csms'
 	@echo '   make import      records from the OCA listing: LISTING=file.csv [INTO=dir]'
 	@echo '   make issue       sign the certificate documents the records lack (OCPP_SIGNING_KEY, OCPP_SIGNING_CERT)'
 	@echo '   make serve       serve output/ at http://127.0.0.1:$$PORT/'
@@ -57,6 +61,10 @@ help:
 
 $(STAMP): pyproject.toml constraints.txt | build-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
 
@@ -70,6 +78,12 @@ validate: $(STAMP)
 issue: $(STAMP)
 	OCPP_SIGNING_KEY="$(OCPP_SIGNING_KEY)" OCPP_SIGNING_CERT="$(OCPP_SIGNING_CERT)" \
 	  $(OCPP) issue --certificates "$(CERTIFICATES)" $(or $(SITEURL_ARG),--siteurl "$$(.venv/bin/python -c 'import runpy; print(runpy.run_path("$(PUBLISHCONF)")["SITEURL"])')")
+
+# The next free certificate number: make next-number OCPP_VERSION=2.0.1 DEVICE=charging-station (or csms)
+OCPP_VERSION ?=
+DEVICE ?=
+next-number: $(STAMP)
+	$(OCPP) next-number --ocpp "$(OCPP_VERSION)" --type "$(DEVICE)" --certificates "$(CERTIFICATES)"
 
 # Records from the OCA's public listing: make import LISTING=listing.csv [INTO=dir] (default: CERTIFICATES)
 LISTING ?=
@@ -116,7 +130,7 @@ $(AXE): tests/a11y/package.json tests/a11y/package-lock.json
 	cd tests/a11y && npm ci --no-audit --no-fund --silent
 	touch $@
 
-test: $(STAMP) system-deps $(AXE)
+test: $(TEST_STAMP) system-deps $(AXE)
 	$(BIN)/python -m pytest
 
 publish: $(STAMP)
@@ -148,7 +162,7 @@ github: publish-build
 # search against Pagefind (a benchmark-only dependency), peak memory, growth at N/10 and 3N.
 N ?= 10000
 BENCH_DEPS := hugo:hugo
-bench: $(STAMP) system-deps
+bench: $(TEST_STAMP) system-deps
 	$(call install-missing,$(BENCH_DEPS))
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,bench]'
 	$(BIN)/python -m bench.run --n $(N)
@@ -160,13 +174,13 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o $(LOCALE)/messages.pot .
 	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --width 100 --ignore-obsolete
 
-golden: $(STAMP)
+golden: $(TEST_STAMP)
 	$(BIN)/python -m tests.golden_tree regenerate
 
 clean:
 	rm -rf "$(OUTPUTDIR)"
 
-lock: $(STAMP)
+lock: $(TEST_STAMP)
 	{ echo '# Every package the project installs, pinned (direct ones are also in pyproject.toml).'; \
 	  echo '# Regenerate with: make lock'; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt

@@ -10,6 +10,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 SITENAME = "OCPP Certification Directory"
+# The licence of the open data (directory.json, directory.csv, the log, the feeds): name and address,
+# shown in every page's footer and on the about page. The OCA's to choose; CC BY 4.0 asks users to
+# name the OCA as the source, which is what a certification directory needs.
+OCPP_DATA_LICENCE = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
 SITEURL = ""
 # Links between pages are relative in development, so output/ opens anywhere.
 RELATIVE_URLS = True

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from .cli_tools import (_date_settings, _plural, _print_problems, _progress, cmd_audit, cmd_import_listing,
-                        cmd_issue, cmd_log_key, cmd_verify_document)
+                        cmd_issue, cmd_log_key, cmd_next_number, cmd_verify_document)
 from .model.errors import DirectoryError, ValidationFailed
 from .pipeline.build import build
 from .pipeline.settings import build_date
@@ -341,6 +341,14 @@ def main(argv: list[str] | None = None) -> int:
     iss.add_argument("--siteurl", default=None, help="the public base URL the documents' QR codes encode")
     common(iss)
     iss.set_defaults(func=cmd_issue)
+
+    nn = sub.add_parser("next-number", help="the next free certificate number of a version and device type")
+    nn.add_argument("--ocpp", required=True, help='the OCPP version, as records write it ("2.0.1")')
+    nn.add_argument("--type", required=True, help="the device type: charging-station or csms")
+    nn.add_argument("--certificates", default="certificates")
+    nn.add_argument("--program", default="program.yaml")
+    common(nn)
+    nn.set_defaults(func=cmd_next_number)
 
     vd = sub.add_parser("verify-document", help="check a certificate document: exit 0 only for a current, valid one")
     vd.add_argument("file")

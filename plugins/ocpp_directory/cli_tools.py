@@ -161,3 +161,38 @@ def cmd_log_key(args: argparse.Namespace) -> int:
     print(f"log-key: the verifier key, to pin in publishconf.py (OCPP_LOG_VKEY) and the docs:\n"
           f"{certlog.verifier(key, args.origin).vkey()}")
     return 0
+
+
+def cmd_next_number(args: argparse.Namespace) -> int:
+    """The next free OCA certificate number of a version and device type: the version's highest sequence in
+    the records (every certificate the OCA issued is one), plus one."""
+    from .model.directory import load_directory
+    from .model.program import load_program
+
+    try:
+        program = load_program(args.program)
+        version = program.versions.get(args.ocpp)
+        if version is None or not version.number or program.numbering.oca is None:
+            raise DirectoryError(f"no OCA numbers for OCPP {args.ocpp}: the program numbers "
+                                 + ", ".join(v.key for v in program.versions.values() if v.number))
+        kind = program.device_types.get(args.type)
+        if kind is None:
+            raise DirectoryError(f"{args.type} is not a device type: " + ", ".join(program.device_types))
+        directory = load_directory(args.certificates, program, build_date(_date_settings(args)))
+    except ValidationFailed as exc:
+        _print_problems(exc.problems)
+        print("next-number: the records have errors; fix them first", file=sys.stderr)
+        return 1
+    except DirectoryError as exc:
+        print(f"next-number: {exc}", file=sys.stderr)
+        return 1
+    used = [int(m.group("sequence")) for c in directory.certificates
+            if (m := program.numbering.oca.fullmatch(c.id)) and m.group("version") == version.number]
+    number = program.numbering.number(version.number, max(used, default=0) + 1, kind.number_suffix)
+    if not program.numbering.accepts(number):
+        print(f"next-number: {number} is not a number of the program's format", file=sys.stderr)
+        return 1
+    print(number)
+    print(f"next-number: the highest OCPP {version.key} number in {args.certificates} is "
+          f"{max(used) if used else 'none'}; the sequence is shared by every device type", file=sys.stderr)
+    return 0

@@ -25,6 +25,13 @@ class Numbering:
     other: tuple[re.Pattern[str], ...]
     example: str
     white_label_example: str
+    #: the format's text (``OCA.{version}.{sequence}.{type}``) and the sequence's digits
+    template: str = ""
+    digits: int = 4
+
+    def number(self, version: str, sequence: int, suffix: str) -> str:
+        """The OCA number of these parts, as the program's format writes it."""
+        return self.template.format(version=version, sequence=str(sequence).zfill(self.digits), type=suffix)
 
     def accepts(self, number: str) -> bool:
         return any(p is not None and p.fullmatch(number) for p in (self.oca, self.white_label, *self.other))
@@ -93,7 +100,8 @@ def read_numbering(f: Fields, node, device_types: dict, versions: dict) -> Numbe
                   "a Python regular expression")
     example = f.string(f.get(m, "example"), f"{where}.example") or ""
     white_example = f.string(f.get(m, "white_label_example"), f"{where}.white_label_example") or ""
-    numbering = Numbering(oca, white, tuple(other), example, white_example)
+    numbering = Numbering(oca, white, tuple(other), example, white_example, f.string(f.get(m, "format"), where) or "",
+                          digits)
     for key, text in (("example", example), ("white_label_example", white_example)):
         if text and not numbering.accepts(text):
             f.add(f.key_line(m, key), f"{where}.{key}", f"{text} is not a number of these formats",

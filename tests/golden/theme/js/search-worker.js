@@ -214,13 +214,34 @@ function weights(entry, add) {
   }
 }
 
-/* Every word typed must match (as a prefix); a word that is itself a term scores 10 times more
-   there. Resolves to {score, matched} by document number, or null when no word was typed. */
-function textMatches(query, message) {
-  var words = wholeTokens(query);
+/* The words of a query: the OCA's notation typed with spaces ("Core + S + C") is one word, as the site
+   writes it together ("core+s+c"). */
+function queryWords(query) {
+  return wholeTokens(query.replace(/\s*\+\s*/g, "+"));
+}
+
+/* A type in the OCA's notation ("core+s+c") means that type: only the term itself. A software version
+   ("4.1", "v4.10.0") is matched exactly (section 9: a certificate covers one version) when any
+   certificate has it; else by prefix, and the answer says the version differs. */
+function isNotation(word) { return word.indexOf("+") > 0; }
+function isVersion(word) { return /\d[._]\d/.test(word) && !/^oca/.test(word); }
+
+/* Every word typed must match (as a prefix, but for the words above); a word that is itself a term
+   scores 10 times more there. Resolves to {score, matched, inexact} by document number, or null when
+   no word was typed; inexact: the versions typed that no certificate has exactly. */
+function textMatches(query, message, words) {
+  words = words || queryWords(query);
   if (!words.length) { return Promise.resolve(null); }
+  var inexact = [];
   return Promise.all(words.map(function (word) { return expand(word, MAX_EXPANSIONS); })).then(function (expanded) {
     if (superseded(message)) { return SUPERSEDED; }
+    expanded = expanded.map(function (terms, i) {
+      var word = words[i], only = {};
+      if (!isNotation(word) && !isVersion(word)) { return terms; }
+      if (has(terms, word)) { only[word] = terms[word]; return only; }
+      if (isVersion(word) && Object.keys(terms).length) { inexact.push(word); return terms; }
+      return only;
+    });
     var score = new Float64Array(meta.documents), wordsMatched = new Uint8Array(meta.documents);
     expanded.forEach(function (terms, i) {
       Object.keys(terms).forEach(function (term) {
@@ -231,7 +252,33 @@ function textMatches(query, message) {
         });
       });
     });
-    return { score: score, matched: function (doc) { return wordsMatched[doc] === words.length; } };
+    return { score: score, inexact: inexact, matched: function (doc) { return wordsMatched[doc] === words.length; } };
+  });
+}
+
+/* When a query with a software version matches nothing: the certified versions of the devices the
+   rest of the query finds (at most 8 devices), so "VD22-S 4.9" answers which versions are. */
+function certifiedVersions(query, message) {
+  var words = queryWords(query);
+  var rest = words.filter(function (w) { return !isVersion(w); });
+  if (!rest.length || rest.length === words.length) { return Promise.resolve([]); }
+  return textMatches(query, message, rest).then(function (text) {
+    if (!text || text === SUPERSEDED) { return []; }
+    var docs = [];
+    for (var doc = meta.documents - 1; doc >= 0 && docs.length < 50; doc--) { if (text.matched(doc)) { docs.push(doc); } }
+    return Promise.all(docs.map(fragment)).then(function (data) {
+      var devices = [], by = Object.create(null);
+      data.forEach(function (d) {
+        var key = d[5];
+        if (!by[key]) {
+          if (devices.length >= 8) { return; }
+          by[key] = { vendor: d[1], device: d[2], device_url: d[5], versions: [] };
+          devices.push(by[key]);
+        }
+        if (d[3] !== null && by[key].versions.indexOf(d[3]) < 0) { by[key].versions.push(d[3]); }
+      });
+      return devices;
+    });
   });
 }
 
@@ -344,10 +391,11 @@ function search(message) {
         id: message.id,
         complete: complete,
         total: hits.length,
+        inexact: text ? text.inexact : [],
         results: data.map(function (d) {
           return {
             id: d[0], vendor: d[1], device: d[2], software_version: d[3], issued: d[4], device_url: d[5],
-            profiles: d[6].map(function (v) { return profileTitles[v]; })
+            profiles: d[6].map(function (v) { return profileTitles[v]; }), type: d[7]
           };
         }),
         counts: counts && facets.map(function (facet, c) { return { key: facet.key, values: Array.from(counts[c]) }; })
@@ -360,6 +408,15 @@ function search(message) {
       self.postMessage(answer(data, false));
       return facetColumns().then(function () { count(); return answer(data, true); });
     };
+    if (!hits.length && text && queryWords(message.q || "").some(isVersion)) {
+      return certifiedVersions(message.q || "", message).then(function (devices) {
+        var out = answer([], true);
+        out.versions = devices;
+        countIfLoaded();
+        out.counts = counts && facets.map(function (facet, c) { return { key: facet.key, values: Array.from(counts[c]) }; });
+        return out;
+      });
+    }
     if (shown.length <= 1) { return first.then(last); }
     // The best result goes first, without the counts: they are made while the next fragments come.
     return best1.then(function (data) {

@@ -10,6 +10,8 @@
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
   var clear = document.getElementById("search-clear");
+  var chips = document.getElementById("search-chips");
+  var versions = document.getElementById("search-versions");
   var root = new URL((form.getAttribute("data-root") || ".") + "/", document.baseURI);
   var home = new URL((form.getAttribute("data-home") || form.getAttribute("data-root") || ".") + "/", document.baseURI);
   var t = window.OCPPMessages.t;
@@ -66,8 +68,30 @@
     return text ? "?" + text : location.pathname;
   }
 
+  /* The filters set, as buttons that remove them: on every width, above the results, so that a search
+     with no results shows why. */
+  function showChips() {
+    chips.textContent = "";
+    var boxes = form.querySelectorAll(".facets input[type=checkbox]:checked");
+    Array.prototype.forEach.call(boxes, function (box) {
+      var chip = element("button", "chip", box.getAttribute("data-label") + " ×");
+      chip.type = "button";
+      chip.setAttribute("aria-label", t("remove_filter", { label: box.getAttribute("data-label") }));
+      chip.addEventListener("click", function () {
+        box.checked = false;
+        countFilters();
+        limit = 50;
+        run("push");
+        input.focus();
+      });
+      chips.appendChild(chip);
+    });
+    chips.hidden = boxes.length === 0;
+  }
+
   function run(history) {
     start();
+    showChips();
     var s = state();
     if (history === "push") { window.history.pushState(null, "", queryString()); }
     else if (history === "replace") { window.history.replaceState(null, "", queryString()); }
@@ -103,6 +127,20 @@
     return params.toString() !== "";
   }
 
+  /* Nothing matched a software version: the versions the device is certified for, nearest first. */
+  function showVersions(devices) {
+    versions.textContent = "";
+    devices.forEach(function (d) {
+      var line = element("p");
+      var link = element("a", null, t("certified_versions", { device: d.device, vendor: d.vendor }));
+      link.href = new URL(d.device_url, home).href;
+      line.appendChild(link);
+      line.appendChild(document.createTextNode(" " + d.versions.join(", ")));
+      versions.appendChild(line);
+    });
+    versions.hidden = devices.length === 0;
+  }
+
   function element(tag, className, text) {
     var node = document.createElement(tag);
     if (className) { node.className = className; }
@@ -129,7 +167,9 @@
     }
     var again = partial !== null && partial.id === data.id;  // a later answer to the same search
     var from = again ? partial.shown : 0;
+    if (data.inexact && data.inexact.length) { text += " " + t("version_differs", { v: data.inexact.join(", ") }); }
     if (!again) { status.textContent = text; }  // announced once a search (aria-live)
+    if (!again) { showVersions(data.versions || []); }
     clear.hidden = !filtered;
     if (!again) { list.textContent = ""; }
     data.results.slice(from).forEach(function (r) {
@@ -141,7 +181,8 @@
       item.appendChild(title);
       var meta = element("p", "meta");
       meta.textContent = (r.software_version === null ? t("version_none") : t("version", { v: r.software_version })) +
-        " · " + r.profiles.join("; ") + " · " + t("issued") + " ";
+        " · " + (r.type || r.profiles.join("; ")) + " · " + t("issued") + " ";
+      if (r.type) { meta.title = r.profiles.join("; "); }
       var time = element("time", null, window.OCPPMessages.lang === "en" ? r.issued :
         new Intl.DateTimeFormat(window.OCPPMessages.lang, { dateStyle: "long", timeZone: "UTC" })
           .format(new Date(r.issued + "T00:00:00Z")));

@@ -12,17 +12,32 @@
   var t = window.OCPPMessages.t;
   var ID = /^[A-Z0-9][A-Z0-9.-]{2,49}$/;
 
+  /* The id in what was typed or scanned: an address's last /certificates/<id>/, or the text itself, with
+     spaces read as the dots of the number ("OCA 0201 0026 CS", as read aloud or copied from a PDF). */
   function idFrom(text) {
     text = text.trim();
     var inUrl = text.match(/\/certificates\/([A-Za-z0-9.-]+)\/?(?:[?#].*)?$/);
-    return (inUrl ? inUrl[1] : text).toUpperCase();
+    if (inUrl) { return inUrl[1].toUpperCase(); }
+    var dotted = text.replace(/[\s.]+/g, ".").replace(/\.+$/, "").toUpperCase();
+    return /^(W\d{2}\.)?OCA\.\d{4}\.\d{4}(\.[A-Z]+)?$/.test(dotted) ? dotted : text.toUpperCase();
+  }
+
+  /* The host of a scanned address when it is neither the directory's public address (what its labels'
+     codes encode, data-public) nor the one this page came from: a label's code must point here. */
+  var publicHost = null;
+  try { publicHost = new URL(form.getAttribute("data-public") || "").host; } catch (e) { publicHost = null; }
+  function otherHost(text) {
+    var url;
+    try { url = new URL(text.trim()); } catch (e) { return null; }
+    if (!/^https?:$/.test(url.protocol)) { return null; }
+    return url.host !== home.host && url.host !== publicHost ? url.host : null;
   }
 
   // A notice in ``box``: the message, and a link after it when there is one.
-  function notice(box, message, href, linkText) {
-    box.textContent = "";
+  function notice(box, message, href, linkText, kind) {
+    if (!kind || kind !== "more") { box.textContent = ""; }
     var p = document.createElement("p");
-    p.className = "notice";
+    p.className = "notice" + (kind && kind !== "more" ? " " + kind : "");
     p.textContent = message;
     if (href) {
       p.appendChild(document.createTextNode(" "));
@@ -35,23 +50,49 @@
     box.appendChild(p);
   }
 
-  function say(message, id) {
+  function say(message, id, kind) {
     notice(result, message, id ? new URL("search/?q=" + encodeURIComponent(id), home).href : null,
-           t("search_directory"));
+           t("search_directory"), kind);
+  }
+
+  function exists(id) {
+    return fetch(new URL("certificates/" + id + "/", home).href, { method: "HEAD", cache: "no-store" })
+      .then(function (response) { return response.ok; });
+  }
+
+  /* A number without its device type ("OCA.0201.0026"): the one certificate it can be, if one. */
+  function suggest(id) {
+    if (!/^OCA\.\d{4}\.\d{4}$/.test(id)) { return Promise.resolve(null); }
+    var candidates = [id + ".CS", id + ".CSMS"];
+    return Promise.all(candidates.map(exists)).then(function (found) {
+      var hits = candidates.filter(function (c, i) { return found[i]; });
+      return hits.length === 1 ? hits[0] : null;
+    }, function () { return null; });
   }
 
   function check(raw) {
     var id = idFrom(raw);
+    var host = otherHost(raw);
     if (!ID.test(id)) {
-      say(t("not_an_id", { raw: raw.trim() }), null);
+      say(t("not_an_id", { raw: raw.trim() }), null, "refused");
       return;
     }
     var page = new URL("certificates/" + id + "/", home);
-    fetch(page.href, { method: "HEAD", cache: "no-store" }).then(function (response) {
-      if (response.ok) {
+    exists(id).then(function (ok) {
+      if (ok && !host) {
         window.location.assign(page.href);
+      } else if (ok) {  // a code that points elsewhere: the label is suspect, whatever the id
+        say(t("other_host", { host: host, ours: publicHost || home.host }), null, "refused");
+        notice(result, t("other_host_known", { id: id }), page.href, t("see", { id: id }), "more");
       } else {
-        say(t("no_such_id", { id: id }), id);
+        suggest(id).then(function (meant) {
+          say(t("no_such_id", { id: id }), id, "refused");
+          if (host) { notice(result, t("other_host", { host: host, ours: publicHost || home.host }), null, null, "more"); }
+          if (meant) {
+            notice(result, t("did_you_mean", { id: meant }), new URL("certificates/" + meant + "/", home).href,
+                   t("see", { id: meant }), "more");
+          }
+        });
       }
     }, function () {
       say(t("unreachable", { id: id }), null);
