@@ -23,7 +23,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from . import peers
+from . import fleet, peers
 from .records import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -257,6 +257,9 @@ def main() -> None:
         settle()
         ours = search_figures(output, "/search/", "#q", "#search-results")
         theirs = pagefind(output)
+        say(f"[N={n}] fleet check: 10,000 chargers, command line and Chromium (4x CPU throttling)")
+        settle()
+        fleet_check = fleet.figures(output, work)
         scaling = {}
         if not args.no_scaling:
             for m in (max(10, n // 10), n * 3):
@@ -295,6 +298,7 @@ def main() -> None:
         "pages_cold": pages_cold,
         "hugo": hugo,
         "devserver_one_change_seconds": devserver,
+        "fleet_check": fleet_check,
         **{key: value for key, (value, _) in targets.items()},
         "scaling": {m: {"seconds": r["seconds"], "peak_mb": r["peak_mb"],
                         "seconds_per_certificate": r["seconds"] / int(m)} for m, r in scaling.items()},
@@ -321,6 +325,9 @@ def main() -> None:
         print(f"  search, {name:<14} {s['bytes_before_first_result_gzip'] / 1024:8.1f} KB gzip before the first "
               f"result ({s['requests']} requests); first result {s['first_result_ms_cold']:.0f} ms from the first "
               f"key, {_ms(s)} once loaded")
+    print(f"  fleet check, 10,000 chargers: command line {fleet_check['cli_seconds_median']:.2f} s, Chromium 4x "
+          f"throttled {fleet_check['browser_seconds_median_4x_throttled']:.2f} s (target < 5 s); 1,000 rows of 20 "
+          f"vendors fetch {fleet_check['bytes_fetched_gzip_1000_rows_20_vendors'] / 1024:.1f} KB gzip")
     print(f"  search bytes, ours / Pagefind: {results['search']['bytes_ratio_to_pagefind']:.2f} (target <= 0.2)")
     if hugo:
         print(f"  Hugo {hugo['version']}: {hugo['pages']} pages, cold {hugo['cold']:.2f} s, full rebuild "

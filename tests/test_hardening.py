@@ -273,7 +273,8 @@ def served(public):
 AXE_PAGES = [
     "/", "/certificates/OCA.0016.0115.CS/", "/certificates/OCA.0201.0028.CSMS/",
     "/devices/voltaris-energy-b-v/voltaris-duo-22/", "/vendors/voltaris-energy-b-v/", "/vendors/", "/issued/2024/",
-    "/search/?q=voltaris&ocpp=1.6", "/verify/", "/logos/", "/logos/ocpp-16-full-security/", "/statistics/",
+    "/search/?q=voltaris&ocpp=1.6", "/verify/", "/check/", "/data/", "/logos/", "/logos/ocpp-16-full-security/",
+    "/statistics/",
     "/corrections/", "/about/", "/how-to-verify/", "/logo-usage/", "/log/", "/certificates/OCA.0016.0123.CSMS/",
 ]
 AXE_PAGES += ["/ko" + path for path in AXE_PAGES]  # every page type in Korean too

@@ -51,6 +51,9 @@ def test_directory_json(public, samples):
         assert item.pop("url") == f"{SITEURL}/certificates/{item['id']}/"
         cert = samples.by_id[item["id"]]
         assert item.pop("certificate_type") == cert.certificate_type
+        vendor = samples.device_of[cert.id].vendor  # issue 35: its stable id and every name it goes by
+        assert item.pop("vendor_id") == vendor.slug and f"/vendors/{vendor.slug}/" == "/" + vendor.url
+        assert item.pop("vendor_names", []) == vendor.other_names
         # each feature by the name Part 5 writes (the program file's), beside the record
         assert item.pop("feature_names", {}) == {
             f: (samples.program.rules_of(cert).feature(f, cert.device_type).title
@@ -245,3 +248,29 @@ def test_directory_files_pieced_from_kept_parts_are_those_encoded_whole(tmp_path
     assert json.loads(exports.directory_json(empty, day, base))["certificates"] == []
     assert json.loads(exports.ledger(empty, [], NO_PARTS := Memo(None, {})))["certificates"] == {}
     assert NO_PARTS("x", certs[0], lambda: 1) == 1
+
+
+def test_a_feed_per_vendor_and_per_device(public, samples):
+    """Issue 35: an Atom feed for each vendor and each device, linked from its page."""
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    for vendor in samples.vendors:
+        root = ET.parse(public / "feeds" / vendor.url / "certificates.atom").getroot()
+        links = [e.find("a:link", ns).get("href") for e in root.findall("a:entry", ns)]
+        assert links == [f"{SITEURL}/certificates/{c.id}/" for c in vendor.certificates]
+        page = (public / vendor.url / "index.html").read_text("utf-8")
+        assert f'/feeds/{vendor.url}certificates.atom"' in page and 'type="application/atom+xml"' in page
+    for device in samples.devices:
+        root = ET.parse(public / "feeds" / device.url / "certificates.atom").getroot()
+        assert len(root.findall("a:entry", ns)) == len(device.certificates)
+        assert device.name in root.find("a:title", ns).text
+
+
+def test_the_data_page_documents_every_export_in_both_languages(public):
+    """Issue 35: /data/ says what each export holds, the exact-version rule, how to follow changes, the licence."""
+    for lang in ("", "ko/"):
+        page = (public / lang / "data" / "index.html").read_text("utf-8")
+        for export in ("/directory.json", "/directory.csv", "/schema/certificate-record.schema.json",
+                       "/documents.json", "/check/vendors.json", "/log/checkpoint", "vendor_id", "vendor_names",
+                       "feeds/vendors/", "--since", "https://creativecommons.org/licenses/by/4.0/"):
+            assert export in page, (lang, export)
+        assert "4.10.0-b12" in page  # the exact-version rule, with its example

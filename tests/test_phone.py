@@ -12,7 +12,7 @@ from .conftest import serve
 PAGES = [
     "/", "/certificates/OCA.0016.0115.CS/", "/certificates/OCA.0201.0028.CSMS/", "/certificates/OCA.0016.0123.CSMS/",
     "/devices/voltaris-energy-b-v/voltaris-duo-22/", "/vendors/voltaris-energy-b-v/", "/vendors/", "/issued/2024/",
-    "/search/?q=voltaris", "/verify/", "/logos/", "/logos/ocpp-16-full-security/", "/statistics/", "/corrections/",
+    "/search/?q=voltaris", "/verify/", "/check/", "/data/", "/logos/", "/logos/ocpp-16-full-security/", "/statistics/", "/corrections/",
     "/about/", "/how-to-verify/", "/logo-usage/", "/log/",
 ]
 PAGES += ["/certificates/OCA.0201.0026.CS/", "/certificates/OCA.0021.0001.CS/",

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from .cli_tools import (_date_settings, _plural, _print_problems, _progress, cmd_audit, cmd_import_listing,
-                        cmd_issue, cmd_log_key, cmd_next_number, cmd_verify_document)
+                        cmd_check, cmd_issue, cmd_log_key, cmd_next_number, cmd_verify_document)
 from .model.errors import DirectoryError, ValidationFailed
 from .pipeline.build import build
 from .pipeline.settings import build_date
@@ -341,6 +341,12 @@ def main(argv: list[str] | None = None) -> int:
     iss.add_argument("--siteurl", default=None, help="the public base URL the documents' QR codes encode")
     common(iss)
     iss.set_defaults(func=cmd_issue)
+
+    ch = sub.add_parser("check", help="is each charger of a fleet file certified? exit 0 when all are")
+    ch.add_argument("fleet", help="CSV: vendor, model, firmware (or OCPP's BootNotification names), ...")
+    ch.add_argument("--site", default="output", help="the directory: a built folder or its address")
+    ch.add_argument("--out", default=None, help="write the results here (CSV) instead of to standard output")
+    ch.set_defaults(func=cmd_check)
 
     nn = sub.add_parser("next-number", help="the next free certificate number of a version and device type")
     nn.add_argument("--ocpp", required=True, help='the OCPP version, as records write it ("2.0.1")')

@@ -196,3 +196,64 @@ def cmd_next_number(args: argparse.Namespace) -> int:
     print(f"next-number: the highest OCPP {version.key} number in {args.certificates} is "
           f"{max(used) if used else 'none'}; the sequence is shared by every device type", file=sys.stderr)
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Is each charger of a fleet file certified? The input columns plus verdict, certificate, certified_versions
+    and note; exit 0 when every charger is certified, 1 otherwise, 2 on bad input."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    from .model.fleet import FleetError, check_row, read_fleet
+    from .outputs.exports import csv_text
+
+    site = args.site.rstrip("/")
+
+    def read(path: str) -> dict:
+        try:
+            if site.startswith(("http://", "https://")):
+                with urllib.request.urlopen(f"{site}/{path}", timeout=30) as response:
+                    return json.loads(response.read())
+            return json.loads((Path(site) / path).read_bytes())
+        except (OSError, ValueError, urllib.error.URLError) as exc:
+            raise DirectoryError(f"{site}/{path} cannot be read ({exc}): is {site} the directory's site "
+                                 "(a built folder or its address)?") from None
+
+    try:
+        fleet = read_fleet(Path(args.fleet).read_bytes(), args.fleet)
+        lookup = read("check/vendors.json")
+    except FleetError as exc:
+        print(f"check: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"check: {args.fleet}: cannot be read: {exc.strerror}", file=sys.stderr)
+        return 2
+    except DirectoryError as exc:
+        print(f"check: {exc}", file=sys.stderr)
+        return 2
+    shards: dict[str, dict] = {}
+
+    def shard(vid: str) -> dict:
+        if vid not in shards:
+            shards[vid] = read(f"check/v/{vid}.json")
+        return shards[vid]
+
+    try:
+        verdicts = [check_row(fleet.value(r, "vendor"), fleet.value(r, "model"), fleet.value(r, "firmware"),
+                              fleet.value(r, "ocpp_version"), lookup, shard) for r in fleet.rows]
+    except DirectoryError as exc:
+        print(f"check: {exc}", file=sys.stderr)
+        return 2
+    columns = ["verdict", "certificate", "certified_versions", "note"]
+    text = csv_text([fleet.header + columns] + [row + [v.verdict, v.certificate, v.certified_versions, v.note]
+                                                 for row, v in zip(fleet.rows, verdicts)])
+    if args.out:
+        Path(args.out).write_text(text, "utf-8", newline="")
+    else:
+        sys.stdout.write(text)
+    counts = {k: sum(v.verdict == k for v in verdicts) for k in ("certified", "not-certified", "unknown-device")}
+    print(f"check: {_plural(len(verdicts), 'charger')}: {counts['certified']} certified, {counts['not-certified']} "
+          f"not certified, {counts['unknown-device']} unknown devices"
+          + (f"; results in {args.out}" if args.out else ""), file=sys.stderr)
+    return 0 if counts["certified"] == len(verdicts) else 1

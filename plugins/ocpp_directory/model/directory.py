@@ -64,6 +64,14 @@ class Vendor:
         return sorted({c.vendor_name for c in self.certificates} - {self.name})
 
     @property
+    def other_names(self) -> list[str]:
+        """Every name it goes by but its own: its certificates' spellings, and vendors.yaml's aliases and
+        former names (the exports' ``vendor_names``, the fleet check's and the search's names)."""
+        entry = self.entry
+        names = [*self.spellings, *(entry.aliases if entry else ()), *(entry.former_names if entry else ())]
+        return [n for n in dict.fromkeys(names) if n != self.name]
+
+    @property
     def url(self) -> str:
         return f"vendors/{self.slug}/"
 

@@ -100,6 +100,8 @@ TOP_OPTIONAL = keys("", False)
 #: the fields a publish may never change, in the format's order
 PROTECTED = tuple(f.path for f in FIELDS if f.protected)
 #: the CSV's columns: the fields' in the format's order, the certificate's page, then the columns added
-#: later (in the order they were added): the late fields' and the names of the optional features
+#: later (in the order they were added): the late fields', the names of the optional features, and the
+#: vendor's stable id and other names (vendors.yaml)
 CSV_COLUMNS = (tuple(column for f in FIELDS if not f.csv_late for column in f.csv) + ("url",)
-               + tuple(column for f in FIELDS if f.csv_late for column in f.csv) + ("feature_names",))
+               + tuple(column for f in FIELDS if f.csv_late for column in f.csv) + ("feature_names", "vendor_id",
+                                                                                     "vendor_names"))

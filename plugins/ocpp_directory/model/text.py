@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 from markupsafe import Markup
 
@@ -62,3 +63,18 @@ def mixed_scripts(text: str) -> list[str]:
         return []
     others = dict.fromkeys(c for script, letters in scripts.items() if script != "LATIN" for c in letters)
     return [f'"{c}" (U+{ord(c):04X} {unicodedata.name(c)})' for c in others]
+
+
+_SPECIAL = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i",
+                          "þ": "th", "ð": "d", "ħ": "h", "ŧ": "t"})
+
+
+def fold(text: str) -> str:
+    """Text as search and the fleet check compare it: NFD, combining marks dropped, NFC, lower case, and the
+    few Latin letters NFD does not split (ł, ø, ß...). The browser folds the same way (search-worker.js,
+    check.js)."""
+    if text.isascii():  # the common case, and nothing below changes ASCII but the case
+        return text.lower()
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    return unicodedata.normalize("NFC", stripped).lower().translate(_SPECIAL)

@@ -132,7 +132,8 @@ def _filled(skeleton: dict, key: str, parts: list[str]) -> bytes:
 
 
 def directory_json(directory: Directory, generated: dt.date, base: str, memo: Parts = make_every) -> bytes:
-    parts = [memo("directory.json", c, lambda c=c: _nested(directory_entry(directory, c, base), 2))
+    parts = [memo(f"directory.json\0{vendor_part(directory, c)}", c,
+                  lambda c=c: _nested(directory_entry(directory, c, base), 2))
              for c in sorted(directory.certificates, key=lambda c: c.id)]
     return _filled({
         "format": EXPORT_FORMAT,
@@ -143,13 +144,26 @@ def directory_json(directory: Directory, generated: dt.date, base: str, memo: Pa
 
 
 #: what a certificate's entry in directory.json holds beside its record
-BESIDE_RECORD = ("url", "certificate_type", "feature_names", "document_sha256", "document_url")
+BESIDE_RECORD = ("url", "certificate_type", "feature_names", "document_sha256", "document_url", "vendor_id",
+                 "vendor_names")
+
+
+def vendor_part(directory: Directory, cert: Certificate) -> str:
+    """What a certificate's exports say of its vendor besides its record: part of their memo keys."""
+    vendor = directory.device_of[cert.id].vendor
+    return f"{vendor.slug}\0{json_text(vendor.other_names)}"
 
 
 def directory_entry(directory: Directory, cert: Certificate, base: str) -> dict:
     """A certificate in directory.json: its record, its page, its type in the OCA's notation and, where
     its document file is here, the document's address on the site and its SHA-256."""
-    entry = record(cert) | {"url": f"{base}/certificates/{cert.id}/", "certificate_type": cert.certificate_type}
+    vendor = directory.device_of[cert.id].vendor
+    # the vendor's stable id (its address's slug, which a publish never gives to another vendor) and the
+    # other names it goes by (vendors.yaml), beside the record: the fleet check's names
+    entry = record(cert) | {"url": f"{base}/certificates/{cert.id}/", "certificate_type": cert.certificate_type,
+                            "vendor_id": vendor.slug}
+    if vendor.other_names:
+        entry["vendor_names"] = vendor.other_names
     names = feature_names(directory.program.rules_of(cert), cert)
     if names:
         entry["feature_names"] = names
@@ -212,6 +226,12 @@ def _csv_lines(rows: list[list[str]]) -> str:
     return "".join(",".join(_quoted(cell) for cell in row) + "\r\n" for row in rows)
 
 
+def csv_text(rows: list[list[str]]) -> str:
+    """Rows as this directory writes every CSV: each cell neutralised (:func:`_cell`) and quoted for every
+    common dialect (:func:`_quoted`)."""
+    return _csv_lines([[_cell(str(cell)) for cell in row] for row in rows])
+
+
 def _csv_row(directory: Directory, c: Certificate, base: str) -> str:
     join = CSV_LIST_SEPARATOR.join
     hw, r = c.hardware, c.results
@@ -225,20 +245,25 @@ def _csv_row(directory: Directory, c: Certificate, base: str) -> str:
         c.white_label_of or "", document_url(directory, c, base) or "", join(f"{v.date}: {v.change}" for v in c.revisions),
         f"{base}/certificates/{c.id}/",
         join(hw.hfs) if hw else "", join(feature_names(directory.program.rules_of(c), c).values()),
+        directory.device_of[c.id].vendor.slug, join(directory.device_of[c.id].vendor.other_names),
     ]
     return _csv_lines([[_cell(v) for v in row]])
 
 
 def directory_csv(directory: Directory, base: str, memo: Parts = make_every) -> bytes:
     """RFC 4180: CRLF line ends, quotes where needed, a header row, UTF-8."""
-    rows = [memo("directory.csv", c, lambda c=c: _csv_row(directory, c, base))
+    rows = [memo(f"directory.csv\0{vendor_part(directory, c)}", c, lambda c=c: _csv_row(directory, c, base))
             for c in sorted(directory.certificates, key=lambda c: c.id)]
     return (_csv_lines([list(CSV_COLUMNS)]) + "".join(rows)).encode("utf-8")
 
 
-def atom_feed(directory: Directory, base: str, sitename: str, feed_path: str, count: int = 50) -> bytes:
-    newest = directory.certificates[:count]
-    feed = Atom1Feed(title=f"{sitename}: new certificates", link=f"{base}/", description="",
+def atom_feed(directory: Directory, base: str, sitename: str, feed_path: str, count: int = 50,
+              certificates: list[Certificate] | None = None, about: str | None = None, page: str = "") -> bytes:
+    """The newest ``count`` certificates (of ``certificates``, newest first; default: the directory's) as an
+    Atom feed; ``about`` names a vendor or device whose feed it is, ``page`` its page."""
+    newest = (directory.certificates if certificates is None else certificates)[:count]
+    title = f"{sitename}: new certificates" + (f" of {visible_bidi(about)}" if about else "")
+    feed = Atom1Feed(title=title, link=f"{base}/{page}", description="",
                      feed_url=f"{base}/{feed_path}", feed_guid=f"{base}/{feed_path}", language="en")
     program = directory.program
     for c in newest:

@@ -137,5 +137,24 @@ def json_schema(directory: Directory, base: str) -> bytes:
             {"if": {"properties": {"device": {"properties": {"type": {"const": "csms"}}}}},
              "then": {"properties": {"device": {"not": {"required": ["hardware"]}}}}},
         ],
+        # directory.json's entries: a record and, beside it, these (exports.BESIDE_RECORD)
+        "$defs": {"beside_record": {
+            "description": "What each certificate of directory.json holds beside its record.",
+            "type": "object",
+            "properties": {
+                "url": {"type": "string", "description": "The certificate's permanent page."},
+                "certificate_type": text | {"description": "The certificate's type in the OCA's notation."},
+                "feature_names": {"type": "object", "additionalProperties": text,
+                                  "description": "Each optional feature's name, as Part 5 writes it."},
+                "document_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "document_url": {"type": "string"},
+                "vendor_id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$",
+                              "description": "The vendor's stable id: the slug of its page, /vendors/<id>/, which "
+                                             "never names another vendor."},
+                "vendor_names": {"type": "array", "items": text,
+                                 "description": "The other names the vendor goes by: its certificates' spellings, "
+                                                "and the aliases and former names the OCA records."},
+            },
+        }},
     }
     return dumps(schema)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..engine import incremental
 from ..model.records import Certificate
-from ..outputs import certlog, exports, schema, search, statistics
+from ..outputs import certlog, check, exports, schema, search, statistics
 from ..outputs.words import HARDWARE_WORDS
 
 if TYPE_CHECKING:
@@ -160,6 +160,9 @@ def _directory(gen: DirectoryGenerator) -> None:
     units.bytes("directory.json", exports.directory_json(d, ctx.date, base, gen.memo))
     units.bytes("directory.csv", exports.directory_csv(d, base, gen.memo))
     units.bytes("documents.json", exports.documents_json(d, base))
+    for name, data in check.files(d).items():  # the fleet check's lookup data (/check/)
+        units.bytes(name, data)
+    units.page("check/index.html", "check", page_url="check/")
     units.bytes("schema/certificate-record.schema.json", schema.json_schema(d, base))
     corrections = list(ctx.corrections)
     units.bytes("ledger.json", exports.ledger(d, corrections, gen.memo))
@@ -173,6 +176,15 @@ def _directory(gen: DirectoryGenerator) -> None:
     units.page("log/index.html", "log", log=gen.log, origin=ctx.log_origin, vkey=gen.log_vkey, page_url="log/")
     if ctx.feed:
         units.bytes(ctx.feed, exports.atom_feed(d, base, gen.settings["SITENAME"], ctx.feed))
+        # and one a vendor and one a device, for those who follow one (their pages link them)
+        for vendor in d.vendors:
+            path = f"feeds/{vendor.url}certificates.atom"
+            units.bytes(path, exports.atom_feed(d, base, gen.settings["SITENAME"], path, certificates=vendor.certificates,
+                                                about=vendor.name, page=vendor.url))
+        for device in d.devices:
+            path = f"feeds/{device.url}certificates.atom"
+            units.bytes(path, exports.atom_feed(d, base, gen.settings["SITENAME"], path, certificates=device.certificates,
+                                                about=f"{device.vendor.name} {device.name}", page=device.url))
     pages = [name for unit in gen.plan.units.values() for name in unit["files"] if name.endswith(".html")]
     content = gen.context.get("pages", [])
     pages += units.files + [page.save_as for page in content] + [t.save_as for page in content for t in page.translations]

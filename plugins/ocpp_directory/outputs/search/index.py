@@ -58,8 +58,7 @@ def vendor_names(directory: Directory) -> dict[str, tuple[str, ...]]:
     shows, and the aliases and former names ``vendors.yaml`` declares (a Korean vendor's Latin name)."""
     out = {}
     for vendor in directory.vendors:
-        entry = vendor.entry
-        names = tuple(dict.fromkeys((vendor.name, *(entry.aliases if entry else ()), *(entry.former_names if entry else ()))))
+        names = (vendor.name, *vendor.other_names)
         for cert in vendor.certificates:
             out[cert.id] = tuple(n for n in names if n != cert.vendor_name)
     return out

@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from ...model.directory import Directory
+from ...model.text import fold
 from ...model.records import Certificate
 
-_SPECIAL = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i",
-                          "þ": "th", "ð": "d", "ħ": "h", "ŧ": "t"})
 _TOKEN = re.compile(r"[^\W_]+(?:[-._/+][^\W_]+)*")
 _CONNECTOR = re.compile(r"[-._/+]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -42,14 +40,6 @@ FIELDS = (
     ("laboratory", 1),
     ("country", 1),
 )
-
-
-def fold(text: str) -> str:
-    if text.isascii():  # the common case, and nothing below changes ASCII but the case
-        return text.lower()
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
-    return unicodedata.normalize("NFC", stripped).lower().translate(_SPECIAL)
 
 
 def tokens(text: str) -> list[str]:
