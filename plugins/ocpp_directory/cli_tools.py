@@ -223,13 +223,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         fleet = read_fleet(Path(args.fleet).read_bytes(), args.fleet)
         lookup = read("check/vendors.json")
-    except FleetError as exc:
-        print(f"check: {exc}", file=sys.stderr)
-        return 2
     except OSError as exc:
         print(f"check: {args.fleet}: cannot be read: {exc.strerror}", file=sys.stderr)
         return 2
-    except DirectoryError as exc:
+    except (FleetError, DirectoryError) as exc:
         print(f"check: {exc}", file=sys.stderr)
         return 2
     shards: dict[str, dict] = {}
