@@ -39,3 +39,17 @@ def test_no_module_is_over_400_lines():
     long = {str(path.relative_to(PACKAGE)): n for path in PACKAGE.rglob("*.py")
             if (n := len(path.read_text("utf-8").splitlines())) > MODULE_LINES}
     assert long == {}
+
+
+def test_pelican_or_jinja_below_the_pipeline_is_reported(tmp_path):
+    """The second contract is not vacuous either: an output importing Jinja fails it (issue 36)."""
+    import shutil
+
+    copy = tmp_path / "plugins"
+    shutil.copytree(PACKAGE, copy / "ocpp_directory", ignore=shutil.ignore_patterns("__pycache__"))
+    qr = copy / "ocpp_directory" / "outputs" / "qr.py"
+    qr.write_text(qr.read_text("utf-8") + "\nimport jinja2  # noqa\n", "utf-8")
+    lint = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml"), "--no-cache"], cwd=tmp_path,
+                            capture_output=True, text=True, env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
+    assert result.returncode != 0 and "ocpp_directory.outputs.qr -> jinja2" in result.stdout

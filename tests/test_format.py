@@ -74,3 +74,35 @@ def test_the_docs_field_table_lists_the_fields_in_the_format_order():
     undocumented = [p for p in PATHS if p not in documented and not any(d.startswith(p + ".") for d in documented)
                     and p.rpartition(".")[0] not in documented]
     assert undocumented == []
+
+
+def test_every_csv_cell_holds_its_columns_value(samples):
+    """Issue 36: the row is built by position; checked by its header's names, each cell against the
+    certificate itself (not against the row's builder), for every sample."""
+    base = "https://x.example"
+    rows = list(csv.DictReader(io.StringIO(exports.directory_csv(samples, base).decode("utf-8"))))
+    join = "; ".join
+    for row in rows:
+        c = samples.by_id[row["id"]]
+        hw, r, vendor = c.hardware, c.results, samples.device_of[c.id].vendor
+        names = exports.feature_names(samples.program.rules_of(c), c)
+        expected = {
+            "id": c.id, "issued": c.issued.isoformat(), "ocpp_version": c.ocpp_version, "edition": c.edition or "",
+            "profiles": join(c.profiles), "certificate_type": c.certificate_type, "source": c.source,
+            "vendor_name": c.vendor_name, "vendor_country": c.vendor_country, "vendor_website": c.vendor_website or "",
+            "device_name": c.device_name, "device_type": c.device_type, "models": join(c.models),
+            "software_version": c.software_version or "", "hardware_evse": hw.evse if hw else "",
+            "hardware_connection": join(hw.connection) if hw else "", "hardware_rfid": hw.rfid if hw else "",
+            "hardware_communication": join(hw.communication) if hw else "", "features": join(c.features),
+            "security_profiles": join(map(str, c.security_profiles)), "laboratory": c.laboratory or "",
+            "test_date": c.test_date.isoformat() if c.test_date else "", "test_tool": c.test_tool or "",
+            "reports": join(c.reports), "passed": str(r.passed) if r else "", "failed": str(r.failed) if r else "",
+            "not_applicable": str(r.not_applicable) if r else "", "white_label_of": c.white_label_of or "",
+            "document_url": exports.document_url(samples, c, base) or "",
+            "revisions": join(f"{v.date}: {v.change}" for v in c.revisions), "url": f"{base}/certificates/{c.id}/",
+            "hardware_hfs": join(hw.hfs) if hw else "", "feature_names": join(names.values()),
+            "vendor_id": vendor.slug, "vendor_names": join(vendor.other_names),
+        }
+        assert set(expected) == set(CSV_COLUMNS)
+        plain = {k: v.removeprefix("'") for k, v in row.items()}  # a neutralised cell's apostrophe aside
+        assert plain == expected, c.id

@@ -400,3 +400,13 @@ def test_a_target_spec_names_its_kind():
     assert str(publish.target_for("s3://bucket")) == "s3://bucket"
     with pytest.raises(publish.PublishError, match="s3://bucket"):
         publish.target_for("s3://")
+
+
+def test_links_in_srcset_style_and_stylesheets_are_found():
+    """Issue 36: the regular expression missed srcset, CSS url() and a stylesheet's own links; an HTML
+    parser reads what a browser reads (and nothing in a comment)."""
+    html = (b'<img srcset="a.png 1x, /img/b.png 2x" src="c.png"><div style="background: url(\'d.svg\')"></div>'
+            b'<style>.x { background: url(/theme/e.png) }</style><!-- <a href="ghost/"> -->')
+    assert order.links("p/index.html", html) == {"p/a.png", "img/b.png", "p/c.png", "p/d.svg", "theme/e.png"}
+    css = b"@font-face { src: url('../fonts/f.woff2') format('woff2'); } .y { background: url(data:x) }"
+    assert order.links("theme/css/site.css", css) == {"theme/fonts/f.woff2"}

@@ -52,7 +52,7 @@ def issue(directory: Directory, folders: dict[str, Path], keys: Keys, public_bas
         todo.append((cert, revision))
     for done, (cert, revision) in enumerate(todo, 1):
         kit = kit_of(all_kits, cert)
-        url = f"{public_base}/certificates/{cert.id}/"
+        url = f"{public_base}/{cert.url}"
         day = cert.revisions[-1].date if revision else cert.issued
         made = render(cert, directory.program, Issue(
             url=url, verify_url=f"{public_base}/verify/", modules=qr.matrix(url),

@@ -1,5 +1,8 @@
-"""Vendor and device addresses (``/vendors/<slug>/``, ``/devices/<vendor>/<slug>/``): readable, and given
-in publication order, so that a published address never changes meaning."""
+"""The one owner of the site's public addresses, relative to its base: a certificate's
+(``certificates/<id>/``, which its QR code encodes for fifteen years), a vendor's (``vendors/<slug>/``)
+and a device's (``devices/<vendor>/<slug>/``). Vendor and device slugs are readable, and given in
+publication order, so that a published address never changes meaning. Python builds every address
+from here (the model's ``url`` properties); the templates use those properties."""
 
 from __future__ import annotations
 
@@ -8,6 +11,19 @@ import re
 from collections import defaultdict
 
 from unidecode import unidecode
+
+
+def certificate(cert_id: str, name: str = "") -> str:
+    """A certificate's page (``name`` empty) or one of its files, below the site's base."""
+    return f"certificates/{cert_id}/{name}"
+
+
+def vendor(slug: str) -> str:
+    return f"vendors/{slug}/"
+
+
+def device(vendor_slug: str, slug: str) -> str:
+    return f"devices/{vendor_slug}/{slug}/"
 
 
 def slugify(text: str, taken: set[str] | None = None) -> str:

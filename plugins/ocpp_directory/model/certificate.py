@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import pycountry
 
+from . import addresses
+
 
 @dataclass(frozen=True, slots=True)
 class Hardware:
@@ -80,6 +82,11 @@ class Certificate:
     #: where the record came from, for cross-record messages
     path: str = field(default="", compare=False)
     lines: dict[str, int] = field(compare=False, hash=False, default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """Its page's address below the site's base, ``certificates/<id>/``: printed in its QR code, forever."""
+        return addresses.certificate(self.id)
 
     @property
     def from_listing(self) -> bool:

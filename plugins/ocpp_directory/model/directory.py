@@ -28,6 +28,7 @@ from .readfile import NotReadable, read_regular
 from .program import Program
 from .records import Certificate, read_record
 from .documents import files_named, issued_files
+from . import addresses
 from .addresses import assign_addresses, publication_order, slugify  # noqa: F401  (slugify: long imported from here)
 from .vendors import NO_VENDORS, VENDORS_FILE, VendorEntry, Vendors, load_vendors
 
@@ -45,7 +46,7 @@ class Device:
 
     @property
     def url(self) -> str:
-        return f"devices/{self.vendor.slug}/{self.slug}/"
+        return addresses.device(self.vendor.slug, self.slug)
 
 
 @dataclass(eq=False, slots=True)
@@ -73,7 +74,7 @@ class Vendor:
 
     @property
     def url(self) -> str:
-        return f"vendors/{self.slug}/"
+        return addresses.vendor(self.slug)
 
     @property
     def countries(self) -> list[str]:

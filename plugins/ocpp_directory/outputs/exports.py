@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from feedgenerator import Atom1Feed
 
 from .stores import Parts, make_every
+from ..model import addresses
 from ..model.directory import Directory
 from ..model.text import json_bytes, json_text, visible_bidi
 from ..model.format import CSV_COLUMNS, PROTECTED
@@ -101,7 +102,7 @@ def document_url(directory: Directory, cert: Certificate, base: str) -> str | No
     """Where the certificate's document is read: the site's copy (a file beside the record, or the one this
     directory issued), else the OCA's copy; None when there is none."""
     if directory.site_document(cert) is not None:
-        return f"{base}/certificates/{cert.id}/certificate.pdf"
+        return f"{base}/{addresses.certificate(cert.id, 'certificate.pdf')}"
     return cert.document.url if cert.document else None
 
 
@@ -160,7 +161,7 @@ def directory_entry(directory: Directory, cert: Certificate, base: str) -> dict:
     vendor = directory.device_of[cert.id].vendor
     # the vendor's stable id (its address's slug, which a publish never gives to another vendor) and the
     # other names it goes by (vendors.yaml), beside the record: the fleet check's names
-    entry = record(cert) | {"url": f"{base}/certificates/{cert.id}/", "certificate_type": cert.certificate_type,
+    entry = record(cert) | {"url": f"{base}/{cert.url}", "certificate_type": cert.certificate_type,
                             "vendor_id": vendor.slug}
     if vendor.other_names:
         entry["vendor_names"] = vendor.other_names
@@ -183,13 +184,13 @@ def documents_json(directory: Directory, base: str) -> bytes:
         issued = directory.issued.get(cert.id, [])
         for i, (revision, _, _, sha) in enumerate(issued):
             found[sha] = {"id": cert.id, "revision": revision, "current": i == len(issued) - 1,
-                          "url": f"{base}/certificates/{cert.id}/" + (
+                          "url": f"{base}/{cert.url}" + (
                               "certificate.pdf" if i == len(issued) - 1 else f"certificate.r{revision}.pdf")}
         for name, (_, sha) in directory.documents.get(cert.id, {}).items():
             current = cert.document is not None and cert.document.file == name
             revision = next((i + 1 for i, r in enumerate(cert.revisions) if r.document and r.document.file == name), 0)
             found.setdefault(sha, {"id": cert.id, "revision": revision, "current": current,
-                                   "url": f"{base}/certificates/{cert.id}/certificate.pdf" if current else None})
+                                   "url": f"{base}/{addresses.certificate(cert.id, 'certificate.pdf')}" if current else None})
     return dumps({"format": EXPORT_FORMAT, "documents": found})
 
 
@@ -243,7 +244,7 @@ def _csv_row(directory: Directory, c: Certificate, base: str) -> str:
         c.laboratory or "", c.test_date.isoformat() if c.test_date else "", c.test_tool or "", join(c.reports),
         str(r.passed) if r else "", str(r.failed) if r else "", str(r.not_applicable) if r else "",
         c.white_label_of or "", document_url(directory, c, base) or "", join(f"{v.date}: {v.change}" for v in c.revisions),
-        f"{base}/certificates/{c.id}/",
+        f"{base}/{c.url}",
         join(hw.hfs) if hw else "", join(feature_names(directory.program.rules_of(c), c).values()),
         directory.device_of[c.id].vendor.slug, join(directory.device_of[c.id].vendor.other_names),
     ]
@@ -271,8 +272,8 @@ def atom_feed(directory: Directory, base: str, sitename: str, feed_path: str, co
         profiles = "; ".join(version.profiles[p].title for p in version.profiles if p in c.profiles)
         feed.add_item(
             title=visible_bidi(f"{c.id}: {c.vendor_name} {c.device_name} {c.software_version or ''}".rstrip()),
-            link=f"{base}/certificates/{c.id}/",
-            unique_id=f"{base}/certificates/{c.id}/",
+            link=f"{base}/{c.url}",
+            unique_id=f"{base}/{c.url}",
             description=visible_bidi(f"{c.vendor_name} {c.device_name}"
                                      + (f", OCPP software version {c.software_version}" if c.software_version else "")
                                      + f": {c.certificate_type} ({profiles})."),

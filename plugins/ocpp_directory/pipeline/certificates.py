@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..engine import incremental
+from ..model import addresses
 from ..model.records import Certificate
 from ..outputs import certlog, exports, logos
 from . import workers
@@ -108,13 +109,13 @@ def _certificates(gen: DirectoryGenerator, shared: str) -> None:
 def _certificate_files(gen: DirectoryGenerator, cert: Certificate, binaries: dict[str, bytes]) -> None:
     """The certificate's QR code and label (made by :mod:`.workers`)."""
     for name, data in binaries.items():
-        gen.units.bytes(f"certificates/{cert.id}/{name}", data)
+        gen.units.bytes(addresses.certificate(cert.id, name), data)
 
 
 def certificate_page(gen: DirectoryGenerator, cert: Certificate, kit: logos.Kit) -> None:
     """The certificate's page, JSON and log entry, and its document where the record's folder holds it."""
     d = gen.directory
-    folder = f"certificates/{cert.id}"
+    folder = cert.url.rstrip("/")
     document = d.site_document(cert)
     issued = d.issued.get(cert.id, []) if not (cert.document and cert.document.file) else []
     for revision, _, path, _ in issued[:-1]:  # the documents this directory issued and superseded

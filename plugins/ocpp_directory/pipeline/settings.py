@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..model import addresses
 from ..model.errors import DirectoryError
+from ..outputs.i18n import LANGUAGES  # the one list of the languages (stdlib only: light to import)
 
 #: settings this plugin reads, with their defaults
 DEFAULTS = {
@@ -39,7 +41,7 @@ DEFAULTS = {
     # year it was issued in, at issued/<year>/
     "OCPP_HOME_ROWS": 100,
     # the languages of the pages: English at /, each other below /<lang>/ (outputs/i18n.py)
-    "OCPP_LANGUAGES": ("en", "ko"),
+    "OCPP_LANGUAGES": LANGUAGES,
     # the certificate log: the file of its Ed25519 private key (PEM; None: an unsigned development log),
     # the folder of the live log it extends (publishing sets it), and its name (default: <host>/log)
     "OCPP_LOG_KEY": None,
@@ -125,7 +127,7 @@ class BuildContext:
 
     def certificate_url(self, cert_id: str) -> str:
         """The certificate's permanent public address, as its QR code encodes it."""
-        return f"{self.public_base}/certificates/{cert_id}/"
+        return f"{self.public_base}/{addresses.certificate(cert_id)}"
 
 
 def context(settings: Mapping, *, date: dt.date | None = None, progress: Progress | None = None) -> BuildContext:

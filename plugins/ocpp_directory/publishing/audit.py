@@ -17,6 +17,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..model import addresses
 from ..outputs import tlog
 from ..outputs.exports import BESIDE_RECORD
 from ..outputs.certlog import open_checkpoint, read_entries
@@ -101,12 +102,12 @@ def audit(site: str, verifier: tlog.Verifier | None, since: str | None = None) -
         if index is None:
             out.findings.append(f"{cert['id']}: directory.json holds a record the log has no entry for")
             continue
-        page = s.page(f"certificates/{cert['id']}/")
+        page = s.page(addresses.certificate(cert["id"]))
         if page is None or cert["id"].encode() not in page:
             out.findings.append(f"{cert['id']}: its page is missing")
         # Its entry as the page shows it: the tiles, checked above against the entries and the
         # checkpoint's root, give every inclusion proof.
-        held = s.read(f"certificates/{cert['id']}/log.json")
+        held = s.read(addresses.certificate(cert["id"], "log.json"))
         try:
             found = json.loads(held) if held else None
             ok = found is not None and found["index"] == index and base64.b64decode(found["entry"]) == entries[index]

@@ -4,7 +4,8 @@ in which changed objects go live.
 An object store (S3 and its kind) has no rename and no symlink: the live site is the objects
 themselves, replaced one at a time. So the order is the promise. An object goes up only after
 every changed object it links to (a page after the files it shows, a listing after the pages it
-lists), found from the pages' own links; the directory-wide files that scripts and crawlers read
+lists), found from the pages' own links (read with an HTML parser: href, src, srcset, style url(), and a
+stylesheet's url()); the directory-wide files that scripts and crawlers read
 without following links (the search index's root, the exports, the sitemap) go up after every
 page; the ledger and then the log's checkpoint, which vouch for everything else, go up last.
 Pages that link each other (a new certificate and its new vendor's page) go up in one batch:
@@ -17,10 +18,11 @@ import mimetypes
 import posixpath
 import re
 from collections.abc import Callable, Iterable
+from html.parser import HTMLParser
 
 #: Files that scripts and crawlers read without following a link: after every page.
-DIRECTORY_WIDE = ("search/meta.json", "directory.csv", "directory.json", "documents.json", "sitemap.xml",
-                  "robots.txt")
+DIRECTORY_WIDE = ("search/meta.json", "check/vendors.json", "directory.csv", "directory.json", "documents.json",
+                  "sitemap.xml", "robots.txt")
 #: Last, in this order: what the never-retract check and the log's readers trust.
 FINAL = ("ledger.json", "log/checkpoint")
 #: Never deleted by a publish: a certificate cannot be retracted, nor a log entry.
@@ -86,17 +88,56 @@ def of_the_log(path: str) -> bool:
     return path.startswith("log/")
 
 
-_LINK = re.compile(rb"""(?:href|src)\s*=\s*["']([^"'#?]*)""", re.I)
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)""")
 
 
-def links(page: str, html: bytes) -> set[str]:
-    """The site paths an HTML page at ``page`` links to (a folder as its index.html)."""
+class _Links(HTMLParser):
+    """Every address an HTML page names, as a browser reads them: ``href``, ``src``, each candidate of a
+    ``srcset``, and ``url(...)`` in a ``style`` attribute or element (comments and scripts' text are not
+    markup, and name nothing)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        self._style = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if not value:
+                continue
+            if name in ("href", "src", "poster", "data"):
+                self.urls.append(value)
+            elif name in ("srcset", "imagesrcset"):
+                self.urls += [c.split()[0] for c in value.split(",") if c.split()]
+            elif name == "style":
+                self.urls += _CSS_URL.findall(value)
+        self._style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._style = False
+
+    def handle_data(self, data):
+        if self._style:
+            self.urls += _CSS_URL.findall(data)
+
+
+def links(page: str, data: bytes) -> set[str]:
+    """The site paths a page (HTML) or stylesheet (CSS, its ``url(...)``) at ``page`` links to (a folder as
+    its index.html)."""
+    text = data.decode("utf-8", "replace")
+    if page.endswith(".css"):
+        urls = _CSS_URL.findall(text)
+    else:
+        parser = _Links()
+        parser.feed(text)
+        parser.close()
+        urls = parser.urls
     found = set()
     folder = posixpath.dirname(page)
-    for match in _LINK.finditer(html):
-        url = match.group(1).decode("utf-8", "replace").strip()
+    for raw in urls:
+        url = raw.strip().split("#", 1)[0].split("?", 1)[0]
         if not url or ":" in url.split("/", 1)[0] or url.startswith("//"):
-            continue  # another site, mailto:, data:
+            continue  # another site, mailto:, data:, the page itself
         path = url.lstrip("/") if url.startswith("/") else posixpath.normpath(posixpath.join(folder, url))
         if url.endswith("/") or path in ("", "."):
             path = posixpath.join("" if path == "." else path, "index.html")
@@ -114,7 +155,7 @@ def batches(changed: Iterable[str], existing: set[str], read: Callable[[str], by
     wide = [p for p in DIRECTORY_WIDE if p in changed]
     rest = [p for p in changed if p not in final and p not in wide]
     members = set(rest)
-    edges = {p: sorted((links(p, read(p)) & members) - {p}) if p.endswith(".html") else [] for p in rest}
+    edges = {p: sorted((links(p, read(p)) & members) - {p}) if p.endswith((".html", ".css")) else [] for p in rest}
     levels: list[list[str]] = []
     for component, level in _levels(rest, edges):
         while len(levels) <= level:
