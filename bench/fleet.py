@@ -4,8 +4,10 @@ bytes /check/ fetches (gzip) for a 1,000-row fleet of 20 vendors."""
 
 from __future__ import annotations
 
+import csv
 import functools
 import gzip
+import io
 import json
 import random
 import shutil
@@ -29,7 +31,9 @@ def fleet(site: Path, rows: int, vendors: int | None = None, seed: int = 35) -> 
         chosen = sorted({c["vendor_id"] for c in data})[:vendors]
         data = [c for c in data if c["vendor_id"] in chosen]
     data = [c for c in data if c["device"].get("models") and c["device"].get("software_version")]
-    lines = ["chargePointVendor,chargePointModel,firmwareVersion,serial"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["chargePointVendor", "chargePointModel", "firmwareVersion", "serial"])
     for i in range(rows):
         c = rng.choice(data)
         version, vendor = c["device"]["software_version"], c["vendor"]["name"]
@@ -40,8 +44,8 @@ def fleet(site: Path, rows: int, vendors: int | None = None, seed: int = 35) -> 
             vendor = vendor.upper()
         elif roll < 0.25:
             vendor = f"Unknown {i}"
-        lines.append(",".join(json.dumps(v) for v in (vendor, rng.choice(c["device"]["models"]), version, f"SN{i}")))
-    return "\n".join(lines) + "\n"
+        writer.writerow([vendor, rng.choice(c["device"]["models"]), version, f"SN{i}"])
+    return out.getvalue()
 
 
 def figures(site: Path, work: Path) -> dict:

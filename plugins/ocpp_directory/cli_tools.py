@@ -229,12 +229,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     except (FleetError, DirectoryError) as exc:
         print(f"check: {exc}", file=sys.stderr)
         return 2
-    shards: dict[str, dict] = {}
+    shards: dict[int, dict] = {}
 
-    def shard(vid: str) -> dict:
-        if vid not in shards:
-            shards[vid] = read(f"check/v/{vid}.json")
-        return shards[vid]
+    def shard(vid: str) -> dict:  # a vendor's devices, from its file (outputs/check.py)
+        n = lookup["bucket"][vid]
+        if n not in shards:
+            shards[n] = read(f"check/v/{n}.json")["vendors"]
+        return shards[n][vid]
 
     try:
         verdicts = [check_row(fleet.value(r, "vendor"), fleet.value(r, "model"), fleet.value(r, "firmware"),

@@ -123,7 +123,7 @@ def check_row(vendor: str, model: str, firmware: str, ocpp: str, lookup: dict, s
     ``check/v/<id>.json`` (outputs/check.py)."""
     vid = lookup["names"].get(name_key(vendor)) or lookup["loose"].get(loose_key(vendor))
     if not vid:
-        near = difflib.get_close_matches(loose_key(vendor), list(lookup["loose"]), n=1, cutoff=0.75)
+        near = _closest(lookup, loose_key(vendor))
         return Verdict("unknown-device", note=f"no certified vendor is called {vendor!r}" + (
             f"; the closest is {lookup['vendors'][lookup['loose'][near[0]]]!r}" if near and lookup["loose"][near[0]]
             else ""))
@@ -151,6 +151,15 @@ def check_row(vendor: str, model: str, firmware: str, ocpp: str, lookup: dict, s
     elif not versions:
         note = "its certificates come from the OCA's listing, which states no software version: see their documents"
     return Verdict("not-certified", certified_versions=" ".join(versions), note=note)
+
+
+def _closest(lookup: dict, key: str) -> list[str]:
+    """The known vendor key nearest ``key``, if any (difflib), once a key: a fleet names its unknown vendors
+    on many rows."""
+    memo = lookup.setdefault("_closest", {})
+    if key not in memo:
+        memo[key] = difflib.get_close_matches(key, [k for k in lookup["loose"] if k != "_closest"], n=1, cutoff=0.75)
+    return memo[key]
 
 
 def _ocpp(text: str) -> str:

@@ -1,7 +1,7 @@
 /* /check/: a fleet file in, a verdict for each charger out, in the browser (the file never leaves it).
    The rules are plugins/ocpp_directory/model/fleet.py's, written again here and tested against them:
-   fold, nameKey, looseKey, readFleet, checkRow. It fetches check/vendors.json, then check/v/<id>.json of
-   each vendor the file names. */
+   fold, nameKey, looseKey, readFleet, checkRow. It fetches check/vendors.json, then the file of each
+   vendor the file names (check/v/<n>.json, a few vendors each: outputs/check.py). */
 (function () {
   "use strict";
   var form = document.getElementById("check");
@@ -204,14 +204,16 @@
     }
     status.textContent = t("check_checking", { n: fleet.rows.length.toLocaleString() });
     return loadIndex().then(function () {
-      var wanted = Object.create(null);
+      var wanted = Object.create(null);  // the files (a few vendors each) of the vendors the fleet names
       fleet.rows.forEach(function (row) {
         var vendor = value(fleet, row, "vendor");
         var vid = index.names[nameKey(vendor)] || index.loose[looseKey(vendor)];
-        if (vid && !shards[vid]) { wanted[vid] = true; }
+        if (vid && !shards[vid]) { wanted[index.bucket[vid]] = true; }
       });
-      return Promise.all(Object.keys(wanted).map(function (vid) {
-        return fetchJSON(new URL("check/v/" + vid + ".json", root).href).then(function (data) { shards[vid] = data; });
+      return Promise.all(Object.keys(wanted).map(function (n) {
+        return fetchJSON(new URL("check/v/" + n + ".json", root).href).then(function (data) {
+          Object.keys(data.vendors).forEach(function (vid) { shards[vid] = data.vendors[vid]; });
+        });
       }));
     }).then(function () {
       var results = fleet.rows.map(function (row) {
