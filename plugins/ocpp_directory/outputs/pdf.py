@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Parts:
+class PdfObjects:
     """A one-page PDF cut into its objects."""
 
     header: bytes  # up to the first object
@@ -35,7 +35,7 @@ class Parts:
     trailer: bytes  # the trailer dictionary, "<< ... >>"
 
 
-def split(data: bytes) -> Parts | None:
+def split(data: bytes) -> PdfObjects | None:
     """``data``'s objects, from its cross-reference table; None if it is not a PDF laid out so."""
     found = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", data)
     if not found:
@@ -70,7 +70,7 @@ def split(data: bytes) -> Parts | None:
     info = re.search(rb"/Info (\d+) 0 R", trailer.group(1))
     if not contents or int(contents.group(1)) not in objects:
         return None
-    return Parts(data[:min(offsets.values())], objects, pages[0], int(contents.group(1)),
+    return PdfObjects(data[:min(offsets.values())], objects, pages[0], int(contents.group(1)),
                  int(info.group(1)) if info else None, trailer.group(1))
 
 
@@ -86,7 +86,7 @@ def _stream(number: int, operators: bytes) -> bytes:
             % (number, len(data), data))
 
 
-def assemble(parts: Parts, own: bytes, creation_date: str) -> bytes:
+def assemble(parts: PdfObjects, own: bytes, creation_date: str) -> bytes:
     """The PDF with ``own`` operators drawn after its page's, in the page's default space (points, y up).
     ``creation_date`` (YYYY-MM-DD) replaces the one in its information dictionary."""
     first = max(parts.objects) + 1

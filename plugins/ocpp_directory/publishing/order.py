@@ -26,7 +26,7 @@ DIRECTORY_WIDE = ("search/meta.json", "check/vendors.json", "directory.csv", "di
 #: Last, in this order: what the never-retract check and the log's readers trust.
 FINAL = ("ledger.json", "log/checkpoint")
 #: Never deleted by a publish: a certificate cannot be retracted, nor a log entry.
-PROTECTED = ("certificates/", "log/")
+NEVER_DELETED = ("certificates/", "log/")
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=60, must-revalidate"
@@ -78,7 +78,7 @@ def headers(path: str) -> dict[str, str]:
 
 
 def protected(path: str) -> bool:
-    return path.startswith(PROTECTED)
+    return path.startswith(NEVER_DELETED)
 
 
 def of_the_log(path: str) -> bool:

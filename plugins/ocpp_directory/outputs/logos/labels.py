@@ -209,7 +209,7 @@ class LabelDrawing:
         self.paint_logo(context, lines, "colour", *_label_layout("", list(lines), "")["logo"])
         context.restore()
 
-    def _label_pdf_base(self, lines: tuple[str, ...], verify_host: str) -> pdf.Parts | None:
+    def _label_pdf_base(self, lines: tuple[str, ...], verify_host: str) -> pdf.PdfObjects | None:
         """The PDF every label of this statement and site starts from, cut into its objects (see
         :mod:`..pdf`); None if cairo's PDF cannot be cut so."""
         draw = functools.partial(self._label_shared, lines=lines, verify_host=verify_host)
