@@ -53,12 +53,23 @@ def keys_from_environment(env: dict | None = None) -> Keys:
     return keys
 
 
+def key_file_problem(path: str | Path, name: str) -> str | None:
+    """Why the key file ``path`` (the setting ``name``) must not be used, or None: a key is its owner's
+    alone (the signing key here, the log key for a production publish: publishing/production.py)."""
+    try:
+        mode = Path(path).stat().st_mode & 0o777
+    except OSError as exc:
+        return f"{name} names {path}, which cannot be read ({exc.strerror})"
+    if mode & 0o077:
+        return f"{name} names {path}, which others may read or write (mode {mode:o}): run chmod 600 {path}"
+    return None
+
+
 def private_file(path: Path, name: str) -> None:
     """Refuse a key file that others than its owner may read or write (raises :class:`SigningError`)."""
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o077:
-        raise SigningError(f"{name} names {path}, which others may read or write (mode {mode:o}): a signing key "
-                           f"must be its owner's alone. Run chmod 600 {path}; nothing was done")
+    problem = key_file_problem(path, name)
+    if problem:
+        raise SigningError(f"{problem}; a signing key must be its owner's alone, and nothing was done")
 
 
 def check_pair(keys: Keys) -> None:

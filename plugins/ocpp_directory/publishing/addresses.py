@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..model import addresses as paths
 from ..model.addresses import assign_addresses
 from ..model.vendors import VENDORS_FILE, Vendors, load_vendors
 from .targets import PublishError
@@ -41,8 +42,8 @@ def addresses(entries: list[bytes], declared: Vendors) -> dict[str, tuple[str, s
     out: dict[str, tuple[str, str]] = {}
     for cid in order:
         vendor, device = names[cid]
-        out.setdefault(f"/vendors/{vendor_slug[vendor]}/", (f"the vendor {vendor!r}", cid))
-        out.setdefault(f"/devices/{vendor_slug[vendor]}/{device_slug[(vendor, device)]}/",
+        out.setdefault("/" + paths.vendor(vendor_slug[vendor]), (f"the vendor {vendor!r}", cid))
+        out.setdefault("/" + paths.device(vendor_slug[vendor], device_slug[(vendor, device)]),
                        (f"{vendor!r}'s device {device!r}", cid))
     return out
 
@@ -53,8 +54,8 @@ def declared_vendors(certificates: Path) -> Vendors:
 
 
 def check(live: list[bytes] | None, new: list[bytes], declared: Vendors) -> None:
-    """Raise :class:`AddressRefusal` when an address the live log gives names something else after this
-    publish, or nothing."""
+    """Raise :class:`AddressRefusal` when an address the live log gives names another vendor or device after
+    this publish (one that names nothing afterwards, a renamed device's, is let through)."""
     if not live:
         return
     before, after = addresses(live, declared), addresses(new, declared)

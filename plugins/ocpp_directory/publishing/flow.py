@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import tempfile
 from pathlib import Path
 
@@ -61,7 +60,7 @@ def publish_site(
     if staging:
         settings["OCPP_REQUIRE_PRINTABLE_QR"] = False
     with target.lock():  # everything at the target, and this repository's record of it, one publish at a time
-        kept = _read_published(published)
+        kept = logcheck.read_published(published)
         records = Path(certificates or values.get("OCPP_CERTIFICATES") or "certificates")
         result = _checked_build(settings_file, Path(output), target, dict(
             settings=settings, certificates=certificates, siteurl=siteurl, records=records, date=day,
@@ -72,7 +71,7 @@ def publish_site(
         result["release"] = target.deploy(Path(output), expected=result.pop("before"))
         if published is not None:
             kept[str(target)] = (Path(output) / "log" / "checkpoint").read_text("utf-8")
-            _write_atomically(published, json.dumps(kept, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+            logcheck.write_published(published, kept)
             result["published"] = published
     result["objects"] = getattr(target, "counts", None)
     return result
@@ -97,7 +96,6 @@ def _checked_build(settings_file: str, output: Path, target: Target, o: dict) ->
                        **options)
         new = json.loads((output / "ledger.json").read_bytes())
         everything = compare(live, new)
-        everything += [c for c in logcheck.retracted(live_log, new) if c.id not in {x.id for x in everything}]
         revised, changes = revision_corrections(live, new, everything)
         if changes and not o["correction"]:
             raise LedgerRefusal(changes)
@@ -117,29 +115,3 @@ def _checked_build(settings_file: str, output: Path, target: Target, o: dict) ->
     result["corrected"] = everything
     result["log_size"] = len(new_log)
     return result
-
-
-def _read_published(path: Path | None) -> dict:
-    """The file of published checkpoints (target -> checkpoint); a damaged one is a clear error."""
-    if path is None or not path.exists():
-        return {}
-    try:
-        kept = json.loads(path.read_text("utf-8"))
-        if not isinstance(kept, dict) or not all(isinstance(v, str) for v in kept.values()):
-            raise ValueError("it is not an object of target -> checkpoint text")
-    except (OSError, ValueError) as exc:
-        raise PublishError(f"{path} cannot be read ({exc}): it is the record of the checkpoints this repository "
-                           "published; restore it from version control (git checkout -- "
-                           f"{path.name}); nothing was published") from None
-    return kept
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``path`` whole or not at all: a temporary file beside it, flushed, then renamed over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)

@@ -40,7 +40,8 @@ def held_message(where: str, who: dict) -> str:
             f"{who.get('pid', '?')}); nothing was changed. When it has finished, running make publish again is safe.")
 
 
-def _parse(data: bytes | None) -> dict:
+def parse_holder(data: bytes | None) -> dict:
+    """A lock file's holder (what :func:`holder` wrote), or {} for an empty or damaged file."""
     try:
         parsed = json.loads(data) if data else {}
     except ValueError:
@@ -61,7 +62,7 @@ class FolderLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            who = _parse(os.pread(fd, 4096, 0))
+            who = parse_holder(os.pread(fd, 4096, 0))
             os.close(fd)
             raise LockHeld(held_message(str(self.path), who)) from None
         os.ftruncate(fd, 0)
@@ -101,7 +102,7 @@ class RemoteLock:
         err = process.stderr.read().decode(errors="replace").strip()
         if process.returncode == 75:
             who = subprocess.run([*self.ssh, self.host, f"cat {path}"], capture_output=True, timeout=60)
-            raise LockHeld(held_message(f"{self.host}:{self.path}", _parse(who.stdout)))
+            raise LockHeld(held_message(f"{self.host}:{self.path}", parse_holder(who.stdout)))
         raise PublishError(f"cannot lock {self.host}:{self.path}: {err or f'exit {process.returncode}'} "
                            "(the host needs util-linux flock); nothing was changed")
 

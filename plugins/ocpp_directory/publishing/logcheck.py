@@ -10,11 +10,12 @@ certificates are never retracted, whatever the live ledger says.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from ..outputs import exports, tlog
 from ..outputs.certlog import open_checkpoint, read_entries
-from .targets import Change, PublishError, Target
+from .targets import PublishError, Target
 
 LIVE = "current/log"
 
@@ -72,19 +73,6 @@ def check_published(live: list[bytes] | None, published: str | None, verifier: t
                          f"entries in {where}. " + restore)
 
 
-def retracted(live: list[bytes] | None, ledger: dict) -> list[Change]:
-    """The certificates of the live log that the new site would not list."""
-    if not live:
-        return []
-    ids = set()
-    for entry in live:
-        item = json.loads(entry)
-        if item.get("type") == "certificate":
-            ids.add(item["id"])
-    return [Change(cid, "would disappear: the certificate log lists it, and no record has this id any more")
-            for cid in sorted(ids - set(ledger["certificates"]))]
-
-
 def extends(live: list[bytes] | None, new: list[bytes]) -> bool:
     """Whether the new log is a consistent extension of the live one (RFC 6962 consistency proof)."""
     if not live:
@@ -124,3 +112,31 @@ def longest(target: Target, into: Path) -> list[bytes] | None:
     sizes = {where: size_at(target, where) or 0 for where in places}
     best = max(places, key=lambda where: (sizes[where], where == LIVE))
     return read_live(target, into / "log", None, best) if sizes[best] else None
+
+
+def read_published(path: Path | None) -> dict:
+    """The file of published checkpoints (target -> checkpoint); a damaged one is a clear error."""
+    if path is None or not path.exists():
+        return {}
+    try:
+        kept = json.loads(path.read_text("utf-8"))
+        if not isinstance(kept, dict) or not all(isinstance(v, str) for v in kept.values()):
+            raise ValueError("it is not an object of target -> checkpoint text")
+    except (OSError, ValueError) as exc:
+        raise PublishError(f"{path} cannot be read ({exc}): it is the record of the checkpoints this repository "
+                           "published; restore it from version control (git checkout -- "
+                           f"{path.name}); nothing was published") from None
+    return kept
+
+
+def write_published(path: Path, kept: dict) -> None:
+    """Write the file of published checkpoints whole or not at all: a temporary file beside it, flushed, then
+    renamed over it."""
+    text = json.dumps(kept, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)

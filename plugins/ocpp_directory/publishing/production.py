@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..issuing.signing import key_file_problem
 from .targets import PublishError
 
 #: the domains RFC 2606 and RFC 6761 reserve for examples and tests, and the name of a host's own network
@@ -49,17 +50,6 @@ def placeholder(siteurl: str) -> str | None:
             or host.replace(".", "").isdigit() or ":" in host):
         return (f"SITEURL is {siteurl}, a placeholder or test address (a reserved or local host name): the QR codes "
                 "would encode it on hardware for years. Set SITEURL=https://<the public site>")
-    return None
-
-
-def key_file_problem(path: str | Path, name: str) -> str | None:
-    """Why the key file ``path`` (the setting ``name``) must not be used, or None."""
-    try:
-        mode = Path(path).stat().st_mode & 0o777
-    except OSError as exc:
-        return f"{name} names {path}, which cannot be read ({exc.strerror})"
-    if mode & 0o077:
-        return (f"{name} names {path}, which others may read or write (mode {mode:o}): run chmod 600 {path}")
     return None
 
 

@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import order
-from .locks import LockHeld, held_message, holder
+from .locks import LockHeld, held_message, holder, parse_holder
 from .targets import KEEP_RELEASES, PublishError, Target, release_name
 
 CONTROL = "_publish/"
@@ -151,18 +151,18 @@ class S3Target(Target):
                                            IfNoneMatch="*", ContentType="application/json")
                 break
             except _Precondition:
-                who = _parse(self._get(f"{CONTROL}lock"))
+                who = parse_holder(self._get(f"{CONTROL}lock"))
                 if attempt == 1 and _stale(who):
                     self._delete([f"{CONTROL}lock"])
                     continue
                 raise LockHeld(held_message(f"{self}/{CONTROL}lock", who)) from None
-        if _parse(self._get(f"{CONTROL}lock")).get("token") != token:  # a store that ignores If-None-Match
+        if parse_holder(self._get(f"{CONTROL}lock")).get("token") != token:  # a store that ignores If-None-Match
             raise LockHeld(f"another publish took {self}/{CONTROL}lock at the same moment; nothing was changed. "
                            "Running make publish again is safe.")
         return token
 
     def _release(self, token: str) -> None:
-        if _parse(self._get(f"{CONTROL}lock")).get("token") == token:
+        if parse_holder(self._get(f"{CONTROL}lock")).get("token") == token:
             self._delete([f"{CONTROL}lock"])
 
     def deploy(self, site: Path, expected: str | None | bool = False) -> str:
@@ -283,13 +283,6 @@ def _local(site: Path) -> dict[str, str]:
         if path.is_file():
             files[path.relative_to(site).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
     return files
-
-
-def _parse(data: bytes | None) -> dict:
-    try:
-        return json.loads(data) if data else {}
-    except ValueError:
-        return {}
 
 
 def _stale(holder: dict) -> bool:

@@ -50,32 +50,36 @@ def release_name(now: dt.datetime | None = None) -> str:
 class Target:
     """Where a site is published. Subclasses do the file operations, and hold the target's lock."""
 
-    _held = 0
+    _held = False
 
     @contextlib.contextmanager
     def lock(self):
         """Hold the target's lock (:mod:`.locks`) for a publish or a rollback; taken again inside, it is
         already held. Raises :class:`~.locks.LockHeld` when another publish holds it."""
-        if self._held:
-            self._held += 1
-            try:
-                yield
-            finally:
-                self._held -= 1
+        if self._held:  # this publish holds it already: the outer hold releases it
+            yield
             return
         token = self._acquire()
-        self._held = 1
+        self._held = True
         try:
             yield
         finally:
-            self._held = 0
+            self._held = False
             self._release(token)
 
-    def _acquire(self):
+    def _new_lock(self):
+        """The lock object of this kind of target (:mod:`.locks`), or None for a target with no lock."""
         return None
 
+    def _acquire(self):
+        held = self._new_lock()
+        if held is not None:
+            held.acquire()
+        return held
+
     def _release(self, token) -> None:
-        pass
+        if token is not None:
+            token.release()
 
     def read(self, relative: str) -> bytes | None:
         """A file below the target, or None when it does not exist."""
@@ -130,15 +134,10 @@ class LocalTarget(Target):
     def __str__(self) -> str:
         return str(self.path)
 
-    def _acquire(self):
+    def _new_lock(self):
         from .locks import FolderLock
 
-        held = FolderLock(self.path)
-        held.acquire()
-        return held
-
-    def _release(self, token) -> None:
-        token.release()
+        return FolderLock(self.path)
 
     def read(self, relative: str) -> bytes | None:
         try:
@@ -194,15 +193,10 @@ class RsyncTarget(Target):
     def __str__(self) -> str:
         return f"{self.host}:{self.path}"
 
-    def _acquire(self):
+    def _new_lock(self):
         from .locks import RemoteLock
 
-        held = RemoteLock(self.ssh, self.host, self.path)
-        held.acquire()
-        return held
-
-    def _release(self, token) -> None:
-        token.release()
+        return RemoteLock(self.ssh, self.host, self.path)
 
     def _run(self, script: str, *, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run([*self.ssh, self.host, script], capture_output=True, timeout=600)
@@ -318,9 +312,8 @@ def rollback(target: Target, published: Path | None = None) -> str:
         previous = releases[releases.index(current) - 1]
         with tempfile.TemporaryDirectory() as folder:
             log = logcheck.longest(target, Path(folder))
-        if published is not None and published.exists():
-            kept = json.loads(published.read_text("utf-8")).get(str(target))
-            logcheck.check_published(log, kept, None, published)
+        if published is not None:
+            logcheck.check_published(log, logcheck.read_published(published).get(str(target)), None, published)
         older_ledger = target.ledger_at(f"releases/{previous}/ledger.json") or {"certificates": {}}
         size = logcheck.size_at(target, f"releases/{previous}/log")
         if log is not None:
