@@ -205,7 +205,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     import urllib.error
     import urllib.request
 
-    from .model.fleet import FleetError, check_row, read_fleet
+    from .model.fleet import VERDICTS, FleetError, check_row, read_fleet
     from .outputs.exports import csv_text
 
     site = args.site.rstrip("/")
@@ -250,7 +250,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         Path(args.out).write_text(text, "utf-8", newline="")
     else:
         sys.stdout.write(text)
-    counts = {k: sum(v.verdict == k for v in verdicts) for k in ("certified", "not-certified", "unknown-device")}
+    counts = {k: sum(v.verdict == k for v in verdicts) for k in VERDICTS}
     print(f"check: {_plural(len(verdicts), 'charger')}: {counts['certified']} certified, {counts['not-certified']} "
           f"not certified, {counts['unknown-device']} unknown devices"
           + (f"; results in {args.out}" if args.out else ""), file=sys.stderr)

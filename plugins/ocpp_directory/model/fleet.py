@@ -119,8 +119,8 @@ class Verdict:
 
 
 def check_row(vendor: str, model: str, firmware: str, ocpp: str, lookup: dict, shard) -> Verdict:
-    """The verdict of one charger. ``lookup`` is ``check/vendors.json``; ``shard(vendor_id)`` gives a vendor's
-    ``check/v/<id>.json`` (outputs/check.py)."""
+    """The verdict of one charger. ``lookup`` is ``check/vendors.json``; ``shard(vendor_id)`` gives the vendor's
+    entry of its file, ``check/v/<n>.json`` (outputs/check.py)."""
     vid = lookup["names"].get(name_key(vendor)) or lookup["loose"].get(loose_key(vendor))
     if not vid:
         near = _closest(lookup, loose_key(vendor))
@@ -135,17 +135,17 @@ def check_row(vendor: str, model: str, firmware: str, ocpp: str, lookup: dict, s
         near = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
         return Verdict("unknown-device", note=f"{data['name']} has no certified device with the model {model!r}" + (
             f"; the closest is {keys[near[0]]['name']!r}" if near else ""))
-    wanted = _ocpp(ocpp)
+    wanted, fw = _ocpp(ocpp), firmware.strip()
     certs = [c for d in devices for c in d["certificates"] if not wanted or c["ocpp"] == wanted]
-    exact = [c["id"] for c in certs if c["version"] is not None and c["version"] == firmware.strip()]
-    versions = _nearest(firmware.strip(), {c["version"] for c in certs if c["version"] is not None})
+    exact = [c["id"] for c in certs if c["version"] is not None and c["version"] == fw]
     if exact:
         return Verdict("certified", " ".join(sorted(exact)))
+    versions = _nearest(fw, {c["version"] for c in certs if c["version"] is not None})  # the misses only
     note = ""
-    if not firmware.strip():
+    if not fw:
         note = "no firmware version given"
-    elif (near := _near_miss(firmware, versions)) is not None:
-        note = f"{firmware.strip()!r} is not {near!r}: a certificate covers exactly its version"
+    elif (near := _near_miss(fw, versions)) is not None:
+        note = f"{fw!r} is not {near!r}: a certificate covers exactly its version"
     elif not certs:
         note = f"no certificate of OCPP {wanted}" if wanted else "no certificate"
     elif not versions:
@@ -158,7 +158,7 @@ def _closest(lookup: dict, key: str) -> list[str]:
     on many rows."""
     memo = lookup.setdefault("_closest", {})
     if key not in memo:
-        memo[key] = difflib.get_close_matches(key, [k for k in lookup["loose"] if k != "_closest"], n=1, cutoff=0.75)
+        memo[key] = difflib.get_close_matches(key, list(lookup["loose"]), n=1, cutoff=0.75)
     return memo[key]
 
 

@@ -36,13 +36,7 @@ def files(directory: Directory) -> dict[str, bytes]:
             key = loose_key(name)
             loose[key] = vendor.slug if loose.get(key, vendor.slug) == vendor.slug else None  # ambiguous: none
         files_of.setdefault(bucket[vendor.slug], {})[vendor.slug] = {
-            "id": vendor.slug, "name": vendor.name, "url": vendor.url,
-            "devices": [{
-                "name": d.name, "url": d.url, "models": list(_models(d)),
-                "keys": sorted({k for k in (name_key(m) for m in (d.name, *_models(d))) if k}),
-                "certificates": [{"id": c.id, "ocpp": c.ocpp_version, "version": c.software_version,
-                                  "type": c.certificate_type} for c in d.certificates],
-            } for d in vendor.devices],
+            "id": vendor.slug, "name": vendor.name, "url": vendor.url, "devices": [_device(d) for d in vendor.devices],
         }
     out = {f"check/v/{n}.json": json_bytes({"format": FORMAT, "vendors": group}) for n, group in files_of.items()}
     out["check/vendors.json"] = json_bytes({
@@ -61,5 +55,11 @@ def buckets(vendors: int) -> int:
     return count
 
 
-def _models(device) -> list[str]:
-    return list(dict.fromkeys(m for c in device.certificates for m in c.models))
+def _device(device) -> dict:
+    """A device in its vendor's file: its models (its certificates'), the keys they and its name match by,
+    and its certificates."""
+    models = list(dict.fromkeys(m for c in device.certificates for m in c.models))
+    return {"name": device.name, "url": device.url, "models": models,
+            "keys": sorted({k for k in (name_key(m) for m in (device.name, *models)) if k}),
+            "certificates": [{"id": c.id, "ocpp": c.ocpp_version, "version": c.software_version,
+                              "type": c.certificate_type} for c in device.certificates]}

@@ -122,10 +122,10 @@
     var wanted = ocpp(version), fw = firmware.trim(), certs = [];
     devices.forEach(function (d) { d.certificates.forEach(function (c) { if (!wanted || c.ocpp === wanted) { certs.push(c); } }); });
     var exact = certs.filter(function (c) { return c.version !== null && c.version === fw; }).map(function (c) { return c.id; }).sort();
-    var seen = {}, versions = [];
+    if (exact.length) { return { verdict: "certified", certificate: exact.join(" "), certified_versions: "", note: "" }; }
+    var seen = {}, versions = [];  // the misses only: the device's certified versions, nearest first
     certs.forEach(function (c) { if (c.version !== null && !has(seen, c.version)) { seen[c.version] = true; versions.push(c.version); } });
     versions = nearest(fw, versions);
-    if (exact.length) { return { verdict: "certified", certificate: exact.join(" "), certified_versions: "", note: "" }; }
     var near = fw ? nearMiss(fw, versions) : null;
     return { verdict: "not-certified", certificate: "", certified_versions: versions.join(" "),
              note: !fw ? t("check_no_firmware") : near ? t("check_near_miss", { firmware: fw, version: near }) :
