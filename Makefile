@@ -77,7 +77,7 @@ validate: $(STAMP)
 # The signed certificate documents the records lack: make issue OCPP_SIGNING_KEY=key.pem OCPP_SIGNING_CERT=chain.pem
 issue: $(STAMP)
 	OCPP_SIGNING_KEY="$(OCPP_SIGNING_KEY)" OCPP_SIGNING_CERT="$(OCPP_SIGNING_CERT)" \
-	  $(OCPP) issue --certificates "$(CERTIFICATES)" $(or $(SITEURL_ARG),--siteurl "$$(.venv/bin/python -c 'import runpy; print(runpy.run_path("$(PUBLISHCONF)")["SITEURL"])')")
+	  $(OCPP) issue --certificates "$(CERTIFICATES)" --settings $(PUBLISHCONF) $(SITEURL_ARG)
 
 # The next free certificate number: make next-number OCPP_VERSION=2.0.1 DEVICE=charging-station (or csms)
 OCPP_VERSION ?=

@@ -158,9 +158,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     try:
         target = publish.target_for(args.target, os.environ.get("DEPLOY_SSH", "ssh"), progress=_say("rollback"))
-        from .engine.uptodate import settings_values
+        from .pipeline.settings import SettingsFile
 
-        kept = settings_values(args.settings).get("OCPP_LOG_PUBLISHED") if args.settings else None
+        kept = SettingsFile.read(args.settings).values.get("OCPP_LOG_PUBLISHED") if args.settings else None
         name = publish.rollback(target, Path(kept) if kept else None)
     except DirectoryError as exc:
         print(f"rollback: refused: {exc}", file=sys.stderr)
@@ -339,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     iss.add_argument("--certificates", default="certificates")
     iss.add_argument("--program", default="program.yaml")
     iss.add_argument("--siteurl", default=None, help="the public base URL the documents' QR codes encode")
+    iss.add_argument("--settings", default=None, help="the settings file whose SITEURL to use when --siteurl is not given "
+                     "(make issue: publishconf.py)")
     common(iss)
     iss.set_defaults(func=cmd_issue)
 

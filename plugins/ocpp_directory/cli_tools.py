@@ -57,14 +57,18 @@ def cmd_issue(args: argparse.Namespace) -> int:
     from .issuing.signing import TEST_MATERIAL, keys_from_environment
     from .model.directory import display_path, load_directory
     from .model.program import load_program
-    from .publishing.production import placeholder
+    from .model.addresses import SiteAddress
+    from .pipeline.settings import SettingsFile
 
-    base = (args.siteurl or os.environ.get("SITEURL") or "").rstrip("/")
     try:
+        # the command line's address, else the settings file's (make issue: publishconf.py's), else $SITEURL
+        site = (SettingsFile.read(args.settings).site(args.siteurl) if args.settings
+                else SiteAddress.of(args.siteurl or os.environ.get("SITEURL")))
+        base = site.given
         keys = keys_from_environment()
         if not base.startswith("https://"):
             raise DirectoryError("the documents' QR codes need the public address: set SITEURL=https://<public site>")
-        why = placeholder(base)
+        why = site.production_problem()
         if why and keys.key.resolve().parent != TEST_MATERIAL:  # the TEST-ONLY key's documents prove nothing anyway
             raise DirectoryError(f"a document is issued once and kept for good, and {why[0].lower()}{why[1:]}; "
                                  "nothing was issued")

@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 
 from ..engine import incremental, uptodate
-from ..model.errors import DirectoryError, Problem
-from .settings import VOLATILE_SETTINGS, Progress, build_date, context, resolve
+from ..model.errors import Problem
+from .settings import VOLATILE_SETTINGS, Progress, SettingsFile, build_date, context, resolve
 
 
 def build(
-    settings_file: str,
+    settings_file: str | Path | SettingsFile,
     output: str | Path,
     *,
     certificates: str | None = None,
@@ -36,6 +36,8 @@ def build(
 ) -> dict:
     """Build the site into ``output`` atomically; return what was built.
 
+    ``settings_file`` is run once (a :class:`.settings.SettingsFile` given has been already).
+
     With a cache folder, a build whose inputs and output have the same dates as the last
     build left them does nothing (:mod:`uptodate`) unless ``reread``. ``resident`` (the devserver's
     :class:`.resident.Resident`) keeps the build's stores and generator in memory for the next.
@@ -43,8 +45,8 @@ def build(
     Raises :class:`DirectoryError` (with nothing written) on bad records.
     """
     start = time.perf_counter()
-    if not Path(settings_file).is_file():
-        raise DirectoryError(f"{settings_file}: no such settings file")
+    read = settings_file if isinstance(settings_file, SettingsFile) else SettingsFile.read(settings_file)
+    settings_file = str(read.path)
     output = Path(output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.parent / f".{output.name}.building-{os.getpid()}"
@@ -58,7 +60,7 @@ def build(
     if cache is not None:
         override["OCPP_CACHE_PATH"] = str(cache)
     override.update(settings_override or {})
-    values = {**uptodate.settings_values(settings_file), **override}
+    values = {**read.values, **override}
     cache_path = values.get("OCPP_CACHE_PATH")
     manifest = incremental.Manifest(Path(cache_path), output) if cache_path else None
     day = build_date(values)  # the one reading of the build date: judged against, stamped with
@@ -74,7 +76,6 @@ def build(
 
     from pelican import Pelican
     from pelican.log import console
-    from pelican.settings import read_settings
 
     from ..engine import cache as cache_module
     from ..outputs.logos import glyphs
@@ -84,7 +85,7 @@ def build(
     quiet_before, console.quiet = console.quiet, True  # our summary replaces Pelican's blog counts
     committing = False
     try:
-        settings = read_settings(settings_file, override=override)
+        settings = read.pelican(override)
         present = False  # whether the files the manifest lists are known to be in the output
         if stamp is not None:
             found = uptodate.inputs(settings, settings_file, [resolve(settings, "OCPP_CERTIFICATES"),

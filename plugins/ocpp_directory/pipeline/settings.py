@@ -10,12 +10,12 @@ nothing is smuggled through Pelican's settings dict.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from ..model import addresses
 from ..model.errors import DirectoryError
@@ -54,11 +54,56 @@ DEFAULTS = {
 #: Settings that differ between two builds of the same site and shape no output.
 VOLATILE_SETTINGS = {"OUTPUT_PATH", "OCPP_CACHE_PATH", "OCPP_WORKERS"}
 
-#: What codes encode when SITEURL is not absolute: `make serve`'s address.
-DEV_BASE_URL = "http://localhost:8000"
-
 #: progress(stage, done, total), for long work
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class SettingsFile:
+    """A settings file (``pelicanconf.py``, ``publishconf.py``), run once: the upper-case names it sets.
+
+    A build, and a publish with its two builds, read it through this object only: the file runs once,
+    so a value it takes from the environment or the clock is the same for every reader."""
+
+    path: Path
+    values: Mapping = field(compare=False)
+
+    @classmethod
+    def read(cls, path: str | Path) -> SettingsFile:
+        """Raises :class:`DirectoryError` when there is no such file."""
+        from ..engine.uptodate import settings_values
+
+        if not Path(path).is_file():
+            raise DirectoryError(f"{path}: no such settings file")
+        return cls(Path(path).resolve(), settings_values(path))
+
+    def site(self, siteurl: str | None = None) -> addresses.SiteAddress:
+        """The site's address: ``siteurl`` (the command line's) if given, else the file's ``SITEURL``."""
+        return addresses.SiteAddress.of(siteurl or self.values.get("SITEURL"))
+
+    def pelican(self, override: Mapping) -> dict:
+        """Pelican's settings from these values and ``override``, made as Pelican's ``read_settings`` makes
+        them from the file (relative paths taken from the file's folder), without running the file again."""
+        from pelican.settings import read_settings
+
+        values = {key: _copy(value) for key, value in {**self.values, **override}.items()}
+        for key in ("PATH", "OUTPUT_PATH", "THEME", "CACHE_PATH"):
+            if values.get(key) is not None:
+                found = self.path.parent / values[key]
+                if key != "THEME" or found.exists():  # THEME may name a theme rather than a path
+                    values[key] = os.path.abspath(os.path.normpath(found))
+        if values.get("PLUGIN_PATHS") is not None:
+            values["PLUGIN_PATHS"] = [os.path.abspath(os.path.normpath(self.path.parent / p))
+                                      for p in values["PLUGIN_PATHS"]]
+        return read_settings(None, override=values)
+
+
+def _copy(value):
+    """A copy of a settings value that Pelican may change in place (a list, a dict), as a fresh run would give."""
+    try:
+        return copy.deepcopy(value)
+    except TypeError:  # a module or another object with no copy: as it is
+        return value
 
 
 def setting(settings: Mapping, key: str):
@@ -83,14 +128,6 @@ def resolve(settings: Mapping, key: str) -> Path:
     """A path setting; a relative one is taken from the working folder."""
     path = Path(setting(settings, key))
     return path if path.is_absolute() else Path(os.getcwd(), path)
-
-
-def is_printable_base(siteurl: str) -> bool:
-    """An absolute, public base URL: what codes printed on hardware must encode."""
-    parts = urlsplit(siteurl)
-    host = (parts.hostname or "").lower()
-    local = host in ("localhost", "::1", "0.0.0.0") or host.endswith(".localhost") or host.startswith("127.")
-    return parts.scheme in ("http", "https") and bool(host) and not local
 
 
 @dataclass(frozen=True)
@@ -135,20 +172,13 @@ def context(settings: Mapping, *, date: dt.date | None = None, progress: Progres
 
     Raises :class:`DirectoryError` when the settings require printable codes and
     SITEURL is not a public absolute URL."""
-    siteurl = (settings.get("SITEURL") or "").rstrip("/")
-    warning = None
-    base = siteurl
+    site = addresses.SiteAddress.of(settings.get("SITEURL"))
+    base, warning = site.base, site.print_problem()
     if setting(settings, "OCPP_STAGING"):
-        warning = (f"this is a staging site ({siteurl or DEV_BASE_URL}): its QR codes and labels must NOT be printed, "
+        warning = (f"this is a staging site ({site.given or base}): its QR codes and labels must NOT be printed, "
                    "and its certificate documents prove nothing")
-        base = siteurl if siteurl.startswith(("http://", "https://")) else DEV_BASE_URL
-    elif not is_printable_base(siteurl):
-        base = siteurl if siteurl.startswith(("http://", "https://")) else DEV_BASE_URL
-        warning = (f"SITEURL is {siteurl or 'empty'}: the QR codes encode {base}/certificates/<ID>/ "
-                   "and must NOT be printed on a label. Build with SITEURL=https://<public site> "
-                   "(make publish does) for codes meant for print.")
-        if setting(settings, "OCPP_REQUIRE_PRINTABLE_QR"):
-            raise DirectoryError(warning)
+    elif warning and setting(settings, "OCPP_REQUIRE_PRINTABLE_QR"):
+        raise DirectoryError(warning)
     cache = setting(settings, "OCPP_CACHE_PATH")
     return BuildContext(
         date=date or build_date(settings),

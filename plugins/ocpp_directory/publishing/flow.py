@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..pipeline.build import build
-from ..pipeline.settings import Progress, build_date
+from ..pipeline.settings import Progress, SettingsFile, build_date
 from . import addresses, logcheck, production
 from .targets import LedgerRefusal, PublishError, Target, compare, correction_entry, revision_corrections
 
@@ -39,11 +39,11 @@ def publish_site(
     without ``correction``, :class:`~.logcheck.LogRefusal` when the target's log lost entries,
     :class:`~.production.ProductionRefusal`, :class:`~.locks.LockHeld` when another publish runs, and
     :class:`PublishError` when the target refuses."""
-    from ..engine.uptodate import settings_values
     from ..outputs import certlog, tlog
 
-    values = settings_values(settings_file)
-    siteurl = (siteurl or values.get("SITEURL") or "").rstrip("/")
+    read = SettingsFile.read(settings_file)  # run once: both builds and every check read these values
+    values = read.values
+    siteurl = read.site(siteurl).given
     if not staging:
         production.check_settings(values, siteurl)
     try:
@@ -62,7 +62,7 @@ def publish_site(
     with target.lock():  # everything at the target, and this repository's record of it, one publish at a time
         kept = logcheck.read_published(published)
         records = Path(certificates or values.get("OCPP_CERTIFICATES") or "certificates")
-        result = _checked_build(settings_file, Path(output), target, dict(
+        result = _checked_build(read, Path(output), target, dict(
             settings=settings, certificates=certificates, siteurl=siteurl, records=records, date=day,
             progress=progress, correction=correction, verifier=verifier, kept=kept.get(str(target)),
             published=published))
@@ -77,7 +77,7 @@ def publish_site(
     return result
 
 
-def _checked_build(settings_file: str, output: Path, target: Target, o: dict) -> dict:
+def _checked_build(settings_file: SettingsFile, output: Path, target: Target, o: dict) -> dict:
     """The build, checked against what the target's log holds (under the target's lock)."""
     from ..outputs import certlog
 

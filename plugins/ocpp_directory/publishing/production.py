@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from ..issuing.signing import key_file_problem
+from ..model.addresses import SiteAddress
 from .targets import PublishError
 
-#: the domains RFC 2606 and RFC 6761 reserve for examples and tests, and the name of a host's own network
-RESERVED_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local", ".internal")
-EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 STAGING_HINT = ("To try a publish, publish to staging instead: make publish STAGING=1 DEPLOY_TARGET=<folder> "
                 "(README, Staging)")
 
@@ -38,24 +35,9 @@ class ProductionRefusal(PublishError):
                          f"{STAGING_HINT}; nothing was published")
 
 
-def placeholder(siteurl: str) -> str | None:
-    """Why ``siteurl`` cannot be the public address of the production site, or None."""
-    parts = urlsplit(siteurl)
-    host = (parts.hostname or "").lower().rstrip(".")
-    if parts.scheme != "https" or not host:
-        return (f"SITEURL is {siteurl or 'empty'}: the production site's QR codes, labels and documents need its "
-                "public https address. Set SITEURL=https://<the public site> (make publish SITEURL=...)")
-    if (host == "localhost" or host.endswith(RESERVED_SUFFIXES) or host in EXAMPLE_DOMAINS
-            or host.endswith(tuple("." + d for d in EXAMPLE_DOMAINS)) or host.startswith("127.")
-            or host.replace(".", "").isdigit() or ":" in host):
-        return (f"SITEURL is {siteurl}, a placeholder or test address (a reserved or local host name): the QR codes "
-                "would encode it on hardware for years. Set SITEURL=https://<the public site>")
-    return None
-
-
 def check_settings(values: dict, siteurl: str) -> None:
     """Before the build: the address and the log key. Raises :class:`ProductionRefusal` naming each."""
-    problems = [p for p in (placeholder(siteurl),) if p]
+    problems = [p for p in (SiteAddress.of(siteurl).production_problem(),) if p]
     if not values.get("OCPP_LOG_KEY"):
         problems.append("the log would be unsigned (every page would say it is a development build): set "
                         "OCPP_LOG_KEY to the file of the OCA's Ed25519 log key (python -m ocpp_directory log-key "
