@@ -150,7 +150,12 @@ def entry_file(log: Log, cert_id: str) -> bytes:
     every entry the log gains, is computed by the reader from the log's tiles (as C2SP tlog clients
     do; ``theme/static/js/tlog-tiles.js`` on the certificate page)."""
     index = log.index_of[cert_id]
-    return exports.dumps({"index": index, "entry": base64.b64encode(log.entries[index]).decode()})
+    return entry_json(index, log.entries[index])
+
+
+def entry_json(index: int, entry: bytes) -> bytes:
+    """``log.json`` of the certificate whose entry is ``entry``, at ``index`` (:func:`entry_file`)."""
+    return exports.dumps({"index": index, "entry": base64.b64encode(entry).decode()})
 
 
 def load_key(path: str | Path):

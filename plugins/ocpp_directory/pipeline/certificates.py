@@ -8,78 +8,139 @@ test tool, a report) renders the page only.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from ..engine import incremental
 from ..model import addresses
 from ..model.records import Certificate
 from ..outputs import certlog, exports, logos
 from . import workers
-
-if TYPE_CHECKING:
-    from .generator import DirectoryGenerator
+from .registry import Build, Inputs, Output, declared, make
+from .units import Units
 
 #: a progress line every this many certificates
 PROGRESS_EVERY = 500
 
 
-def write(gen: DirectoryGenerator, shared: str) -> None:
+def write(b: Build) -> None:
     """Every kit's files and page, every certificate's page, JSON and files."""
-    _kits(gen, shared)
-    _certificates(gen, shared)
+    _kits(b)
+    _certificates(b)
+    make(b, [CERTIFICATE_DATA])
 
 
-def _kits(gen: DirectoryGenerator, shared: str) -> None:
-    d, units = gen.directory, gen.units
-    gen.kits = logos.kits(d.program, d.certificates)
-    keys = {kit.slug: incremental.digest(shared, kit.slug, kit.title, kit.lines) for kit in gen.kits}
-    kept = {kit.slug: gen.plan.kept_unit(f"kit-files:{kit.slug}", keys[kit.slug]) for kit in gen.kits}
-    todo = [kit for kit in gen.kits if kept[kit.slug] is None]
-    for kit, made in zip(todo, gen.binaries.kits(todo, gen.ctx.workers)):
-        gen.binaries.count(made)
-        kept[kit.slug] = {"meta": units.render(f"kit-files:{kit.slug}", keys[kit.slug],
-                                               lambda: _kit_files(gen, kit, made.files))}
-    for kit in gen.kits:
-        made = kept[kit.slug]["meta"]
-        members = [(c.id, d.digests[c.id]) for c in kit.certificates]
-        units.unit(f"kit-page:{kit.slug}", incremental.digest(keys[kit.slug], members, made),
-                   lambda kit=kit, made=made: units.page(
-                       f"logos/{kit.slug}/index.html", "logo_kit", kit=kit, files=made["files"],
-                       zip_size=made["zip_size"], page_url=f"logos/{kit.slug}/"))
+def _kit_files_inputs(b: Build, kit: logos.Kit) -> dict:
+    return {"kit": kit}
 
 
-def _kit_files(gen: DirectoryGenerator, kit: logos.Kit, files: dict[str, bytes]) -> dict:
+def _kit_page_inputs(b: Build, item) -> dict:
+    kit, made = item
+    return {"kit": kit, "members": kit.certificates, "made": made}
+
+
+#: a kit's files (made by the workers: a unit of their own, whose meta the kit's page shows)
+KIT_FILES = Output("kit-files", lambda b: b.kits, lambda kit: kit.slug, _kit_files_inputs, None)
+#: a kit's page: made by _kits, each with the meta of its files' unit
+KIT_PAGE = Output(
+    "kit-page", lambda b: (), lambda item: item[0].slug, _kit_page_inputs,
+    lambda units, i: units.page(f"logos/{i.kit.slug}/index.html", "logo_kit", kit=i.kit, files=i.made["files"],
+                                zip_size=i.made["zip_size"], page_url=f"logos/{i.kit.slug}/"))
+
+
+def _kits(b: Build) -> None:
+    units = b.units
+    keys = {kit.slug: declared(b, KIT_FILES, kit)[0] for kit in b.kits}
+    kept = {kit.slug: b.plan.kept_unit(KIT_FILES.unit(kit), keys[kit.slug]) for kit in b.kits}
+    todo = [kit for kit in b.kits if kept[kit.slug] is None]
+    for kit, made in zip(todo, b.binaries.kits(todo, b.ctx.workers)):
+        b.binaries.count(made)
+        kept[kit.slug] = {"meta": units.render(KIT_FILES.unit(kit), keys[kit.slug],
+                                               lambda: _kit_files(units, kit, made.files))}
+    for kit in b.kits:
+        item = (kit, kept[kit.slug]["meta"])
+        page_key, inputs = declared(b, KIT_PAGE, item)
+        units.unit(KIT_PAGE.unit(item), page_key, lambda inputs=inputs: KIT_PAGE.render(units, inputs))
+
+
+def _kit_files(units: Units, kit: logos.Kit, files: dict[str, bytes]) -> dict:
     """A kit's files and zip; their names and the zip's size, for the kit's page."""
     archive = files.pop(workers.KIT_ZIP)
     for name, data in files.items():
-        gen.units.bytes(f"logos/{kit.slug}/{name}", data)
-    gen.units.bytes(f"logos/{kit.slug}.zip", archive)
+        units.bytes(f"logos/{kit.slug}/{name}", data)
+    units.bytes(f"logos/{kit.slug}.zip", archive)
     return {"files": sorted(files), "zip_size": len(archive)}
 
 
-def _certificates(gen: DirectoryGenerator, shared: str) -> None:
-    d, ctx, units, digests = gen.directory, gen.ctx, gen.units, gen.directory.digests
+def _certificate_inputs(b: Build, cert: Certificate) -> dict:
+    """What a certificate's page, JSON and log entry show: the record, its device (and the device's other
+    certificates), its kit, the certificates it is a white label of or that are its white labels, its log
+    entry and the log's key, its documents."""
+    d = b.directory
+    device = d.device_of[cert.id]
+    index = b.log.index_of[cert.id]
+    document = d.site_document(cert)
+    issued = d.issued.get(cert.id, []) if not (cert.document and cert.document.file) else []
+    return {
+        "cert": cert, "device": device, "kit": logos.kit_of(b.kits, cert),
+        "tested": d.by_id.get(cert.white_label_of) if cert.white_label_of else None,
+        "white_labels": d.white_labels.get(cert.id, []),
+        "log_index": index, "log_vkey": b.log_vkey,
+        "document": document, "superseded": [(revision, path, sha) for revision, _, path, sha in issued[:-1]],
+    }
+
+
+#: a certificate's page (in every language) and its documents
+CERTIFICATE = Output("certificate", lambda b: b.directory.certificates, lambda cert: cert.id, _certificate_inputs,
+                     lambda units, i: certificate_page(units, i))
+
+
+def _data(units: Units, i: Inputs) -> None:
+    folder = i.cert.url.rstrip("/")
+    units.bytes(f"{folder}/certificate.json", exports.certificate_json(i.cert))
+    units.bytes(f"{folder}/log.json", certlog.entry_json(i.log_index, i.log_entry))
+
+
+#: a certificate's open data: its record as JSON and its log entry (a change to its device's other
+#: certificates renders its page again, not these)
+CERTIFICATE_DATA = Output(
+    "certificate-data", lambda b: b.directory.certificates, lambda cert: cert.id,
+    lambda b, cert: {"cert": cert, "log_index": b.log.index_of[cert.id],
+                     "log_entry": b.log.entries[b.log.index_of[cert.id]]},
+    _data)
+
+#: the units of a certificate's own files that the devserver writes at once when its record is saved
+#: (:mod:`.resident`); its QR code and label follow with the build
+OWN_FILES = (CERTIFICATE, CERTIFICATE_DATA)
+
+
+def _files_inputs(b: Build, cert: Certificate) -> dict:
+    return {"job": certificate_job(b, cert)}
+
+
+#: a certificate's QR code and label (made by the workers from the job its inputs declare)
+CERTIFICATE_FILES = Output("certificate-files", lambda b: b.directory.certificates, lambda cert: cert.id,
+                           _files_inputs, None)
+
+
+def certificate_job(b: Build, cert: Certificate) -> workers.Job:
+    """What the workers make a certificate's QR code and label from."""
+    ctx = b.ctx
     host = ctx.public_base.split("://", 1)[-1] + "/verify/"
     if ctx.qr_warning is not None:  # a development or staging build: every label says it is not for print
         host = logos.NOT_FOR_PRINT + ("staging site" if ctx.staging else "development build")
-    todo: dict[str, tuple[logos.Kit, str]] = {}  # certificate id -> its kit and its page's key
+    kit = logos.kit_of(b.kits, cert)
+    return workers.Job(cert.id, ctx.certificate_url(cert.id), tuple(kit.lines), host, cert.issued.isoformat())
+
+
+def _certificates(b: Build) -> None:
+    d, ctx, units, plan = b.directory, b.ctx, b.units, b.plan
+    todo: dict[str, tuple[str, Inputs]] = {}  # certificate id -> its page's key and inputs
     jobs: list[tuple[workers.Job, str]] = []  # the files to make, and their key
     for cert in d.certificates:
-        device = d.device_of[cert.id]
-        kit = logos.kit_of(gen.kits, cert)
-        related = [c.id for c in device.certificates]
-        related += [cert.white_label_of] if cert.white_label_of else []
-        related += [c.id for c in d.white_labels.get(cert.id, [])]
-        index = gen.log.index_of[cert.id]
-        key = incremental.digest(shared, digests[cert.id], device.url, device.vendor.url, kit.slug, kit.lines,
-                                 [(i, digests[i]) for i in related], index, gen.log.entries[index], gen.log_vkey)
-        if gen.plan.kept_unit(f"certificate:{cert.id}", key) is None:
-            todo[cert.id] = (kit, key)
-        job = workers.Job(cert.id, ctx.certificate_url(cert.id), tuple(kit.lines), host, cert.issued.isoformat())
-        files_key = incremental.digest(shared, job)
-        if gen.plan.kept_unit(f"certificate-files:{cert.id}", files_key) is None:
-            jobs.append((job, files_key))
-    made_all = gen.binaries.make([job for job, _ in jobs], ctx.workers)
+        key, inputs = declared(b, CERTIFICATE, cert)
+        if plan.kept_unit(CERTIFICATE.unit(cert), key) is None:
+            todo[cert.id] = (key, inputs)
+        files_key, files = declared(b, CERTIFICATE_FILES, cert)
+        if plan.kept_unit(CERTIFICATE_FILES.unit(cert), files_key) is None:
+            jobs.append((files.job, files_key))
+    made_all = b.binaries.make([job for job, _ in jobs], ctx.workers)
     # Both lists are in the certificates' order: pages are rendered here while the workers make
     # the next certificates' files, which are written as they arrive.
     busy = len(todo.keys() | {job.cert_id for job, _ in jobs})
@@ -90,13 +151,12 @@ def _certificates(gen: DirectoryGenerator, shared: str) -> None:
         files_due = following is not None and following[0].cert_id == cert.id
         if files_due:
             made = next(made_all)
-            gen.binaries.count(made)
-            units.render(f"certificate-files:{cert.id}", following[1],
-                         lambda: _certificate_files(gen, cert, made.files))
+            b.binaries.count(made)
+            units.render(CERTIFICATE_FILES.unit(cert), following[1], lambda: _certificate_files(units, cert, made.files))
             following = next(waiting, None)
         if cert.id in todo:
-            kit, key = todo[cert.id]
-            units.render(f"certificate:{cert.id}", key, lambda: certificate_page(gen, cert, kit))
+            key, inputs = todo[cert.id]
+            units.render(CERTIFICATE.unit(cert), key, lambda: CERTIFICATE.render(units, inputs))
         if files_due or cert.id in todo:
             done += 1
             if done % PROGRESS_EVERY == 0 or done == busy:
@@ -106,40 +166,36 @@ def _certificates(gen: DirectoryGenerator, shared: str) -> None:
     made_all.close()
 
 
-def _certificate_files(gen: DirectoryGenerator, cert: Certificate, binaries: dict[str, bytes]) -> None:
+def _certificate_files(units: Units, cert: Certificate, binaries: dict[str, bytes]) -> None:
     """The certificate's QR code and label (made by :mod:`.workers`)."""
     for name, data in binaries.items():
-        gen.units.bytes(addresses.certificate(cert.id, name), data)
+        units.bytes(addresses.certificate(cert.id, name), data)
 
 
-def certificate_page(gen: DirectoryGenerator, cert: Certificate, kit: logos.Kit) -> None:
-    """The certificate's page, JSON and log entry, and its document where the record's folder holds it."""
-    d = gen.directory
+def certificate_page(units: Units, i: Inputs) -> None:
+    """The certificate's page, and its documents where the record's folder holds them."""
+    cert = i.cert
     folder = cert.url.rstrip("/")
-    document = d.site_document(cert)
-    issued = d.issued.get(cert.id, []) if not (cert.document and cert.document.file) else []
-    for revision, _, path, _ in issued[:-1]:  # the documents this directory issued and superseded
-        gen.units.bytes(f"{folder}/certificate.r{revision}.pdf", path.read_bytes())
-    if document is not None:
-        gen.units.bytes(f"{folder}/certificate.pdf", document[0].read_bytes())
-    gen.units.page(
+    for revision, path, _ in i.superseded:  # the documents this directory issued and superseded
+        units.bytes(f"{folder}/certificate.r{revision}.pdf", path.read_bytes())
+    if i.document is not None:
+        units.bytes(f"{folder}/certificate.pdf", i.document[0].read_bytes())
+    units.page(
         f"{folder}/index.html",
         "certificate",
         cert=cert,
-        device=d.device_of[cert.id],
-        version=d.program.rules_of(cert),
-        laboratory=d.program.laboratories[cert.laboratory] if cert.laboratory else None,
-        tested=d.by_id.get(cert.white_label_of) if cert.white_label_of else None,
-        white_labels=d.white_labels.get(cert.id, []),
-        public_url=gen.ctx.certificate_url(cert.id),
-        kit=kit,
-        qr_printable=gen.ctx.qr_warning is None,
-        document_url="certificate.pdf" if document else (cert.document.url if cert.document else None),
-        document_sha256=document[1] if document else None,
-        superseded=[(revision, f"certificate.r{revision}.pdf") for revision, *_ in issued[:-1]],
-        log_index=gen.log.index_of[cert.id],
-        log_vkey=gen.log_vkey,
+        device=i.device,
+        version=i.program.rules_of(cert),
+        laboratory=i.program.laboratories[cert.laboratory] if cert.laboratory else None,
+        tested=i.tested,
+        white_labels=i.white_labels,
+        public_url=i.site.certificate_url(cert.id),
+        kit=i.kit,
+        qr_printable=i.site.qr_warning is None,
+        document_url="certificate.pdf" if i.document else (cert.document.url if cert.document else None),
+        document_sha256=i.document[1] if i.document else None,
+        superseded=[(revision, f"certificate.r{revision}.pdf") for revision, *_ in i.superseded],
+        log_index=i.log_index,
+        log_vkey=i.log_vkey,
         page_url=f"{folder}/",
     )
-    gen.units.bytes(f"{folder}/certificate.json", exports.certificate_json(cert))
-    gen.units.bytes(f"{folder}/log.json", certlog.entry_file(gen.log, cert.id))

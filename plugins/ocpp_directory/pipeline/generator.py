@@ -34,6 +34,7 @@ from ..outputs.logos import glyphs
 from ..outputs.words import HARDWARE_WORDS, SECURITY_PROFILE_TITLES
 from . import certificates, languages, listings, workers
 from .settings import VOLATILE_SETTINGS, BuildContext, context
+from .registry import Build
 from .units import Units
 
 #: Where a kept table row links the site's address: escaped text never holds a "<"
@@ -96,11 +97,7 @@ class DirectoryGenerator(Generator):
             (self.ctx.cache / "jinja").mkdir(parents=True, exist_ok=True)
             self.env.bytecode_cache = FileSystemBytecodeCache(str(self.ctx.cache / "jinja"))
         self.directory: Directory | None = None
-        self.units = Units(self.plan, Path(self.output_path), self._write_page, self.ctx.languages)
         self.binaries = workers.Binaries(self.ctx.cache)
-        self.kits: list[logos.Kit] = []
-        #: the certificates of each year of issue, newest first (for the pages by year and the home page)
-        self.by_year: dict[int, list[Certificate]] = {}
 
     def generate_context(self) -> None:
         ctx = self.ctx
@@ -175,18 +172,34 @@ class DirectoryGenerator(Generator):
         self.log_vkey = certlog.verifier(self.log_key, ctx.log_origin).vkey() if self.log_key else None
 
     def generate_output(self, writer) -> None:
-        self.writer = writer
-        shared = self.shared_key()
-        certificates.write(self, shared)
-        listings.write(self, shared)
+        b = self.build_state(self.units_into(self.plan, Path(self.output_path), writer))
+        certificates.write(b)
+        listings.write(b)
+        self.run.report.search = b.search
         self.memo.save()
 
-    def _write_page(self, name: str, template: str, lang: str = "en", **values) -> None:
-        # a page served at any address (404.html) links by root-absolute or absolute addresses, never relative
-        relative = self.settings["RELATIVE_URLS"] and not values.pop("absolute_urls", False)
-        siteurl = path_to_url(get_relative_path(name)) if relative else self.settings["SITEURL"]
-        self.writer.write_file(name, self.get_template(template), self.context, relative_urls=relative,
-                               LANG=lang, HOME=languages.home(siteurl, lang), **values)
+    def build_state(self, units: Units) -> Build:
+        """What the outputs are made from (:mod:`.registry`), made once: the outputs never see this generator."""
+        d = self.directory
+        content = self.context.get("pages", [])
+        return Build(
+            ctx=self.ctx, directory=d, plan=units.plan, units=units, memo=self.memo, log=self.log,
+            log_key=self.log_key, log_vkey=self.log_vkey, binaries=self.binaries, shared=self.shared_key(),
+            kits=logos.kits(d.program, d.certificates), by_year=listings.by_year(d.certificates),
+            pages=[page.save_as for page in content] + [t.save_as for page in content for t in page.translations],
+            theme=Path(self.theme), output=Path(self.output_path), sitename=self.settings["SITENAME"],
+            kept_index=self.kept_index, row_kind=self.row_kind)
+
+    def units_into(self, plan: incremental.Plan, output: Path, writer) -> Units:
+        """Units writing into ``output`` (the folder of Pelican's ``writer``), recorded in ``plan``."""
+        def write_page(name: str, template: str, lang: str = "en", **values) -> None:
+            # a page served at any address (404.html) links by root-absolute or absolute addresses, never relative
+            relative = self.settings["RELATIVE_URLS"] and not values.pop("absolute_urls", False)
+            siteurl = path_to_url(get_relative_path(name)) if relative else self.settings["SITEURL"]
+            writer.write_file(name, self.get_template(template), self.context, relative_urls=relative,
+                              LANG=lang, HOME=languages.home(siteurl, lang), **values)
+
+        return Units(plan, output, write_page, self.ctx.languages)
 
     def shared_key(self) -> str:
         """The key part every unit shares: code, theme, logo artwork and fonts, program file and settings."""

@@ -26,9 +26,8 @@ from typing import TYPE_CHECKING
 from ..engine import incremental
 from ..engine.incremental import files_below, same_bytes
 from ..model.directory import RECORD_SUFFIX, VENDORS_FILE
-from ..outputs import logos
 from . import certificates
-from .units import Units
+from .registry import declared
 
 if TYPE_CHECKING:
     from .generator import DirectoryGenerator
@@ -63,25 +62,24 @@ class Resident:
         due = [c for c in d.certificates if before.digests.get(c.id) != d.digests[c.id]]
         if not due:
             return []
-        kits = logos.kits(d.program, d.certificates)
         staging = self.output.parent / f".{self.output.name}.record-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
-        units, writer = gen.units, getattr(gen, "writer", None)
         try:
             from pelican.writers import Writer
 
-            gen.writer = Writer(str(staging), settings=gen.settings)
-            gen.units = Units(incremental.Plan(None, staging), staging, gen._write_page, gen.ctx.languages)
-            for cert in due:
-                certificates.certificate_page(gen, cert, logos.kit_of(kits, cert))
+            b = gen.build_state(gen.units_into(incremental.Plan(None, staging), staging,
+                                               Writer(str(staging), settings=gen.settings)))
+            for cert in due:  # the units the build renders, from the inputs they declare
+                for output in certificates.OWN_FILES:
+                    output.render(b.units, declared(b, output, cert)[1])
             written = [rel for rel in sorted(files_below(staging)) if not same_bytes(staging / rel, self.output / rel)]
             if gen.ctx.cache:
-                incremental.Manifest(gen.ctx.cache, self.output).touch([f"certificate:{c.id}" for c in due])
+                incremental.Manifest(gen.ctx.cache, self.output).touch([output.unit(c) for output in certificates.OWN_FILES
+                                                                         for c in due])
             for rel in written:
                 (self.output / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staging / rel, self.output / rel)
         finally:
-            gen.units, gen.writer = units, writer
             shutil.rmtree(staging, ignore_errors=True)
         return written
 
