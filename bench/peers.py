@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -70,19 +71,26 @@ def hugo(site: Path, output: Path) -> float:
     return time.perf_counter() - start
 
 
-def hugo_figures(records: Path, work: Path, page_size: int) -> dict | None:
-    """Hugo cold (a fresh output, no cache) and a full rebuild after one content file changed."""
+def hugo_figures(records: Path, work: Path, page_size: int, runs: int = 3) -> dict | None:
+    """Hugo cold (a fresh output, no cache) and a full rebuild after one content file changed: the median
+    of ``runs`` runs of each, with every run's seconds and their spread (slowest / fastest)."""
     if not shutil.which("hugo"):
         return None
     site, output = work / "hugo-site", work / "hugo-out"
-    files = hugo_site(records, site, page_size)
-    cold = hugo(site, output)
-    changed = files[len(files) // 2]
-    changed.write_text(changed.read_text("utf-8").replace('"padding": "x', '"padding": "y', 1), "utf-8")
-    rebuild = hugo(site, output)
+    colds, rebuilds = [], []
+    for _ in range(runs):
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.rmtree(output, ignore_errors=True)
+        files = hugo_site(records, site, page_size)
+        colds.append(hugo(site, output))
+        changed = files[len(files) // 2]
+        changed.write_text(changed.read_text("utf-8").replace('"padding": "x', '"padding": "y', 1), "utf-8")
+        rebuilds.append(hugo(site, output))
     pages = sum(1 for _ in (output / "certificates").glob("*/index.html"))
     version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
-    return {"cold": cold, "rebuild": rebuild, "pages": pages, "version": version}
+    return {"cold": statistics.median(colds), "rebuild": statistics.median(rebuilds), "cold_runs": colds,
+            "rebuild_runs": rebuilds, "cold_spread": max(colds) / min(colds),
+            "rebuild_spread": max(rebuilds) / min(rebuilds), "pages": pages, "version": version}
 
 
 def devserver_one_change(records: Path, output: Path, cache: Path, port: int) -> float | None:

@@ -51,6 +51,18 @@ def measure(*args: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+#: runs of every floor and peer: their times swing between runs (they are I/O-bound), the ratios use medians
+RUNS = 3
+
+
+def median_of(run, runs: int = RUNS) -> dict:
+    """The run of median seconds among ``runs`` runs, with every run's seconds (``runs``) and their spread."""
+    results = [run() for _ in range(runs)]
+    middle = sorted(results, key=lambda r: r["seconds"])[len(results) // 2]
+    times = [r["seconds"] for r in results]
+    return {**middle, "runs": times, "spread": max(times) / min(times) if min(times) else None}
+
+
 def peers_port() -> int:
     import socket
 
@@ -234,12 +246,16 @@ def main() -> None:
         onechange = measure("build", str(records), str(output), str(cache))
         size = average_page_size(output)
         say(f"[N={n}] floor: plain Jinja2, {n} pages of {size} bytes")
-        floor = measure("floor", str(n), str(size), str(work / "floor"))
+        floor = median_of(lambda: measure("floor", str(n), str(size), str(work / "floor")))
         listing = work / "tree.json"
         tree = sorted((p.relative_to(output).as_posix(), p.stat().st_size) for p in output.rglob("*") if p.is_file())
         listing.write_text(json.dumps(tree), "utf-8")
         say(f"[N={n}] tree floor: the cold build's {len(tree)} files from memory, the pages by plain Jinja2")
-        tree_floor = measure("tree-floor", str(listing), str(n), str(size), str(work / "tree-floor"))
+        def tree_floor_once() -> dict:
+            shutil.rmtree(work / "tree-floor", ignore_errors=True)
+            return measure("tree-floor", str(listing), str(n), str(size), str(work / "tree-floor"))
+
+        tree_floor = median_of(tree_floor_once)
         shutil.rmtree(work / "tree-floor", ignore_errors=True)
         folders = [p for p in (output / "certificates").iterdir() if p.is_dir()]
         per_certificate = sum(f.stat().st_size for d in folders for f in d.iterdir()) / max(1, len(folders))
@@ -272,8 +288,8 @@ def main() -> None:
     hugo_cold = hugo["cold"] if hugo else None
     hugo_rebuild = hugo["rebuild"] if hugo else None
     targets = {
-        "cold_vs_tree_floor": (ratio(main_run["cold"]["seconds"], tree_floor["seconds"]), "<= 3x"),
-        "pages_cold_vs_hugo": (ratio(pages_cold["seconds"], hugo_cold), "<= 1x"),
+        "cold_vs_tree_floor": (ratio(main_run["cold"]["seconds"], tree_floor["seconds"]), "<= 8x"),
+        "pages_cold_vs_hugo": (ratio(pages_cold["seconds"], hugo_cold), "<= 5x"),
         "one_change_vs_hugo": (ratio(onechange["seconds"], hugo_rebuild), "<= 0.5x"),
         "devserver_one_change_vs_floor": (ratio(devserver, f), "<= 0.1x"),
         "noop_vs_floor": (nochange["seconds"] / f, "<= 0.2x"),
@@ -334,7 +350,10 @@ def main() -> None:
               f"{hugo['rebuild']:.2f} s; tree floor {tree_floor['seconds']:.2f} s; pages-only cold build "
               f"{pages_cold['seconds']:.2f} s; devserver one change "
               + (f"{devserver:.2f} s" if devserver is not None else "not measured"))
-    print("  the targets (issue 25):")
+    print(f"  floors and peers, median of {RUNS} runs (spread, slowest / fastest): page floor "
+          f"{floor['spread']:.2f}, tree floor {tree_floor['spread']:.2f}"
+          + (f", Hugo cold {hugo['cold_spread']:.2f}, rebuild {hugo['rebuild_spread']:.2f}" if hugo else ""))
+    print("  the targets (issue 36):")
     for key, (value, target) in targets.items():
         shown = "not measured" if value is None else (f"{value / 1024:.1f} KB" if key == "bytes_per_certificate"
                                                       else f"{value:.0f} MB" if key == "peak_mb_30000"
