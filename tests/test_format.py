@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ocpp_directory.model.format import CSV_COLUMNS, FIELDS
 from ocpp_directory.outputs import exports, search
-from ocpp_directory.outputs import schema as record_schema
+from ocpp_directory.model import schema as record_schema
+from ocpp_directory.model import serial
 
 ROOT = Path(__file__).resolve().parent.parent
 PATHS = [f.path for f in FIELDS]
@@ -29,7 +30,7 @@ def _paths(data: dict, prefix: str = "") -> set[str]:
 
 
 def test_the_samples_use_every_field_and_the_json_export_writes_exactly_those(samples):
-    written = set().union(*(_paths(exports.record(c)) for c in samples.certificates))
+    written = set().union(*(_paths(serial.record(c)) for c in samples.certificates))
     assert written == set(PATHS)
 
 
@@ -60,7 +61,7 @@ def test_the_search_fields_are_fields_of_the_format():
 
 def test_the_ledger_protects_the_fields_marked_protected(samples):
     cert = samples.certificates[0]
-    assert list(exports.protected_fields(cert)) == [f.path for f in FIELDS if f.protected]
+    assert list(serial.protected_fields(cert)) == [f.path for f in FIELDS if f.protected]
 
 
 def test_the_docs_field_table_lists_the_fields_in_the_format_order():

@@ -13,7 +13,8 @@ import jsonschema
 import pytest
 
 from ocpp_directory.outputs import exports
-from ocpp_directory.outputs import schema as record_schema
+from ocpp_directory.model import schema as record_schema
+from ocpp_directory.model import serial
 from ocpp_directory.pipeline.build import build
 
 from . import golden_tree
@@ -177,7 +178,7 @@ def test_statistics_charts_are_static_described_and_tabled(public):
 def test_ledger_holds_the_protected_fields(public):
     ledger = json.loads((public / "ledger.json").read_bytes())
     entry = ledger["certificates"]["OCA.0016.0115.CS"]
-    assert set(entry["fields"]) == set(exports.PROTECTED)
+    assert set(entry["fields"]) == set(serial.PROTECTED)
     assert entry["fields"]["device.software_version"] == "4.10.0"
     assert ledger["corrections"] == []
 
@@ -225,7 +226,7 @@ def test_directory_files_pieced_from_kept_parts_are_those_encoded_whole(tmp_path
                             indent=1)
     entries = {}
     for c in by_id:
-        fields = exports.protected_fields(c)
+        fields = serial.protected_fields(c)
         entries[c.id] = {"sha256": hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":"))
                                                   .encode()).hexdigest(), "fields": fields}
         if c.revisions:

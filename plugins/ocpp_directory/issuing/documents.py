@@ -14,7 +14,8 @@ from pathlib import Path
 from ..model.directory import Directory
 from ..model.documents import issued_name
 from ..model.errors import Problem, ValidationFailed
-from ..outputs import exports, qr
+from ..model import serial
+from ..outputs import qr
 from ..outputs.certificate_pdf import ATTACHMENT, Issue, render
 from ..outputs.logos import Renderer, kit_of, kits, logo
 from ..outputs.logos.render import ARTWORK_DATE
@@ -57,7 +58,7 @@ def issue(directory: Directory, folders: dict[str, Path], keys: Keys, public_bas
         made = render(cert, directory.program, Issue(
             url=url, verify_url=f"{public_base}/verify/", modules=qr.matrix(url),
             logo_png=renderer.render(logo(kit.lines).svg, "png", 900), logo_lines=tuple(kit.lines),
-            record_json=exports.certificate_json(cert), revision=revision, issued=day))
+            record_json=serial.certificate_json(cert), revision=revision, issued=day))
         signed = sign(made, keys, f"OCPP certificate {cert.id}" + (f", revision {revision}" if revision else ""))
         path = folders[cert.id] / issued_name(cert.id, revision)
         tmp = path.with_name(f".{path.name}.tmp")
@@ -86,7 +87,7 @@ def problems(directory: Directory, store: Kept | None = None) -> list[Problem]:
         if sha not in known:
             held = attachment(path.read_bytes(), ATTACHMENT)
             try:
-                known[sha] = exports.protected_of(json.loads(held)) if held else None
+                known[sha] = serial.protected_of(json.loads(held)) if held else None
             except (ValueError, AttributeError):
                 known[sha] = None
         inside = seen[sha] = known[sha]
@@ -94,7 +95,7 @@ def problems(directory: Directory, store: Kept | None = None) -> list[Problem]:
             out.append(Problem(cert.path, cert.lines.get("id", 1), "document",
                                f"{name} holds no {ATTACHMENT}", "a document issued by make issue"))
             continue
-        here = exports.protected_fields(cert)
+        here = serial.protected_fields(cert)
         differs = [key for key in sorted(set(here) | set(inside)) if here.get(key) != inside.get(key)]
         if not differs:
             continue

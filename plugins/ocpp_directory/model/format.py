@@ -7,7 +7,7 @@ of ``docs/certificate-record.md`` against it. The rules themselves (patterns,
 choices, what the program requires) are in :mod:`.records` and the program file.
 
 To add an optional field: one entry here, its rule in :mod:`.records` and its
-value in ``Certificate``, its export in ``outputs/exports.record``, and a test
+value in ``Certificate``, its export in ``model/serial.record``, and a test
 that feeds it bad input. The tests above say what else is missing.
 """
 

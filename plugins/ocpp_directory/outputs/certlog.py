@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model.directory import Directory
-from . import exports, tlog
+from ..model import serial
+from . import tlog
 from .stores import Parts, make_every
 
 
@@ -31,7 +32,7 @@ def wanted(directory: Directory, corrections: list[dict], memo: Parts = make_eve
     """The entries this directory's log holds: (certificate id or None, entry bytes), in log order
     (each certificate's made once with ``memo``: :mod:`.stores`)."""
     def certificate_entry(c) -> bytes:
-        return canonical({"type": "certificate", "id": c.id, "revision": len(c.revisions), "record": exports.record(c)})
+        return canonical({"type": "certificate", "id": c.id, "revision": len(c.revisions), "record": serial.record(c)})
 
     out = [(c.id, memo("log-entry", c, lambda c=c: certificate_entry(c)))
            for c in sorted(directory.certificates, key=lambda c: (c.issued, c.id))]
@@ -155,7 +156,7 @@ def entry_file(log: Log, cert_id: str) -> bytes:
 
 def entry_json(index: int, entry: bytes) -> bytes:
     """``log.json`` of the certificate whose entry is ``entry``, at ``index`` (:func:`entry_file`)."""
-    return exports.dumps({"index": index, "entry": base64.b64encode(entry).decode()})
+    return serial.dumps({"index": index, "entry": base64.b64encode(entry).decode()})
 
 
 def load_key(path: str | Path):

@@ -1,4 +1,5 @@
-"""Open data: JSON, CSV, Atom, sitemap, the publication ledger (the JSON Schema is :mod:`.schema`).
+"""Open data: JSON, CSV, Atom, sitemap, the publication ledger. A record's own serialization (its fields
+as data, its protected fields, its JSON Schema) is the model's: :mod:`..model.serial`, :mod:`..model.schema`.
 
 Every export escapes for its own format through the format's own writer
 (json, feedgenerator, ElementTree; CSV quoting is RFC 4180 applied to every common dialect's separators); nothing here builds markup by hand.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import hashlib
 import io
 import json
 from xml.sax.saxutils import escape
@@ -18,69 +18,13 @@ from feedgenerator import Atom1Feed
 from .stores import Parts, make_every
 from ..model import addresses
 from ..model.directory import Directory
-from ..model.text import json_bytes, json_text, visible_bidi
-from ..model.format import CSV_COLUMNS, PROTECTED
+from ..model.text import json_text, visible_bidi
+from ..model.format import CSV_COLUMNS
 from ..model.records import Certificate
+from ..model.serial import dumps, ledger_entry_of, record
 
 EXPORT_FORMAT = 1
 CSV_LIST_SEPARATOR = "; "
-
-
-def _number(text: str) -> int | float:
-    return float(text) if "." in text else int(text)
-
-
-def record(cert: Certificate) -> dict:
-    """The certificate in the record format (the same fields as its YAML file)."""
-    data: dict = {
-        "id": cert.id,
-        "issued": cert.issued.isoformat(),
-        "ocpp_version": cert.ocpp_version,
-        "profiles": list(cert.profiles),
-        "vendor": {"name": cert.vendor_name, "country": cert.vendor_country},
-        "device": {"name": cert.device_name, "type": cert.device_type},
-    }
-    if cert.software_version is not None:
-        data["device"]["software_version"] = cert.software_version
-    if cert.results is not None:
-        data["test"] = {
-            "laboratory": cert.laboratory,
-            "date": cert.test_date.isoformat(),
-            "tool": cert.test_tool,
-            "reports": list(cert.reports),
-            "results": {"passed": cert.results.passed, "failed": cert.results.failed,
-                        "not_applicable": cert.results.not_applicable},
-        }
-    if cert.edition:
-        data["edition"] = cert.edition
-    if cert.source != "directory":
-        data["source"] = cert.source
-    if cert.vendor_website:
-        data["vendor"]["website"] = cert.vendor_website
-    if cert.models:
-        data["device"]["models"] = list(cert.models)
-    if cert.hardware:
-        hw = cert.hardware
-        data["device"]["hardware"] = {"evse": hw.evse, "connection": list(hw.connection), "rfid": hw.rfid,
-                                      "communication": list(hw.communication)}
-        if hw.hfs:
-            data["device"]["hardware"]["hfs"] = list(hw.hfs)
-    if cert.features:
-        data["features"] = list(cert.features)
-    if cert.security_profiles:
-        data["security_profiles"] = list(cert.security_profiles)
-    if cert.performance:
-        data["performance"] = {name: _number(value) for name, value in cert.performance}
-    if cert.statement:
-        data["statement"] = cert.statement
-    if cert.white_label_of:
-        data["white_label_of"] = cert.white_label_of
-    if cert.document:
-        data["document"] = _document(cert.document)
-    if cert.revisions:
-        data["revisions"] = [{"date": r.date.isoformat(), "change": r.change,
-                              **({"document": _document(r.document)} if r.document else {})} for r in cert.revisions]
-    return data
 
 
 def feature_names(version, cert: Certificate) -> dict[str, str]:
@@ -94,21 +38,12 @@ def feature_names(version, cert: Certificate) -> dict[str, str]:
     return out
 
 
-def _document(document) -> dict:
-    return {key: value for key, value in (("file", document.file), ("url", document.url)) if value}
-
-
 def document_url(directory: Directory, cert: Certificate, base: str) -> str | None:
     """Where the certificate's document is read: the site's copy (a file beside the record, or the one this
     directory issued), else the OCA's copy; None when there is none."""
     if directory.site_document(cert) is not None:
         return f"{base}/{addresses.certificate(cert.id, 'certificate.pdf')}"
     return cert.document.url if cert.document else None
-
-
-def dumps(data) -> bytes:
-    """Deterministic JSON: sorted keys, fixed separators, UTF-8, bidi controls escaped."""
-    return json_bytes(data, indent=1)
 
 
 def _nested(data, depth: int) -> str:
@@ -192,10 +127,6 @@ def documents_json(directory: Directory, base: str) -> bytes:
             found.setdefault(sha, {"id": cert.id, "revision": revision, "current": current,
                                    "url": f"{base}/{addresses.certificate(cert.id, 'certificate.pdf')}" if current else None})
     return dumps({"format": EXPORT_FORMAT, "documents": found})
-
-
-def certificate_json(cert: Certificate) -> bytes:
-    return dumps(record(cert))
 
 
 #: the characters spreadsheets split a CSV line at, in the dialects in common use (comma; semicolon where
@@ -301,37 +232,6 @@ def robots(base: str) -> bytes:
 
 
 # -- the ledger: what a publish may never take back ---------------------------------
-
-def protected_fields(cert: Certificate) -> dict:
-    """The values of the fields a publish may never change (:data:`PROTECTED`), by their path."""
-    return protected_of(record(cert))
-
-
-def protected_of(data: dict) -> dict:
-    """:func:`protected_fields` of a record as ``certificate.json`` holds it."""
-    fields = {}
-    for path in PROTECTED:
-        value = data
-        for key in path.split("."):
-            value = value.get(key) if isinstance(value, dict) else None
-        if value is not None:  # a certificate from the OCA's listing may have no test or software version
-            fields[path] = sorted(value) if path == "profiles" else value  # the order of profiles means nothing
-    return fields
-
-
-def ledger_entry_of(data: dict) -> dict:
-    """A certificate's ledger entry from its record as ``certificate.json`` and the log hold it: the hash
-    of its protected fields, the fields, and its revisions (a revision explains a change of them,
-    publishing/flow.py)."""
-    fields = protected_of(data)
-    entry = {
-        "sha256": hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()).hexdigest(),
-        "fields": fields,
-    }
-    if data.get("revisions"):
-        entry["revisions"] = [{"date": r["date"], "change": r["change"]} for r in data["revisions"]]
-    return entry
-
 
 def _ledger_entry(cert: Certificate) -> str:
     return json_text(cert.id) + ": " + _nested(ledger_entry_of(record(cert)), 2)

@@ -8,9 +8,9 @@ test tool, a report) renders the page only.
 
 from __future__ import annotations
 
-from ..model import addresses
 from ..model.records import Certificate
-from ..outputs import certlog, exports, logos
+from ..model import addresses, serial
+from ..outputs import certlog, logos
 from . import workers
 from .registry import Build, Inputs, Output, declared, make
 from .units import Units
@@ -93,7 +93,7 @@ CERTIFICATE = Output("certificate", lambda b: b.directory.certificates, lambda c
 
 def _data(units: Units, i: Inputs) -> None:
     folder = i.cert.url.rstrip("/")
-    units.bytes(f"{folder}/certificate.json", exports.certificate_json(i.cert))
+    units.bytes(f"{folder}/certificate.json", serial.certificate_json(i.cert))
     units.bytes(f"{folder}/log.json", certlog.entry_json(i.log_index, i.log_entry))
 
 

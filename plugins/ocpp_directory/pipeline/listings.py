@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..engine import incremental
 from ..model.records import Certificate
-from ..outputs import certlog, check, exports, schema, search, statistics
+from ..model import schema
+from ..outputs import certlog, check, exports, search, statistics
 from ..outputs.words import HARDWARE_WORDS
 from .registry import Build, Handle, Inputs, Output, make
 from .registry import key as key_of

@@ -13,7 +13,8 @@ import json
 import os
 from pathlib import Path
 
-from ..outputs import exports, tlog
+from ..model import serial
+from ..outputs import tlog
 from ..outputs.certlog import open_checkpoint, read_entries
 from .targets import PublishError, Target
 
@@ -90,7 +91,7 @@ def view(entries: list[bytes]) -> dict:
     for raw in entries:
         item = json.loads(raw)
         if item.get("type") == "certificate":
-            certificates[item["id"]] = exports.ledger_entry_of(item["record"])
+            certificates[item["id"]] = serial.ledger_entry_of(item["record"])
         elif item.get("type") == "correction":
             corrections.append({k: v for k, v in item.items() if k != "type"})
     return {"certificates": certificates, "corrections": corrections}

@@ -3,11 +3,11 @@ validator's own constants and the program file, so that it says what the validat
 
 from __future__ import annotations
 
-from ..model.directory import Directory
-from ..model.documents import DOCUMENT_FILE
-from ..model.format import TOP_REQUIRED
-from ..model.records import COUNTRY_CODES, HARDWARE_CHOICES, NAME_MAX, PERFORMANCE_NAME, SOURCES, STATEMENT_MAX
-from .exports import dumps
+from .directory import Directory
+from .documents import DOCUMENT_FILE
+from .format import TOP_REQUIRED
+from .records import COUNTRY_CODES, HARDWARE_CHOICES, NAME_MAX, PERFORMANCE_NAME, SOURCES, STATEMENT_MAX
+from .serial import dumps
 
 
 def json_schema(directory: Directory, base: str) -> bytes:
@@ -137,7 +137,7 @@ def json_schema(directory: Directory, base: str) -> bytes:
             {"if": {"properties": {"device": {"properties": {"type": {"const": "csms"}}}}},
              "then": {"properties": {"device": {"not": {"required": ["hardware"]}}}}},
         ],
-        # directory.json's entries: a record and, beside it, these (exports.BESIDE_RECORD)
+        # directory.json's entries: a record and, beside it, these (outputs/exports.BESIDE_RECORD)
         "$defs": {"beside_record": {
             "description": "What each certificate of directory.json holds beside its record.",
             "type": "object",
