@@ -53,3 +53,32 @@ def test_pelican_or_jinja_below_the_pipeline_is_reported(tmp_path):
     result = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml"), "--no-cache"], cwd=tmp_path,
                             capture_output=True, text=True, env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
     assert result.returncode != 0 and "ocpp_directory.outputs.qr -> jinja2" in result.stdout
+
+
+def _code_strings(path: Path) -> list[str]:
+    """The text a file's code holds, without its comments (and, for Python, its docstrings)."""
+    import ast
+    import re
+
+    text = path.read_text("utf-8")
+    if path.suffix == ".py":
+        tree = ast.parse(text)
+        docs = {id(node.body[0].value) for node in ast.walk(tree)
+                if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+                and node.body and isinstance(node.body[0], ast.Expr)}
+        return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                and id(n) not in docs]
+    if path.suffix == ".js":
+        return [re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)]
+    return [re.sub(r"\{#.*?#\}", "", text, flags=re.S)]
+
+
+def test_one_owner_spells_the_certificates_address():
+    """A certificate's address (which fifteen years of QR codes encode) is spelled in model/addresses.py
+    only: the Python code, the templates and the scripts ask it (the scripts through data-certificate)."""
+    owner = PACKAGE / "model" / "addresses.py"
+    files = [p for p in PACKAGE.rglob("*.py") if p != owner]
+    files += sorted((ROOT / "theme" / "templates").glob("*.html")) + sorted((ROOT / "theme" / "static" / "js").glob("*.js"))
+    spelled = [str(p.relative_to(ROOT)) for p in files if any("certificates/" in s for s in _code_strings(p))]
+    assert spelled == []
+    assert any("certificates/" in s for s in _code_strings(owner))

@@ -82,9 +82,13 @@ class SiteAddress:
         return None
 
 
+#: the folder of every certificate's page and files
+CERTIFICATES = "certificates/"
+
+
 def certificate(cert_id: str, name: str = "") -> str:
     """A certificate's page (``name`` empty) or one of its files, below the site's base."""
-    return f"certificates/{cert_id}/{name}"
+    return f"{CERTIFICATES}{cert_id}/{name}"
 
 
 def vendor(slug: str) -> str:

@@ -23,7 +23,7 @@ from pelican.utils import get_relative_path, path_to_url
 
 from ..engine import incremental
 from ..engine.cache import KeptFile, Memo, RecordCache, code_digest, folder_cache
-from ..model import text
+from ..model import addresses, text
 from ..issuing.documents import check_issued
 from ..model.directory import Directory, load_directory
 from ..model.program import load_program
@@ -125,6 +125,10 @@ class DirectoryGenerator(Generator):
             profile_titles=self.profile_titles,
             kept_row=self.kept_row,
             guide_name=logos.guide_name,
+            # the one owner of the addresses (model/addresses.py): a certificate's path, and its pattern for
+            # the scripts (data-certificate)
+            certificate_path=addresses.certificate,
+            certificate_address=addresses.certificate("{id}"),
         )
 
     def load(self, program, quiet: bool = False) -> None:

@@ -20,13 +20,15 @@ import re
 from collections.abc import Callable, Iterable
 from html.parser import HTMLParser
 
+from ..model import addresses
+
 #: Files that scripts and crawlers read without following a link: after every page.
 DIRECTORY_WIDE = ("search/meta.json", "check/vendors.json", "directory.csv", "directory.json", "documents.json",
                   "sitemap.xml", "robots.txt")
 #: Last, in this order: what the never-retract check and the log's readers trust.
 FINAL = ("ledger.json", "log/checkpoint")
 #: Never deleted by a publish: a certificate cannot be retracted, nor a log entry.
-NEVER_DELETED = ("certificates/", "log/")
+NEVER_DELETED = (addresses.CERTIFICATES, "log/")
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=60, must-revalidate"
@@ -42,7 +44,7 @@ _TYPES = {".csv": "text/csv", ".atom": "application/atom+xml", ".js": "applicati
 # Read by browsers only: stored gzip-compressed, so a CDN serves them small with no settings. The
 # open data (CSV, JSON exports, ledger, log, PDFs) stays plain for any HTTP client.
 _GZIP = (".html", ".css", ".js", ".svg")
-_IMMUTABLE = re.compile(r"^(log/tile/.+|certificates/[^/]+/qr\.(svg|png))$")
+_IMMUTABLE = re.compile(rf"^(log/tile/.+|{re.escape(addresses.CERTIFICATES)}[^/]+/qr\.(svg|png))$")
 
 
 def content_type(path: str) -> str:

@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from ..issuing.signing import key_file_problem
+from ..model import addresses
 from ..model.addresses import SiteAddress
 from .targets import PublishError
 
@@ -63,7 +64,7 @@ def check_documents(site: Path, authority: Path | None) -> None:
     from ..issuing.signing import check, signer_fingerprints, test_fingerprints
 
     test = test_fingerprints()
-    documents = sorted(site.glob("certificates/*/certificate*.pdf"))
+    documents = sorted(site.glob(f"{addresses.CERTIFICATES}*/certificate*.pdf"))
     tested, failed, signed = [], [], 0
     for path in documents:
         data = path.read_bytes()

@@ -172,7 +172,7 @@
       if (r.certificate) {
         r.certificate.split(" ").forEach(function (id, k) {
           if (k) { what.appendChild(document.createTextNode(" ")); }
-          var a = document.createElement("a"); a.href = new URL("certificates/" + id + "/", home).href; a.textContent = id;
+          var a = document.createElement("a"); a.href = new URL(window.OCPPAddresses.certificate(id), home).href; a.textContent = id;
           what.appendChild(a);
         });
       } else {

@@ -175,7 +175,7 @@
     data.results.slice(from).forEach(function (r) {
       var item = element("li", "result");
       var title = element("a", "result-title");
-      title.href = new URL("certificates/" + r.id + "/", home).href;
+      title.href = new URL(window.OCPPAddresses.certificate(r.id), home).href;
       title.appendChild(element("span", "cert-id", r.id));
       title.appendChild(document.createTextNode(" " + r.vendor + " · " + r.device));
       item.appendChild(title);

@@ -16,8 +16,8 @@
      spaces read as the dots of the number ("OCA 0201 0026 CS", as read aloud or copied from a PDF). */
   function idFrom(text) {
     text = text.trim();
-    var inUrl = text.match(/\/certificates\/([A-Za-z0-9.-]+)\/?(?:[?#].*)?$/);
-    if (inUrl) { return inUrl[1].toUpperCase(); }
+    var inUrl = window.OCPPAddresses.idIn(text);
+    if (inUrl) { return inUrl.toUpperCase(); }
     var dotted = text.replace(/[\s.]+/g, ".").replace(/\.+$/, "").toUpperCase();
     return /^(W\d{2}\.)?OCA\.\d{4}\.\d{4}(\.[A-Z]+)?$/.test(dotted) ? dotted : text.toUpperCase();
   }
@@ -56,7 +56,7 @@
   }
 
   function exists(id) {
-    return fetch(new URL("certificates/" + id + "/", home).href, { method: "HEAD", cache: "no-store" })
+    return fetch(new URL(window.OCPPAddresses.certificate(id), home).href, { method: "HEAD", cache: "no-store" })
       .then(function (response) { return response.ok; });
   }
 
@@ -77,7 +77,7 @@
       say(t("not_an_id", { raw: raw.trim() }), null, "refused");
       return;
     }
-    var page = new URL("certificates/" + id + "/", home);
+    var page = new URL(window.OCPPAddresses.certificate(id), home);
     exists(id).then(function (ok) {
       if (ok && !host) {
         window.location.assign(page.href);
@@ -89,7 +89,7 @@
           say(t("no_such_id", { id: id }), id, "refused");
           if (host) { notice(result, t("other_host", { host: host, ours: publicHost || home.host }), null, null, "more"); }
           if (meant) {
-            notice(result, t("did_you_mean", { id: meant }), new URL("certificates/" + meant + "/", home).href,
+            notice(result, t("did_you_mean", { id: meant }), new URL(window.OCPPAddresses.certificate(meant), home).href,
                    t("see", { id: meant }), "more");
           }
         });
@@ -106,8 +106,8 @@
   var given = new URLSearchParams(window.location.search).get("id");
   // On the page of an address that does not exist (404.html), an address under /certificates/ is the id a
   // label or a link gave: say whether a certificate has it.
-  var missing = form.hasAttribute("data-not-found") && /\/certificates\/([^/?#]+)/.exec(window.location.pathname);
-  if (!given && missing) { given = decodeURIComponent(missing[1]); }
+  var missing = form.hasAttribute("data-not-found") && window.OCPPAddresses.idIn(window.location.pathname);
+  if (!given && missing) { given = missing; }
   if (given) {
     input.value = given;
     check(given);
@@ -148,7 +148,7 @@
     });
     Promise.all([digest, listed]).then(function (both) {
       var found = both[1].documents[hex(both[0])];
-      var page = found ? new URL("certificates/" + found.id + "/", home).href : null;
+      var page = found ? new URL(window.OCPPAddresses.certificate(found.id), home).href : null;
       if (!found) {
         answer(t("not_issued"), new URL("verify/", home).href, t("verify_by_number"));
       } else if (found.current) {
