@@ -27,7 +27,7 @@ import pycountry
 from ..model.directory import load_directory
 from ..model.errors import Problem, ValidationFailed
 from ..model.fields import is_https_url
-from ..model.program import Program, Version
+from ..model.program import Program, Rules
 from ..model.records import read_record
 from ..model.vendors import VENDORS_FILE
 from .records import edited, record_text, vendors_text
@@ -245,7 +245,7 @@ def _row(raw: dict, line: int, shown: str, program: Program, problems: list[Prob
                value["product_designation"], device_type, software, issued, document, update)
 
 
-def _type(text: str, version: Version) -> tuple[str | None, tuple[str, ...] | None]:
+def _type(text: str, version: Rules) -> tuple[str | None, tuple[str, ...] | None]:
     """"Core + S + C" -> the edition that defines those notations (None: the version's first), the profiles."""
     words = [w.strip().casefold() for w in text.split("+")]
     for key, edition in version.editions.items():

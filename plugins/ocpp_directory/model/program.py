@@ -65,9 +65,11 @@ class Profile:
 
 
 @dataclass(frozen=True, slots=True)
-class Version:
-    """The rules of one edition of the procedure for one OCPP version (a version's first edition
-    is the version itself; its other editions are in ``editions``)."""
+class Rules:
+    """The rules of one edition of the procedure for one OCPP version. A version's first edition's
+    rules stand for the version itself (``Program.versions``, by version key; ``key`` is the version's),
+    its other editions' are in ``editions``. (Named ``Version`` before issue 36, which was read as
+    the OCPP version alone.)"""
 
     key: str
     title: str
@@ -94,7 +96,7 @@ class Version:
     #: Part 5's hardware feature set (Appendix B, Table 4), by id
     hardware_features: dict[str, HardwareFeature] = field(default_factory=dict)
     #: every edition of this version, this one first, by key
-    editions: dict[str, "Version"] = field(default_factory=dict, compare=False, repr=False)
+    editions: dict[str, "Rules"] = field(default_factory=dict, compare=False, repr=False)
 
     def profile(self, name: str) -> Profile:
         """Profile ``name`` of any edition of this version (a name means one profile in a version)."""
@@ -143,18 +145,18 @@ class Program:
     ineligible_versions: tuple[str, ...]
     device_types: dict[str, DeviceType]
     laboratories: dict[str, Laboratory]
-    versions: dict[str, Version] = field(default_factory=dict)
+    versions: dict[str, Rules] = field(default_factory=dict)
     numbering: Numbering = field(default_factory=lambda: Numbering(None, None, (re.compile(LEGACY_NUMBER),),
                                                                     "OCA-16-2024-0042", ""))
     #: language -> the file's English words readers see -> their translation (``translations:``)
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def rules(self, version: str, edition: str | None = None) -> Version:
+    def rules(self, version: str, edition: str | None = None) -> Rules:
         """The rules of ``edition`` of ``version`` (its first edition when None)."""
         first = self.versions[version]
         return first if edition is None else first.editions[edition]
 
-    def rules_of(self, cert) -> Version:
+    def rules_of(self, cert) -> Rules:
         """The rules a certificate was checked against: its edition's, or its version's first."""
         return self.rules(cert.ocpp_version, cert.edition or None)
 
@@ -206,7 +208,7 @@ def _read(f: Fields, root: Mapping) -> Program | None:
                 f.add(node.line, f"{where}.short_name", f"{short} is listed twice", "each laboratory once")
             laboratories[short] = Laboratory(short, name, since, until)
 
-    versions: dict[str, Version] = {}
+    versions: dict[str, Rules] = {}
     versions_node = f.mapping(f.get(top, "versions"), "versions", any_keys=True)
     for key, (line, node) in (versions_node.entries.items() if versions_node else ()):
         if key in ineligible:
@@ -243,7 +245,7 @@ _OPTIONAL_RULES = ("security_profiles", "exclusive_profiles", "required_profiles
                    "hardware_features")
 
 
-def _read_version(f: Fields, key: str, node, device_types: dict[str, DeviceType]) -> Version | None:
+def _read_version(f: Fields, key: str, node, device_types: dict[str, DeviceType]) -> Rules | None:
     """A version's first edition (its own keys), with its other editions (``editions``)."""
     where = f"versions.{key}"
     m = f.mapping(node, where, required=("title", *_RULES), optional=(*_OPTIONAL_RULES, "number", "edition", "editions"))
@@ -285,7 +287,7 @@ def _read_version(f: Fields, key: str, node, device_types: dict[str, DeviceType]
     return first
 
 
-def _read_rules(f: Fields, where: str, m: Mapping, device_types: dict[str, DeviceType], names: dict) -> Version | None:
+def _read_rules(f: Fields, where: str, m: Mapping, device_types: dict[str, DeviceType], names: dict) -> Rules | None:
     """The rules of one edition: features, security profiles, logo, profiles and their combinations."""
     title = names["title"]
 
@@ -381,7 +383,7 @@ def _read_rules(f: Fields, where: str, m: Mapping, device_types: dict[str, Devic
                 f.add(m.line, where, f"names profile '{other}', which it does not define", "defined profile names")
     if not title or not profiles:
         return None
-    return Version(
+    return Rules(
         **names,
         profiles=profiles,
         known_features=known,

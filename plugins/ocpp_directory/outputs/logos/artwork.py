@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from string import Template
 from xml.sax.saxutils import escape
 
-from ...model.program import Version
+from ...model.program import Rules
 from ..i18n import N_
 from . import glyphs
 from .glyphs import _n, fonts
@@ -44,7 +44,7 @@ class Logo:
 LINE_CHARS = 34
 
 
-def statement_lines(version: Version, profiles: tuple[str, ...]) -> list[str]:
+def statement_lines(version: Rules, profiles: tuple[str, ...]) -> list[str]:
     """The statement of the logo: the program's lines, a long list of profiles wrapped between profiles
     only ("Smart / Charging" would read as two profiles), a long single statement between words."""
     lines = []

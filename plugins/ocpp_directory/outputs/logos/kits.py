@@ -9,7 +9,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ...model.program import Program, Version
+from ...model.program import Program, Rules
 from .. import i18n
 from .artwork import VARIANTS, logo, statement_lines, statement_text
 
@@ -25,7 +25,7 @@ MIN_WIDTH_PX = 180
 @dataclass
 class Kit:
     slug: str
-    version: Version
+    version: Rules
     profiles: tuple[str, ...]
     lines: list[str]
     certificates: list = field(default_factory=list)
@@ -40,7 +40,7 @@ class Kit:
         return statement_text(self.lines)
 
 
-def valid_combinations(version: Version) -> list[tuple[str, ...]]:
+def valid_combinations(version: Rules) -> list[tuple[str, ...]]:
     """Every set of profiles a record of this version may hold, in program order."""
     names = list(version.profiles)
     out = []
