@@ -17,6 +17,22 @@ The cache folder holds, below it:
   Once the folder no longer exists, :func:`prune` removes them. Before, every records
   folder a test made left three pickles behind (689 files after a day's work);
 - ``builds/``: the manifests and stamps of output folders (:mod:`incremental`).
+
+What keeps what, by one name each (the outputs see only the shapes of :mod:`..outputs.stores`):
+
+========================  ====================================  ==============================  ==========================
+name                      keeps                                 keyed by                        outputs see it as
+========================  ====================================  ==============================  ==========================
+:class:`ContentCache`     renderings: QR codes, logos, labels   the hash of their input text    ``stores.Renderings``
+:class:`RecordCache`      checked records; certificates' parts  a record file's name and bytes  (the model's RecordStore)
+:class:`Memo`             a certificate's part of a shared      the part's kind and its         ``stores.Parts``
+                          file (row, JSON, ledger entry)        record's digest
+:class:`KeptFile`         one value: the search postings,       a format name and a salt        ``stores.Kept``
+                          the checked documents
+:func:`folder_cache`      the folder of the above for one       the records folder's path       (nothing)
+                          records folder
+``incremental.Manifest``  the units of an output folder         the output folder               (nothing)
+========================  ====================================  ==============================  ==========================
 """
 
 from __future__ import annotations
