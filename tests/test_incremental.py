@@ -13,7 +13,7 @@ import pytest
 from .conftest import ROOT, TODAY, VALID, digest
 from .golden_tree import BUILD_DATE
 from ocpp_directory.engine import incremental
-from ocpp_directory.pipeline import workers
+from ocpp_directory.pipeline import pages, workers
 from ocpp_directory.engine.cache import RecordCache
 from ocpp_directory.pipeline.build import build
 from ocpp_directory.model.directory import load_directory
@@ -477,6 +477,39 @@ def test_worker_processes_make_the_same_bytes(work, monkeypatch):
     result = run(work, "pooled", settings_override={"OCPP_WORKERS": 2})
     assert result["qr_generated"] == result["certificates"]  # the workers' counts reach the summary
     assert digest(work / "pooled") == digest(work / "output")
+
+
+_RENDER_CHUNK = pages._render_chunk
+
+
+def _chunk_in_worker(start: int, stop: int):
+    """pages._render_chunk, noting which process ran it (a module function: the pool pickles its name)."""
+    with open(os.environ["OCPP_TEST_CHUNKS"], "a") as note:
+        note.write(f"{os.getpid()}\n")
+    return _RENDER_CHUNK(start, stop)
+
+
+def test_pages_rendered_on_every_core_are_the_same_bytes_and_the_same_manifest(work, monkeypatch):
+    """Pages rendered in forked worker processes (pipeline/pages.py: certificate pages when their QR codes
+    and labels are kept, and every other output's units) equal those rendered in the build's own, and the
+    manifest records the same units with the same files; an incremental build after it keeps them all."""
+    run(work, settings_override={"OCPP_WORKERS": 1})
+    alone = json.loads(next((work / "cache" / "builds").glob("*.json")).read_text())["units"]
+    shutil.rmtree(work / "cache" / "builds")
+    shutil.rmtree(work / "cache" / "folders")  # the renderings are kept: the pages alone are due
+    monkeypatch.setattr(pages, "PARALLEL_FROM", 2)
+    monkeypatch.setenv("OCPP_TEST_CHUNKS", str(work / "chunks.txt"))
+    monkeypatch.setattr(pages, "_render_chunk", _chunk_in_worker)
+    result = run(work, "shared", settings_override={"OCPP_WORKERS": 2})
+    rendered_by = {int(line) for line in (work / "chunks.txt").read_text().split()}
+    assert len(rendered_by) >= 2 and os.getpid() not in rendered_by  # worker processes rendered (a pool a step)
+    assert not result["qr_generated"] and result["units_rendered"] == len(alone)
+    assert digest(work / "shared") == digest(work / "output")
+    manifests = {p.name: json.loads(p.read_text())["units"] for p in (work / "cache" / "builds").glob("*.json")
+                 if p.name.count(".") == 1}
+    assert list(manifests.values()) == [alone]
+    again = run(work, "shared", settings_override={"OCPP_WORKERS": 2}, reread=True)
+    assert again["units_rendered"] == 1 and again["written"] == 0  # Pelican's own files only, as after one process
 
 
 def test_the_manifest_of_a_removed_output_folder_is_dropped(work):

@@ -1,9 +1,8 @@
 """The units of logo kits and of certificates: their pages, JSON, QR codes and labels.
 
-Binary files (kits, QR codes, labels) are made by :mod:`.workers`, in worker
-processes for large builds; pages are rendered here meanwhile. A certificate's
-page and its files are separate units: a change the label does not show (a
-test tool, a report) renders the page only.
+Pages are rendered on every core (:mod:`.pages`), then binary files (kits, QR codes, labels) are made
+by :mod:`.workers`, in worker processes for large builds. A certificate's page and its files are
+separate units: a change the label does not show (a test tool, a report) renders the page only.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 from ..model.records import Certificate
 from ..model import addresses, serial
 from ..outputs import certlog, logos
-from . import workers
+from . import pages, workers
 from .registry import Build, Inputs, Output, declared, make
 from .units import Units
 
@@ -140,30 +139,21 @@ def _certificates(b: Build) -> None:
         files_key, files = declared(b, CERTIFICATE_FILES, cert)
         if plan.kept_unit(CERTIFICATE_FILES.unit(cert), files_key) is None:
             jobs.append((files.job, files_key))
+    # The pages first, on every core (pipeline/pages.py); then the QR codes and labels, which the
+    # workers make (or take from the renderings' cache) on every core too, written as they arrive.
+    def report(done: int, total: int) -> None:
+        if done % PROGRESS_EVERY == 0 or done == total:
+            ctx.report("certificate pages", done, total)
+
+    pages.render(units, [(CERTIFICATE.unit(d.by_id[cid]), key, lambda inputs=inputs: CERTIFICATE.render(units, inputs))
+                         for cid, (key, inputs) in todo.items()], ctx.workers, report)
     made_all = b.binaries.make([job for job, _ in jobs], ctx.workers)
-    # Both lists are in the certificates' order: pages are rendered here while the workers make
-    # the next certificates' files, which are written as they arrive.
-    busy = len(todo.keys() | {job.cert_id for job, _ in jobs})
-    waiting = iter(jobs)
-    following = next(waiting, None)
-    done = 0
-    for cert in d.certificates:
-        files_due = following is not None and following[0].cert_id == cert.id
-        if files_due:
-            made = next(made_all)
-            b.binaries.count(made)
-            units.render(CERTIFICATE_FILES.unit(cert), following[1], lambda: _certificate_files(units, cert, made.files))
-            following = next(waiting, None)
-        if cert.id in todo:
-            key, inputs = todo[cert.id]
-            units.render(CERTIFICATE.unit(cert), key, lambda: CERTIFICATE.render(units, inputs))
-        if files_due or cert.id in todo:
-            done += 1
-            if done % PROGRESS_EVERY == 0 or done == busy:
-                ctx.report("certificate pages", done, busy)
-    # The loop asks made_all for nothing after the last job: close it, so that the workers exit
-    # now instead of idling through the search index and the exports.
-    made_all.close()
+    for done, ((job, files_key), made) in enumerate(zip(jobs, made_all), 1):
+        b.binaries.count(made)
+        cert = d.by_id[job.cert_id]
+        units.render(CERTIFICATE_FILES.unit(cert), files_key, lambda: _certificate_files(units, cert, made.files))
+        if done % PROGRESS_EVERY == 0 or done == len(jobs):
+            ctx.report("QR codes and labels", done, len(jobs))
 
 
 def _certificate_files(units: Units, cert: Certificate, binaries: dict[str, bytes]) -> None:

@@ -29,7 +29,7 @@ from ..model.directory import Device, Directory, Vendor
 from ..model.program import Program
 from ..model.records import Certificate
 from ..outputs import certlog, logos
-from . import workers
+from . import pages, workers
 from .settings import BuildContext
 from .units import Units
 
@@ -189,7 +189,9 @@ def declared(build: Build, output: Output, item) -> tuple[str, Inputs]:
 
 
 def make(build: Build, outputs: Iterable[Output]) -> None:
-    """Render each output's units that the last build did not make from the same inputs."""
+    """Render each output's units that the last build did not make from the same inputs (on every core
+    when many are due: :mod:`.pages`)."""
+    due = []
     for output in outputs:
         for item in output.items(build):
             unit_key, inputs = declared(build, output, item)
@@ -197,5 +199,6 @@ def make(build: Build, outputs: Iterable[Output]) -> None:
                 if output.kept is not None:
                     output.kept(build, item)
                 continue
-            build.units.render(output.unit(item), unit_key, lambda output=output, inputs=inputs:
-                               output.render(build.units, inputs))
+            due.append((output.unit(item), unit_key, lambda output=output, inputs=inputs:
+                        output.render(build.units, inputs)))
+    pages.render(build.units, due, build.ctx.workers)
