@@ -75,13 +75,28 @@ class Build:
         return self.directory.program
 
     def fingerprint(self, value: object) -> object:
-        return fingerprint(self.directory.digests, value)
+        if self._seen is None:
+            self._seen = {}
+        return fingerprint(self.directory.digests, value, self._seen)
+
+    #: devices' and vendors' fingerprints, made once a build (a device's is in each of its certificates' keys)
+    _seen: dict | None = None
 
 
-def fingerprint(digests: dict[str, str], value: object) -> object:
+def fingerprint(digests: dict[str, str], value: object, seen: dict | None = None) -> object:
     """Plain data standing for ``value`` in a unit's key: a certificate by its id and its record's digest,
     a device or vendor by everything their pages show, a kit by its profiles and words. Raises
-    ``TypeError`` for a value it does not know, so that no input is keyed by accident."""
+    ``TypeError`` for a value it does not know, so that no input is keyed by accident. ``seen`` keeps the
+    devices' and vendors' (by identity: they do not change during a build)."""
+    if isinstance(value, (Device, Vendor)) and seen is not None:
+        found = seen.get(id(value))
+        if found is None:
+            found = seen[id(value)] = (value, _fingerprint(digests, value, seen))
+        return found[1]
+    return _fingerprint(digests, value, seen)
+
+
+def _fingerprint(digests: dict[str, str], value: object, seen: dict | None) -> object:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (bytes, bytearray)):
@@ -92,20 +107,21 @@ def fingerprint(digests: dict[str, str], value: object) -> object:
         return ["certificate", value.id, digests[value.id]]
     if isinstance(value, Device):
         return ["device", value.url, value.name, value.device_type, value.vendor.url, value.vendor.name,
-                fingerprint(digests, value.vendor.entry), [fingerprint(digests, c) for c in value.certificates]]
+                fingerprint(digests, value.vendor.entry, seen),
+                [fingerprint(digests, c, seen) for c in value.certificates]]
     if isinstance(value, Vendor):  # with what vendors.yaml says of it (other names, pages)
-        return ["vendor", value.url, value.name, fingerprint(digests, value.entry),
-                [(x.url, x.name) for x in value.devices], [fingerprint(digests, c) for c in value.certificates]]
+        return ["vendor", value.url, value.name, fingerprint(digests, value.entry, seen),
+                [(x.url, x.name) for x in value.devices], [fingerprint(digests, c, seen) for c in value.certificates]]
     if isinstance(value, logos.Kit):
         return ["kit", value.slug, value.title, list(value.lines)]
     if isinstance(value, Handle):
         return ["handle", value.note]
     if isinstance(value, (list, tuple)):
-        return [fingerprint(digests, v) for v in value]
+        return [fingerprint(digests, v, seen) for v in value]
     if isinstance(value, dict):
-        return [[str(k), fingerprint(digests, v)] for k, v in sorted(value.items())]
+        return [[str(k), fingerprint(digests, v, seen)] for k, v in sorted(value.items())]
     if dataclasses.is_dataclass(value) and type(value).__dataclass_params__.frozen:
-        return [type(value).__name__, fingerprint(digests, dataclasses.astuple(value))]
+        return [type(value).__name__, fingerprint(digests, dataclasses.astuple(value), seen)]
     raise TypeError(f"{type(value).__name__} is not a value a unit's key can be made of: declare plain data "
                     "(or teach registry.fingerprint the type)")
 
