@@ -84,9 +84,9 @@ ISSUED = Output(
 def _search(b: Build, everything: str) -> dict:
     """The search page, its meta file, term shards and result fragments; sizes for the summary.
 
-    They are computed from every record when any record changed (``everything``: the directory-wide
-    key); then only the shards and groups of fragments whose bytes changed are written (each is a unit
-    keyed by its bytes).
+    They are computed from every record when any record, device or vendor changed (``everything``: the
+    key of the search's declared inputs); then only the shards and groups of fragments whose bytes
+    changed are written (each is a unit keyed by its bytes).
     """
     plan, units, shared = b.plan, b.units, b.shared
     parts = [name for name in plan.previous if name.startswith(SEARCH_PARTS)]

@@ -79,7 +79,7 @@ class Build:
             self._seen = {}
         return fingerprint(self.directory.digests, value, self._seen)
 
-    #: devices' and vendors' fingerprints, made once a build (a device's is in each of its certificates' keys)
+    #: devices', vendors' and kits' fingerprints, made once a build
     _seen: dict | None = None
 
 
@@ -87,13 +87,26 @@ def fingerprint(digests: dict[str, str], value: object, seen: dict | None = None
     """Plain data standing for ``value`` in a unit's key: a certificate by its id and its record's digest,
     a device or vendor by everything their pages show, a kit by its profiles and words. Raises
     ``TypeError`` for a value it does not know, so that no input is keyed by accident. ``seen`` keeps the
-    devices' and vendors' (by identity: they do not change during a build)."""
-    if isinstance(value, (Device, Vendor)) and seen is not None:
+    devices', vendors' and kits' (by identity: they do not change during a build), each as its digest."""
+    kind = type(value)
+    if kind in _PLAIN:  # most of a key: checked first, and cheaply (a key is made for every unit, every build)
+        return value
+    if kind is Certificate:
+        return ["certificate", value.id, digests[value.id]]
+    if kind in _ONCE and seen is not None:
+        # made once a build, and stood for by its digest: a device's is in each of its certificates' keys
         found = seen.get(id(value))
         if found is None:
-            found = seen[id(value)] = (value, _fingerprint(digests, value, seen))
+            made = json.dumps(_fingerprint(digests, value, seen))
+            found = seen[id(value)] = (value, [type(value).__name__, incremental.digest(made)])
         return found[1]
     return _fingerprint(digests, value, seen)
+
+
+#: the types whose values are their own fingerprint
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+#: the types whose fingerprints are made once a build (``seen``)
+_ONCE = frozenset({Device, Vendor, logos.Kit})
 
 
 def _fingerprint(digests: dict[str, str], value: object, seen: dict | None) -> object:
