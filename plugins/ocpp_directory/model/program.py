@@ -66,10 +66,8 @@ class Profile:
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """The rules of one edition of the procedure for one OCPP version. A version's first edition's
-    rules stand for the version itself (``Program.versions``, by version key; ``key`` is the version's),
-    its other editions' are in ``editions``. (Named ``Version`` before issue 36, which was read as
-    the OCPP version alone.)"""
+    """The rules of one edition of the procedure for one OCPP version: a version's first edition's
+    stand for the version (``Program.versions``), its other editions' are in ``editions``."""
 
     key: str
     title: str
