@@ -21,17 +21,22 @@ def test_the_import_contracts_hold():
     assert "0 broken" in result.stdout
 
 
-def test_a_broken_layer_is_reported(tmp_path):
-    """The contract is not vacuous: the same check on a copy whose record model imports the engine fails."""
+def lint_a_copy_with(tmp_path: Path, module: str, line: str) -> subprocess.CompletedProcess:
+    """``lint-imports`` on a copy of the package whose ``module`` (a path below it) ends with ``line``."""
     import shutil
 
     copy = tmp_path / "plugins"
     shutil.copytree(PACKAGE, copy / "ocpp_directory", ignore=shutil.ignore_patterns("__pycache__"))
-    loader = copy / "ocpp_directory" / "model" / "loader.py"
-    loader.write_text(loader.read_text("utf-8") + "\nfrom ..engine import cache  # noqa\n", "utf-8")
+    changed = copy / "ocpp_directory" / module
+    changed.write_text(changed.read_text("utf-8") + f"\n{line}  # noqa\n", "utf-8")
     lint = Path(sys.executable).parent / "lint-imports"
-    result = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml"), "--no-cache"], cwd=tmp_path,
-                            capture_output=True, text=True, env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
+    return subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml"), "--no-cache"], cwd=tmp_path,
+                          capture_output=True, text=True, env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
+
+
+def test_a_broken_layer_is_reported(tmp_path):
+    """The contract is not vacuous: the same check on a copy whose record model imports the engine fails."""
+    result = lint_a_copy_with(tmp_path, "model/loader.py", "from ..engine import cache")
     assert result.returncode != 0 and "ocpp_directory.model.loader -> ocpp_directory.engine.cache" in result.stdout
 
 
@@ -43,15 +48,7 @@ def test_no_module_is_over_400_lines():
 
 def test_pelican_or_jinja_below_the_pipeline_is_reported(tmp_path):
     """The second contract is not vacuous either: an output importing Jinja fails it (issue 36)."""
-    import shutil
-
-    copy = tmp_path / "plugins"
-    shutil.copytree(PACKAGE, copy / "ocpp_directory", ignore=shutil.ignore_patterns("__pycache__"))
-    qr = copy / "ocpp_directory" / "outputs" / "qr.py"
-    qr.write_text(qr.read_text("utf-8") + "\nimport jinja2  # noqa\n", "utf-8")
-    lint = Path(sys.executable).parent / "lint-imports"
-    result = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml"), "--no-cache"], cwd=tmp_path,
-                            capture_output=True, text=True, env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
+    result = lint_a_copy_with(tmp_path, "outputs/qr.py", "import jinja2")
     assert result.returncode != 0 and "ocpp_directory.outputs.qr -> jinja2" in result.stdout
 
 

@@ -176,6 +176,9 @@ class DirectoryGenerator(Generator):
         self.log_vkey = certlog.verifier(self.log_key, ctx.log_origin).vkey() if self.log_key else None
 
     def generate_output(self, writer) -> None:
+        # Once a generator: the devserver renders a saved record's pages with the last good build's generator
+        # (resident.py), whose theme, artwork, program and settings are this build's.
+        self.shared = self.shared_key()
         b = self.build_state(self.units_into(self.plan, Path(self.output_path), writer))
         certificates.write(b)
         listings.write(b)
@@ -188,7 +191,7 @@ class DirectoryGenerator(Generator):
         content = self.context.get("pages", [])
         return Build(
             ctx=self.ctx, directory=d, plan=units.plan, units=units, memo=self.memo, log=self.log,
-            log_key=self.log_key, log_vkey=self.log_vkey, binaries=self.binaries, shared=self.shared_key(),
+            log_key=self.log_key, log_vkey=self.log_vkey, binaries=self.binaries, shared=self.shared,
             kits=logos.kits(d.program, d.certificates), by_year=listings.by_year(d.certificates),
             pages=[page.save_as for page in content] + [t.save_as for page in content for t in page.translations],
             theme=Path(self.theme), output=Path(self.output_path), sitename=self.settings["SITENAME"],

@@ -69,31 +69,30 @@ class Build:
     search: dict = field(default_factory=dict)
     #: the memo kind of a certificate's table row (the generator's, which renders the rows)
     row_kind: Callable[..., str] | None = None
+    #: devices', vendors' and kits' fingerprints, made once a build (:func:`fingerprint`'s ``seen``)
+    seen: dict = field(default_factory=dict, repr=False)
 
     @property
     def program(self) -> Program:
         return self.directory.program
 
     def fingerprint(self, value: object) -> object:
-        if self._seen is None:
-            self._seen = {}
-        return fingerprint(self.directory.digests, value, self._seen)
-
-    #: devices', vendors' and kits' fingerprints, made once a build
-    _seen: dict | None = None
+        return fingerprint(self.directory.digests, value, self.seen)
 
 
 def fingerprint(digests: dict[str, str], value: object, seen: dict | None = None) -> object:
     """Plain data standing for ``value`` in a unit's key: a certificate by its id and its record's digest,
     a device or vendor by everything their pages show, a kit by its profiles and words. Raises
     ``TypeError`` for a value it does not know, so that no input is keyed by accident. ``seen`` keeps the
-    devices', vendors' and kits' (by identity: they do not change during a build), each as its digest."""
+    devices', vendors' and kits' (by identity: they do not change during a build), each as its digest; without
+    it, they are kept for this call only."""
+    seen = {} if seen is None else seen
     kind = type(value)
     if kind in _PLAIN:  # most of a key: checked first, and cheaply (a key is made for every unit, every build)
         return value
     if kind is Certificate:
         return ["certificate", value.id, digests[value.id]]
-    if kind in _ONCE and seen is not None:
+    if kind in _ONCE:
         # made once a build, and stood for by its digest: a device's is in each of its certificates' keys
         found = seen.get(id(value))
         if found is None:
@@ -109,7 +108,7 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 _ONCE = frozenset({Device, Vendor, logos.Kit})
 
 
-def _fingerprint(digests: dict[str, str], value: object, seen: dict | None) -> object:
+def _fingerprint(digests: dict[str, str], value: object, seen: dict) -> object:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (bytes, bytearray)):
