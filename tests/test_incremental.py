@@ -479,6 +479,18 @@ def test_worker_processes_make_the_same_bytes(work, monkeypatch):
     assert digest(work / "pooled") == digest(work / "output")
 
 
+def test_label_workers_do_not_start_from_the_builds_memory(monkeypatch):
+    """The QR and label workers are forked from a small server process, not from the build: a worker
+    forked from the build copied its heap as it worked (200 MB a worker at 30,000 records). Oracle:
+    a value this process sets after start-up is not in a worker, and a worker's parent is not this process."""
+    monkeypatch.setattr(workers, "_BUILD_ONLY", "set in the build", raising=False)
+    asks = ["__import__('ocpp_directory.pipeline.workers', fromlist=['_']).__dict__.get('_BUILD_ONLY')",
+            "__import__('os').getppid()"] * 2
+    seen = list(workers.Binaries(None)._pooled(eval, asks, 2, 1))
+    assert seen[0::2] == [None, None]
+    assert os.getpid() not in seen[1::2]
+
+
 _RENDER_CHUNK = pages._render_chunk
 
 

@@ -13,7 +13,6 @@ import collections
 import concurrent.futures
 import dataclasses
 import functools
-import gc
 import itertools
 import multiprocessing
 import os
@@ -96,30 +95,34 @@ class Binaries:
         return self._pooled(work, items, workers, chunksize)
 
     def _pooled(self, work, items: list, workers: int, chunksize: int) -> Generator[Made, None, None]:
-        # fork: workers start with the fonts and code already loaded, and need nothing pickled but items.
-        # Frozen first: a worker's garbage collector would otherwise write to every object it inherited
-        # (the records, the pages' model), copying the pages they are on, up to the build's whole heap.
-        context = multiprocessing.get_context("fork")
-        gc.freeze()
-        try:
-            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
-                                                        initargs=(self.cache,)) as pool:
-                # At most AHEAD chunks a worker are asked for before this process takes their files:
-                # Executor.map asks for all at once, and when the files come from the cache faster than
-                # pages are rendered, every label waited in memory (1.1 GB at 10,000 records).
-                chunks = (items[at:at + chunksize] for at in range(0, len(items), chunksize))
-                waiting = collections.deque()
-                for chunk in itertools.islice(chunks, AHEAD * workers):
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=_server(), initializer=_start,
+                                                    initargs=(self.cache,)) as pool:
+            # At most AHEAD chunks a worker are asked for before this process takes their files:
+            # Executor.map asks for all at once, and when the files come from the cache faster than
+            # pages are rendered, every label waited in memory (1.1 GB at 10,000 records).
+            chunks = (items[at:at + chunksize] for at in range(0, len(items), chunksize))
+            waiting = collections.deque()
+            for chunk in itertools.islice(chunks, AHEAD * workers):
+                waiting.append(pool.submit(_chunk, work, chunk))
+            while waiting:
+                made = waiting.popleft().result()
+                chunk = next(chunks, None)
+                if chunk is not None:
                     waiting.append(pool.submit(_chunk, work, chunk))
-                gc.unfreeze()  # the workers are forked by now
-                while waiting:
-                    made = waiting.popleft().result()
-                    chunk = next(chunks, None)
-                    if chunk is not None:
-                        waiting.append(pool.submit(_chunk, work, chunk))
-                    yield from made
-        finally:
-            gc.unfreeze()
+                yield from made
+
+
+def _server() -> multiprocessing.context.BaseContext:
+    """The workers' start method: forked from a small server process that imported this module (and with
+    it the fonts and the renderers), not from the build.
+
+    Forked from the build (270 MB at 30,000 records), each worker grew to 200 MB of memory of its own
+    (measured: /proc smaps, docs/scaling.md): Python's allocator puts a worker's new objects in the free
+    slots among the build's live ones, so the worker wrote to, and copied, page after page of the build's
+    heap. Everything a worker needs crosses as pickles (its jobs, the cache folder) in both start methods."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])  # before the server starts: once a process
+    return context
 
 
 def _chunk(work, items: list) -> list[Made]:
