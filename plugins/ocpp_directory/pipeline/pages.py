@@ -14,8 +14,10 @@ build renders that row again, which costs time, never a different byte.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import gc
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -26,6 +28,8 @@ from .units import Units
 PARALLEL_FROM = 192
 #: units a worker renders before it returns their files
 CHUNK = 32
+#: chunks a worker is given ahead of the one whose files this process records
+AHEAD = 2
 
 #: (unit name, key, render) of the units being rendered; set before the workers fork, read by them
 _DUE: list[tuple[str, str, Callable[[], dict | None]]] = []
@@ -45,19 +49,37 @@ def render(units: Units, due: list[tuple[str, str, Callable[[], dict | None]]], 
         return
     global _DUE, _UNITS
     _DUE, _UNITS = due, units
+    chunks = [(start, min(start + CHUNK, len(due))) for start in range(0, len(due), CHUNK)]
+    # This process renders chunks too, beside workers - 1 forked ones: a forked worker copies, page by
+    # page, the build's heap it allocates and counts references in (200 MB a worker at 30,000 records,
+    # docs/scaling.md), so one worker fewer is that much less memory for the same cores.
     # Frozen while forking: a worker's garbage collector would otherwise write to every object it
-    # inherited, copying the memory pages they are on (as pipeline/workers.py does for labels).
+    # inherited, copying the memory pages they are on (as pipeline/workers.py did for labels).
     gc.freeze()
     try:
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            chunks = [(start, min(start + CHUNK, len(due))) for start in range(0, len(due), CHUNK)]
-            futures = [pool.submit(_render_chunk, start, stop) for start, stop in chunks]
+        with concurrent.futures.ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            queued = collections.deque()  # (chunk, its future in a worker, or its files when rendered here)
+            ahead = iter(chunks)
+            for chunk in itertools.islice(ahead, AHEAD * (workers - 1)):
+                queued.append((chunk, pool.submit(_render_chunk, *chunk)))
             gc.unfreeze()  # the workers are forked by now (a fork context starts them all at the first submit)
-            for (start, stop), future in zip(chunks, futures):
-                for (name, key, _), (files, meta) in zip(due[start:stop], future.result()):
+            while queued:
+                chunk, job = queued[0]
+                in_worker = isinstance(job, concurrent.futures.Future)
+                if in_worker and not job.done():
+                    mine = next(ahead, None)
+                    if mine is not None:  # rendered here while the oldest chunk is rendered in a worker
+                        queued.append((mine, _render_chunk(*mine)))
+                        continue
+                queued.popleft()
+                start, stop = chunk
+                for (name, key, _), (files, meta) in zip(due[start:stop], job.result() if in_worker else job):
                     units.plan.add(name, key, files, meta)
                 if progress is not None:
                     progress(stop, len(due))
+                following = next(ahead, None) if in_worker else None
+                if following is not None:
+                    queued.append((following, pool.submit(_render_chunk, *following)))
     finally:
         gc.unfreeze()
         _DUE, _UNITS = [], None
