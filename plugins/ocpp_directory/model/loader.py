@@ -13,6 +13,7 @@ stack or hang it.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -23,6 +24,9 @@ from .errors import Problem
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 20
+#: scalars this short are interned: one string for a field name or coded value in every record (at
+#: 30,000 records their 900,000 copies held 53 MB, docs/scaling.md)
+INTERN_UP_TO = 40
 
 try:  # libyaml is ~10x faster; the pure-Python parser gives the same events.
     _Parser = yaml.CSafeLoader
@@ -150,7 +154,10 @@ class _Reader:
                         )
                     if isinstance(event, yaml.ScalarEvent):
                         quoted = event.style not in (None, "")
-                        node = Scalar(event.value, line, quoted, scalar_kind(event.value, quoted))
+                        value = event.value
+                        if len(value) <= INTERN_UP_TO:  # the field names and coded values every record repeats
+                            value = sys.intern(value)
+                        node = Scalar(value, line, quoted, scalar_kind(value, quoted))
                     elif isinstance(event, yaml.MappingStartEvent):
                         node = Mapping(line)
                     else:
