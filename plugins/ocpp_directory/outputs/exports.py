@@ -8,6 +8,7 @@ Every export escapes for its own format through the format's own writer
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 import re
 import io
 import json
@@ -51,26 +52,41 @@ def _nested(data, depth: int) -> str:
     return json_text(data, indent=1).replace("\n", "\n" + " " * depth)
 
 
-def _filled(skeleton: dict, key: str, parts: list[str]) -> bytes:
+def _filled(skeleton: dict, key: str, parts: Iterable[str]) -> Iterator[bytes]:
     """:func:`dumps` of ``skeleton`` with ``parts`` (texts made by :func:`_nested` at depth 2) as
-    the items of its list or object ``key``: the same bytes as dumping the whole, without encoding
-    10,000 certificates in Python's pure-Python encoder (which ``indent`` forces) on every build."""
-    if not parts:
-        return dumps(skeleton)
+    the items of its list or object ``key``, in pieces: the same bytes as dumping the whole, without
+    encoding 10,000 certificates in Python's pure-Python encoder (which ``indent`` forces) on every
+    build, nor holding every part, their text and its encoding at once (38 MB each at 30,000)."""
     as_list = isinstance(skeleton[key], list)
     hole = "\ue000"  # stands for the parts: a private-use character the skeleton does not hold
     while True:
         text = dumps(skeleton | {key: [hole] if as_list else {hole: 0}}).decode("utf-8")
         quoted = json.dumps(hole, ensure_ascii=False) + ("" if as_list else ": 0")
         if text.count(quoted) == 1:
-            return text.replace(quoted, ",\n  ".join(parts)).encode("utf-8")
+            break
         hole += "\ue000"
+    before, after = text.split(quoted)
+    parts = iter(parts)
+    first = next(parts, None)
+    if first is None:
+        yield dumps(skeleton)
+        return
+    yield (before + first).encode("utf-8")
+    for part in parts:
+        yield (",\n  " + part).encode("utf-8")
+    yield after.encode("utf-8")
 
 
 def directory_json(directory: Directory, generated: dt.date, base: str, memo: Parts = make_every) -> bytes:
-    parts = [memo(f"directory.json\0{vendor_part(directory, c)}", c,
+    return b"".join(directory_json_pieces(directory, generated, base, memo))
+
+
+def directory_json_pieces(directory: Directory, generated: dt.date, base: str,
+                          memo: Parts = make_every) -> Iterator[bytes]:
+    """directory.json in pieces, a certificate at a time (:func:`_filled`)."""
+    parts = (memo(f"directory.json\0{vendor_part(directory, c)}", c,
                   lambda c=c: _nested(directory_entry(directory, c, base), 2))
-             for c in sorted(directory.certificates, key=lambda c: c.id)]
+             for c in sorted(directory.certificates, key=lambda c: c.id))
     return _filled({
         "format": EXPORT_FORMAT,
         "generated": generated.isoformat(),
@@ -184,9 +200,14 @@ def _csv_row(directory: Directory, c: Certificate, base: str) -> str:
 
 def directory_csv(directory: Directory, base: str, memo: Parts = make_every) -> bytes:
     """RFC 4180: CRLF line ends, quotes where needed, a header row, UTF-8."""
-    rows = [memo(f"directory.csv\0{vendor_part(directory, c)}", c, lambda c=c: _csv_row(directory, c, base))
-            for c in sorted(directory.certificates, key=lambda c: c.id)]
-    return (_csv_lines([list(CSV_COLUMNS)]) + "".join(rows)).encode("utf-8")
+    return b"".join(directory_csv_pieces(directory, base, memo))
+
+
+def directory_csv_pieces(directory: Directory, base: str, memo: Parts = make_every) -> Iterator[bytes]:
+    """directory.csv in pieces: its header, then a row a certificate."""
+    yield _csv_lines([list(CSV_COLUMNS)]).encode("utf-8")
+    for c in sorted(directory.certificates, key=lambda c: c.id):
+        yield memo(f"directory.csv\0{vendor_part(directory, c)}", c, lambda c=c: _csv_row(directory, c, base)).encode("utf-8")
 
 
 def atom_feed(directory: Directory, base: str, sitename: str, feed_path: str, count: int = 50,
@@ -239,6 +260,11 @@ def _ledger_entry(cert: Certificate) -> str:
 
 def ledger(directory: Directory, corrections: list[dict], memo: Parts = make_every) -> bytes:
     """The manifest the site publishes: a hash of the protected fields of each certificate."""
-    parts = [memo("ledger", c, lambda c=c: _ledger_entry(c))
-             for c in sorted(directory.certificates, key=lambda c: c.id)]
+    return b"".join(ledger_pieces(directory, corrections, memo))
+
+
+def ledger_pieces(directory: Directory, corrections: list[dict], memo: Parts = make_every) -> Iterator[bytes]:
+    """ledger.json in pieces, a certificate at a time (:func:`_filled`)."""
+    parts = (memo("ledger", c, lambda c=c: _ledger_entry(c))
+             for c in sorted(directory.certificates, key=lambda c: c.id))
     return _filled({"format": EXPORT_FORMAT, "certificates": {}, "corrections": corrections}, "certificates", parts)

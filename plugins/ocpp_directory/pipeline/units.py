@@ -7,7 +7,7 @@ its name, so the commit knows what each unit owns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..engine import incremental
@@ -58,7 +58,14 @@ class Units:
 
     def bytes(self, name: str, data: bytes) -> None:
         """Write file ``name``, as part of the unit being rendered."""
+        self.pieces(name, (data,))
+
+    def pieces(self, name: str, data: Iterable[bytes]) -> None:
+        """Write file ``name`` a piece at a time (a file too large to hold whole in memory), as part of
+        the unit being rendered."""
         self.files.append(name)
         path = Path(self.output, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        with path.open("wb") as handle:
+            for piece in data:
+                handle.write(piece)
