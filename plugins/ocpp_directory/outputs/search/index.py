@@ -80,8 +80,8 @@ def _index(certs: list[Certificate], program, keys: list[str] | None = None,
             for word, tf in (Counter(words).items() if type(words) is list else zip(words, repeat(1))):
                 postings.setdefault(word, {}).setdefault(f, []).extend((number, tf, length))
     df, encoded = {}, {}
-    for term, fields in postings.items():
-        df[term], encoded[term] = _entry(fields)
+    for term in list(postings):  # each term's postings let go of as it is encoded: not both held at once
+        df[term], encoded[term] = _entry(postings.pop(term))
     return _Index(keys or [], words_of, df, encoded, totals)
 
 
