@@ -96,3 +96,29 @@ def test_what_was_kept_for_a_removed_records_folder_is_pruned(tmp_path):
     assert prune(tmp_path / "cache", {}) == 0 and place.exists()
     records.rmdir()
     assert prune(tmp_path / "cache", {}) >= 1 and not place.exists()
+
+
+def test_entries_a_build_makes_wait_on_disk_not_in_memory(tmp_path):
+    """A store's new entries (the parts of the directory-wide files: 98 MB at 30,000 certificates) are
+    kept in an unnamed file until the store is saved, and read back one at a time as it is written.
+    Oracles: tracemalloc, the folder's listing (nothing a killed build could leave), and a new store
+    reading every entry back."""
+    import tracemalloc
+
+    store = RecordCache(tmp_path / "parts.pickle", "salt")
+    values = {f"part\0{i}": f"{i}:" + "x" * 10_000 for i in range(2_000)}  # 20 MB of parts
+    tracemalloc.start()
+    try:
+        for key, value in values.items():
+            store.put(key, value)
+        held, _ = tracemalloc.get_traced_memory()
+        assert held < 2 * 2**20
+        assert list(tmp_path.iterdir()) == []
+        tracemalloc.reset_peak()
+        store.save()
+        _, peak = tracemalloc.get_traced_memory()
+        assert peak < 4 * 2**20
+    finally:
+        tracemalloc.stop()
+    again = RecordCache(tmp_path / "parts.pickle", "salt")
+    assert {key: again.get(key) for key in values} == values

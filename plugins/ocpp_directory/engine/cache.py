@@ -43,6 +43,7 @@ import os
 import pickle
 import re
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -159,10 +160,51 @@ def load_kept(path: Path | None, form: str, salt: str):
     return value if (stored_form, stored_salt) == (form, salt) else None
 
 
-def save_kept(path: Path, form: str, salt: str, value) -> None:
-    """Keep ``value`` at ``path`` for :func:`load_kept` (a pickle this package writes into its own cache folder)."""
+def save_kept(path: Path, form: str, salt: str, value, fast: bool = False) -> None:
+    """Keep ``value`` at ``path`` for :func:`load_kept` (a pickle this package writes into its own cache folder).
+
+    ``fast``: without the pickler's memo, which holds every object written until the end (a value with
+    no object twice in it, such as :class:`_Entries`, read from its spill file one entry at a time)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, lambda handle: pickle.dump((form, salt, value), handle, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def write(handle) -> None:
+        pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.fast = fast
+        pickler.dump((form, salt, value))
+
+    write_atomic(path, write)
+
+
+class _Spill:
+    """The entries a build made, in an unnamed file beside the store until it is saved, not in memory
+    (the parts of the directory-wide files were 98 MB of a 30,000-certificate build, docs/scaling.md).
+    The file has no name: nothing is left behind, even by a killed build."""
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.file = tempfile.TemporaryFile(dir=folder)
+        self.end = 0
+
+    def put(self, raw: bytes) -> int:
+        """Write ``raw``; where it is, as one number (offset * 2**32 + length)."""
+        self.file.write(raw)
+        at, self.end = self.end, self.end + len(raw)
+        return at << 32 | len(raw)
+
+    def get(self, where: int) -> bytes:
+        self.file.flush()
+        return os.pread(self.file.fileno(), where & 0xFFFFFFFF, where >> 32)
+
+
+class _Entries:
+    """A store's entries as the pickle of a plain dict, each spilled one read back as it is written."""
+
+    def __init__(self, entries: dict[str, bytes | int], spill: _Spill | None):
+        self.entries, self.spill = entries, spill
+
+    def __reduce__(self):
+        items = ((key, raw if isinstance(raw, bytes) else self.spill.get(raw)) for key, raw in self.entries.items())
+        return dict, (), None, None, items
 
 
 class KeptFile:
@@ -218,7 +260,7 @@ class RecordCache:
         self.salt = salt
         self.hits = 0
         self._stored: dict[str, bytes] | None = None  # read when first asked
-        self._new: dict[str, bytes] = {}
+        self._new: dict[str, bytes | int] = {}  # an entry, or where in the spill file it is (_Spill)
         self._stored_files: dict[str, tuple] = {}  # name -> (file_dates, key), as read with _stored
         self._files: dict[str, tuple] = {}
         self._values: dict[str, object] | None = None  # resident only: the entries as objects
@@ -285,9 +327,17 @@ class RecordCache:
         return found
 
     def put(self, key: str, value) -> None:
-        self._new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        if self._values is not None:
+        raw = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        if self._values is not None:  # resident: the next build starts from these entries in memory
             self._values[key] = value
+        elif self.path is not None:
+            self._new[key] = self._spill.put(raw)
+            return
+        self._new[key] = raw
+
+    @functools.cached_property
+    def _spill(self) -> _Spill:
+        return _Spill(self.path.parent)
 
     def keep(self, key: str) -> None:
         """Keep the entry under ``key``, if there is one, without reading it."""
@@ -306,7 +356,8 @@ class RecordCache:
     def save(self) -> None:
         if self.path is None or (self._new.keys() == self._old.keys() and self._files == self._stored_files):
             return
-        save_kept(self.path, ENTRY_FORMAT, self.salt, (self._new, self._files))
+        entries = _Entries(self._new, self.__dict__.get("_spill"))
+        save_kept(self.path, ENTRY_FORMAT, self.salt, (entries, self._files), fast=True)
 
 
 class Memo:
