@@ -1,12 +1,13 @@
-"""Pages rendered on every core: the due units of a build shared among forked worker processes.
+"""Pages rendered on every core: the due units of a build shared between it and forked worker processes.
 
 Rendering a page is Jinja and Python, one core's work; with many pages due (a cold build whose
 renderings are kept, a template changed) the other cores idled. Here the units are split into
-chunks that worker processes render, each forked from the build with its templates, directory
-and log already loaded (nothing is pickled but a chunk's numbers); each returns the files every
-unit of its chunk wrote and its meta, which this process records in the plan, in the units' order,
-so the manifest is the one a single process makes. The files are the same bytes: the same
-generator renders them from the same inputs (a test compares the two).
+chunks, rendered by this process and by one worker process for each further core. A worker is
+forked from the build with its templates, directory and log already loaded (nothing is pickled
+but a chunk's numbers) and returns the files every unit of its chunk wrote and its meta. This
+process records them in the plan in the units' order, so the manifest is the one a single
+process makes. The files are the same bytes: the same generator renders them from the same
+inputs (a test compares the two).
 
 What a worker kept in the build's memo (a table row it rendered) stays in the worker: the next
 build renders that row again, which costs time, never a different byte.
@@ -39,7 +40,7 @@ _UNITS: Units | None = None
 def render(units: Units, due: list[tuple[str, str, Callable[[], dict | None]]], workers: int | None,
            progress: Callable[[int, int], None] | None = None) -> None:
     """Render every due unit ``(name, key, render)`` and record it in ``units.plan``, in this order:
-    in this process, or in ``workers`` forked processes (default: one a core) when many are due."""
+    in this process, or, when many are due, in it and ``workers`` - 1 forked processes (default: one a core)."""
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(due) < PARALLEL_FROM:
         for done, (name, key, make) in enumerate(due, 1):

@@ -1,10 +1,10 @@
 """Each certificate's QR code and label, made on every core.
 
 These files are most of a cold build's cost (docs/scaling.md) and each depends on
-one certificate only, so they are made in worker processes while the main process renders pages. The results come
-back in the order asked, so the output does not depend on the number of
-workers. Small builds (or ``workers=1``) make them in this process: starting
-workers costs more than it saves below about a hundred certificates.
+one certificate only, so they are made in worker processes (forked from a small server process,
+not from the build: :func:`_server`), after the pages. The results come back in the order asked,
+so the output does not depend on the number of workers. Small builds (or ``workers=1``) make them
+in this process: starting workers costs more than it saves below about a hundred certificates.
 """
 
 from __future__ import annotations
