@@ -264,6 +264,7 @@ class RecordCache:
         self._stored_files: dict[str, tuple] = {}  # name -> (file_dates, key), as read with _stored
         self._files: dict[str, tuple] = {}
         self._values: dict[str, object] | None = None  # resident only: the entries as objects
+        self._spill: _Spill | None = None  # where the entries this store made wait, once it made one
         if resident is not None:
             last = resident.get(path)
             self._values = {}
@@ -331,13 +332,10 @@ class RecordCache:
         if self._values is not None:  # resident: the next build starts from these entries in memory
             self._values[key] = value
         elif self.path is not None:
+            self._spill = self._spill or _Spill(self.path.parent)
             self._new[key] = self._spill.put(raw)
             return
         self._new[key] = raw
-
-    @functools.cached_property
-    def _spill(self) -> _Spill:
-        return _Spill(self.path.parent)
 
     def keep(self, key: str) -> None:
         """Keep the entry under ``key``, if there is one, without reading it."""
@@ -356,8 +354,7 @@ class RecordCache:
     def save(self) -> None:
         if self.path is None or (self._new.keys() == self._old.keys() and self._files == self._stored_files):
             return
-        entries = _Entries(self._new, self.__dict__.get("_spill"))
-        save_kept(self.path, ENTRY_FORMAT, self.salt, (entries, self._files), fast=True)
+        save_kept(self.path, ENTRY_FORMAT, self.salt, (_Entries(self._new, self._spill), self._files), fast=True)
 
 
 class Memo:

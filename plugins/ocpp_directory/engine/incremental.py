@@ -31,6 +31,8 @@ from .files import write_atomic
 
 #: Part of every manifest: bump when the meaning of its entries changes.
 MANIFEST_FORMAT = "ocpp-manifest-1"
+#: units the manifest is written a slice at a time of (Manifest.save)
+MANIFEST_SLICE = 2048
 
 
 def digest(*parts: object) -> str:
@@ -113,8 +115,8 @@ class Manifest:
         def write(handle) -> None:
             handle.write(head[:-1].encode("ascii") + b', "units": {')
             names = sorted(units)
-            for at in range(0, len(names), 2048):
-                some = json.dumps({name: units[name] for name in names[at:at + 2048]}, sort_keys=True)[1:-1]
+            for at in range(0, len(names), MANIFEST_SLICE):
+                some = json.dumps({name: units[name] for name in names[at:at + MANIFEST_SLICE]}, sort_keys=True)[1:-1]
                 handle.write(((", " if at else "") + some).encode("ascii"))
             handle.write(b"}}")
 

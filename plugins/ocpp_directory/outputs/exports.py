@@ -8,10 +8,10 @@ Every export escapes for its own format through the format's own writer
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
 import re
 import io
 import json
+from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from feedgenerator import Atom1Feed
@@ -207,7 +207,8 @@ def directory_csv_pieces(directory: Directory, base: str, memo: Parts = make_eve
     """directory.csv in pieces: its header, then a row a certificate."""
     yield _csv_lines([list(CSV_COLUMNS)]).encode("utf-8")
     for c in sorted(directory.certificates, key=lambda c: c.id):
-        yield memo(f"directory.csv\0{vendor_part(directory, c)}", c, lambda c=c: _csv_row(directory, c, base)).encode("utf-8")
+        row = memo(f"directory.csv\0{vendor_part(directory, c)}", c, lambda c=c: _csv_row(directory, c, base))
+        yield row.encode("utf-8")
 
 
 def atom_feed(directory: Directory, base: str, sitename: str, feed_path: str, count: int = 50,
